@@ -1,0 +1,245 @@
+"""Accounts: log in with throttling, create users, change and reset passwords, load who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from center.accounts import audit
+from center.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from center.accounts.roles import MEMBER, STAFF_ROLES
+from center.accounts.tables import Group, GroupMember, LoginAttempt, User, UserRole
+from center.db import write_transaction
+from center.errors import DomainError, NotFound, ValidationFailed
+from center.i18n import N_
+from center.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user as the web layer sees them."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    group_ids: tuple[int, ...] = field(default=())
+    language: str = "ja"
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class LoginRefused(DomainError):
+    status_code = 400
+    message = N_("The user name or password is wrong.")
+
+
+class LoginThrottled(DomainError):
+    status_code = 429
+    message = N_("Too many failed attempts. Please try again in %(minutes)s minutes.")
+
+
+async def load_principal(user_id: int) -> Principal | None:
+    """The active user with their staff roles and approved groups, or None."""
+    user = await User.select().where((User.id == user_id) & (User.active == True)).first()
+    if user is None:
+        return None
+    roles = {row["role"] for row in await UserRole.select(UserRole.role).where(UserRole.user == user_id)}
+    groups = await (
+        GroupMember.select(GroupMember.group)
+        .where((GroupMember.user == user_id) & (GroupMember.group.status == "approved"))
+        .order_by(GroupMember.group)
+    )
+    group_ids = tuple(row["group"] for row in groups)
+    if group_ids:
+        roles.add(MEMBER)
+    return Principal(
+        id=user["id"],
+        username=user["username"],
+        display_name=user["display_name"],
+        roles=frozenset(roles),
+        group_ids=group_ids,
+        language=user["language"],
+    )
+
+
+async def authenticate(username: str, password: str, address: str = "") -> Principal:
+    """Check a login. Failed attempts are counted per user name and per address; past the limit
+    the login is refused for the window even with the right password."""
+    settings = get_settings()
+    username = username.strip()
+    window_start = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes)
+    by_name = await LoginAttempt.count().where(
+        (LoginAttempt.username == username) & (LoginAttempt.attempted_at > window_start)
+    )
+    by_address = await LoginAttempt.count().where(
+        (LoginAttempt.address == address) & (LoginAttempt.attempted_at > window_start)
+    )
+    if by_name >= settings.login_attempts or by_address >= settings.login_attempts * 4:
+        raise LoginThrottled(minutes=settings.login_window_minutes)
+
+    user = await User.select().where(User.username == username).first()
+    # Verify against a hash even for unknown users so timing does not reveal who exists.
+    ok = verify_password(user["password_hash"] if user else _DUMMY_HASH(), password)
+    if not (user and ok and user["active"]):
+        async with write_transaction():
+            await LoginAttempt.insert(
+                LoginAttempt(username=username[:80], address=address[:64], attempted_at=datetime.now(UTC))
+            )
+        raise LoginRefused()
+
+    async with write_transaction():
+        await LoginAttempt.delete().where(LoginAttempt.username == username)
+        changes = {User.last_login_at: datetime.now(UTC)}
+        if needs_rehash(user["password_hash"]):
+            changes[User.password_hash] = hash_password(password)
+        await User.update(changes).where(User.id == user["id"])
+    principal = await load_principal(user["id"])
+    assert principal is not None
+    return principal
+
+
+_dummy: list[str] = []
+
+
+def _DUMMY_HASH() -> str:
+    if not _dummy:
+        _dummy.append(hash_password("not a real password"))
+    return _dummy[0]
+
+
+async def create_user(
+    username: str,
+    display_name: str,
+    password: str,
+    roles: list[str] | tuple[str, ...] = (),
+    *,
+    email: str = "",
+    phone: str = "",
+    actor: Principal | None = None,
+) -> int:
+    """Create an account with staff roles. Raises ValidationFailed with per-field messages."""
+    username = username.strip()
+    errors: dict[str, str] = {}
+    if not username or len(username) > 80 or not username.isascii() or " " in username:
+        errors["username"] = N_("Use 1 to 80 letters, digits or symbols, without spaces.")
+    elif await User.exists().where(User.username == username):
+        errors["username"] = N_("That user name is already taken.")
+    if not display_name.strip():
+        errors["display_name"] = N_("Enter a name.")
+    if problem := password_problem(password, username):
+        errors["password"] = problem
+    unknown = [role for role in roles if role not in STAFF_ROLES]
+    if unknown:
+        errors["roles"] = N_("Unknown role.")
+    if errors:
+        raise ValidationFailed(errors)
+    now = datetime.now(UTC)
+    async with write_transaction():
+        rows = await User.insert(
+            User(
+                username=username,
+                display_name=display_name.strip(),
+                email=email.strip(),
+                phone=phone.strip(),
+                password_hash=hash_password(password),
+                created_at=now,
+                password_changed_at=now,
+            )
+        ).returning(User.id)
+        user_id = rows[0]["id"]
+        for role in dict.fromkeys(roles):
+            await UserRole.insert(UserRole(user=user_id, role=role))
+        await audit.record(
+            "create",
+            "user",
+            user_id,
+            actor=actor,
+            after={"username": username, "display_name": display_name, "roles": list(roles)},
+        )
+    return user_id
+
+
+async def set_roles(user_id: int, roles: list[str], *, actor: Principal | None) -> None:
+    """Replace a user's staff roles."""
+    if any(role not in STAFF_ROLES for role in roles):
+        raise ValidationFailed({"roles": N_("Unknown role.")})
+    async with write_transaction():
+        before = sorted(
+            r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id)
+        )
+        await UserRole.delete().where(UserRole.user == user_id)
+        for role in dict.fromkeys(roles):
+            await UserRole.insert(UserRole(user=user_id, role=role))
+        await audit.record(
+            "set_roles",
+            "user",
+            user_id,
+            actor=actor,
+            before={"roles": before},
+            after={"roles": sorted(set(roles))},
+        )
+
+
+async def change_password(user_id: int, current: str, new: str, confirm: str) -> None:
+    """The user changes their own password, proving the current one."""
+    user = await User.select().where(User.id == user_id).first()
+    if user is None:
+        raise NotFound()
+    errors: dict[str, str] = {}
+    if not verify_password(user["password_hash"], current):
+        errors["current"] = N_("The current password is wrong.")
+    if problem := password_problem(new, user["username"]):
+        errors["new"] = problem
+    elif new != confirm:
+        errors["confirm"] = N_("The two new passwords differ.")
+    if errors:
+        raise ValidationFailed(errors)
+    await _store_password(user_id, new, action="change_password", actor_id=user_id)
+
+
+async def reset_password(user_id: int, new: str, *, actor: Principal | None) -> None:
+    """A manager (or the CLI) sets a new password for someone."""
+    user = await User.select().where(User.id == user_id).first()
+    if user is None:
+        raise NotFound()
+    if problem := password_problem(new, user["username"]):
+        raise ValidationFailed({"password": problem})
+    await _store_password(
+        user_id, new, action="reset_password", actor_id=getattr(actor, "id", None), actor=actor
+    )
+
+
+async def _store_password(user_id: int, new: str, *, action: str, actor_id: int | None, actor=None) -> None:
+    async with write_transaction():
+        await User.update(
+            {User.password_hash: hash_password(new), User.password_changed_at: datetime.now(UTC)}
+        ).where(User.id == user_id)
+        await LoginAttempt.delete().where(
+            LoginAttempt.username.is_in(
+                [row["username"] for row in await User.select(User.username).where(User.id == user_id)]
+            )
+        )
+        await audit.record(action, "user", user_id, actor=actor or _ActorRef(actor_id))
+
+
+@dataclass(frozen=True)
+class _ActorRef:
+    id: int | None
+    display_name: str = ""
+
+
+async def group_ids_of(user_id: int) -> list[int]:
+    rows = await GroupMember.select(GroupMember.group).where(GroupMember.user == user_id)
+    return [row["group"] for row in rows]
+
+
+async def group_name(group_id: int) -> str:
+    row = await Group.select(Group.name).where(Group.id == group_id).first()
+    return row["name"] if row else ""

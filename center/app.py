@@ -1,0 +1,113 @@
+"""The application shell: builds the Litestar app and wires every router."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.registry import StoreRegistry
+
+from center.db import close_pool, start_pool
+from center.settings import BASE_DIR, get_settings
+from center.web.auth import CurrentUserMiddleware
+from center.web.errors import handle_exception
+from center.web.locale import LocaleMiddleware
+from center.web.sessions import DatabaseStore, RotatingSessionConfig
+from center.web.templating import template_config
+
+STATIC_DIR = BASE_DIR / "static"
+
+
+@asynccontextmanager
+async def _database(_: Litestar) -> AsyncIterator[None]:
+    await start_pool()
+    try:
+        yield
+    finally:
+        await close_pool()
+
+
+def _route_handlers() -> list:
+    # Imported here so importing center.app stays cheap for the CLI.
+    from center.accounts.api import ROUTES as accounts_api
+    from center.accounts.web import ROUTES as accounts_pages
+    from center.places.api import ROUTES as places_api
+    from center.places.web import ROUTES as places_pages
+    from center.web.pages import ROUTES as core_pages
+
+    return [
+        *core_pages,
+        *accounts_pages,
+        *accounts_api,
+        *places_pages,
+        *places_api,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+    ]
+
+
+class CenterPlugin(InitPluginProtocol):
+    """Configures the app in small steps."""
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        settings = get_settings()
+        self._configure_routes(app_config)
+        self._configure_security(app_config, settings)
+        self._configure_templates(app_config)
+        self._configure_errors(app_config)
+        self._configure_openapi(app_config)
+        app_config.lifespan.append(_database)
+        app_config.debug = settings.debug
+        return app_config
+
+    @staticmethod
+    def _configure_routes(app_config: AppConfig) -> None:
+        app_config.route_handlers.extend(_route_handlers())
+
+    @staticmethod
+    def _configure_security(app_config: AppConfig, settings) -> None:
+        app_config.csrf_config = CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.https,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        )
+        session = RotatingSessionConfig(
+            store="sessions",
+            secure=settings.https,
+            httponly=True,
+            samesite="lax",
+            max_age=60 * 60 * 12,
+            renew_on_access=False,
+        )
+        app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})
+        app_config.middleware.extend([LocaleMiddleware(), session.middleware, CurrentUserMiddleware()])
+
+    @staticmethod
+    def _configure_templates(app_config: AppConfig) -> None:
+        app_config.template_config = template_config()
+        app_config.plugins.append(HTMXPlugin())
+
+    @staticmethod
+    def _configure_errors(app_config: AppConfig) -> None:
+        app_config.exception_handlers[Exception] = handle_exception
+
+    @staticmethod
+    def _configure_openapi(app_config: AppConfig) -> None:
+        app_config.openapi_config = OpenAPIConfig(
+            title="Tomakomai Civic Activity Center",
+            version="1.0",
+            path="/schema",
+        )
+
+
+def create_app() -> Litestar:
+    logging.basicConfig(level=logging.INFO)
+    return Litestar(plugins=[CenterPlugin()])

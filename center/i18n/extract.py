@@ -1,0 +1,61 @@
+"""Find every msgid in the code and templates and report those the Japanese catalog lacks.
+
+python -m center.i18n.extract          # list missing msgids
+python -m center.i18n.extract --po     # print them as PO entries to paste and translate
+"""
+
+from __future__ import annotations
+
+import sys
+
+from babel.messages.extract import extract_from_dir
+
+from center.i18n import translations
+from center.settings import BASE_DIR
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+SOURCE_DIRS = ("center", "bookings", "maintenance", "templates")
+
+
+def collect_msgids() -> dict[str, list[str]]:
+    """msgid -> places it appears."""
+    found: dict[str, list[str]] = {}
+    for folder in SOURCE_DIRS:
+        method_map = [
+            ("**/piccolo_migrations/**", "ignore"),
+            ("**.py", "python"),
+            ("**.html", "jinja2"),
+            ("**.ics", "ignore"),
+        ]
+        options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            BASE_DIR / folder, method_map=method_map, options_map=options, keywords=KEYWORDS
+        ):
+            ids = message if isinstance(message, tuple) else (message,)
+            for msgid in ids:
+                if msgid:
+                    found.setdefault(msgid, []).append(f"{folder}/{filename}:{lineno}")
+    return found
+
+
+def missing_japanese() -> dict[str, list[str]]:
+    catalog = translations("ja")
+    return {msgid: where for msgid, where in collect_msgids().items() if catalog.ugettext(msgid) == msgid}
+
+
+def _po_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def main() -> int:
+    missing = missing_japanese()
+    for msgid, where in sorted(missing.items(), key=lambda item: item[1][0]):
+        if "--po" in sys.argv:
+            print(f'#: {where[0]}\nmsgid "{_po_escape(msgid)}"\nmsgstr ""\n')
+        else:
+            print(f"{where[0]}: {msgid}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""The one way to take or release room time. Everything that occupies a room (a booking, a
+screening, a closure, a programme) goes through `take_hold` and `release_hold`; the database
+refuses overlaps even when two requests race, and the refusal names the conflicting holds."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from center.db import get_engine, write_transaction
+from center.errors import Conflict, NotFound, ValidationFailed
+from center.i18n import N_
+from center.ledger.tables import Hold
+
+HOLD_KINDS = ("booking", "screening", "closure", "programme")
+
+
+@dataclass(frozen=True)
+class HoldInfo:
+    """What a conflict names: which hold, in which room, when and for what."""
+
+    id: int
+    room_id: int
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    ref: int | None
+    label: str
+
+
+class HoldConflict(Conflict):
+    """The room is already held for part of the requested time."""
+
+    message = N_("The room is already in use at that time.")
+
+    def __init__(self, conflicts: list[HoldInfo]) -> None:
+        self.conflicts = conflicts
+        super().__init__()
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("hold times must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+def _info(row: dict) -> HoldInfo:
+    return HoldInfo(
+        id=row["id"],
+        room_id=row["room"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        kind=row["kind"],
+        ref=row["ref"],
+        label=row["label"],
+    )
+
+
+def _is_overlap_refusal(exc: BaseException) -> bool:
+    if isinstance(exc, asyncpg.exceptions.ExclusionViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "center_hold_no_overlap" in str(exc)
+
+
+async def find_conflicts(
+    room_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None
+) -> list[HoldInfo]:
+    """Active holds on the room that overlap [starts_at, ends_at)."""
+    query = Hold.select().where(
+        (Hold.room == room_id)
+        & (Hold.active == True)
+        & (Hold.starts_at < _utc(ends_at))
+        & (Hold.ends_at > _utc(starts_at))
+    )
+    if exclude_id is not None:
+        query = query.where(Hold.id != exclude_id)
+    rows = await query.order_by(Hold.starts_at)
+    return [_info(row) for row in rows]
+
+
+def _check_range(starts_at: datetime, ends_at: datetime) -> None:
+    if _utc(starts_at) >= _utc(ends_at):
+        raise ValidationFailed({"ends_at": N_("The end must be after the start.")})
+
+
+async def _guarded_write(room_id: int, starts_at: datetime, ends_at: datetime, exclude_id, write):
+    """Run `write` under a savepoint; turn the database's refusal into a HoldConflict."""
+    transaction = get_engine().current_transaction.get()
+    savepoint = await transaction.savepoint()
+    try:
+        result = await write()
+    except Exception as exc:
+        if not _is_overlap_refusal(exc):
+            raise
+        await savepoint.rollback_to()
+        raise HoldConflict(await find_conflicts(room_id, starts_at, ends_at, exclude_id=exclude_id)) from exc
+    await savepoint.release()
+    return result
+
+
+async def take_hold(
+    room_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str,
+    *,
+    ref: int | None = None,
+    label: str = "",
+    actor_id: int | None = None,
+) -> HoldInfo:
+    """Hold the room for [starts_at, ends_at) or raise HoldConflict naming what holds it.
+    Joins the caller's write transaction if there is one."""
+    if kind not in HOLD_KINDS:
+        raise ValueError(f"unknown hold kind {kind!r}")
+    _check_range(starts_at, ends_at)
+    async with write_transaction():
+        existing = await find_conflicts(room_id, starts_at, ends_at)
+        if existing:
+            raise HoldConflict(existing)
+
+        async def write():
+            return await Hold.insert(
+                Hold(
+                    room=room_id,
+                    starts_at=_utc(starts_at),
+                    ends_at=_utc(ends_at),
+                    kind=kind,
+                    ref=ref,
+                    label=label,
+                    active=True,
+                    created_at=datetime.now(UTC),
+                    created_by=actor_id,
+                )
+            ).returning(*Hold.all_columns())
+
+        rows = await _guarded_write(room_id, starts_at, ends_at, None, write)
+        return _info(rows[0])
+
+
+async def move_hold(hold_id: int, room_id: int, starts_at: datetime, ends_at: datetime) -> HoldInfo:
+    """Move an active hold to another room or time, atomically; refused if that time is held."""
+    _check_range(starts_at, ends_at)
+    async with write_transaction():
+        current = await Hold.select().where(Hold.id == hold_id).first()
+        if current is None or not current["active"]:
+            raise NotFound(N_("That hold does not exist or was released."))
+        existing = await find_conflicts(room_id, starts_at, ends_at, exclude_id=hold_id)
+        if existing:
+            raise HoldConflict(existing)
+
+        async def write():
+            return (
+                await Hold.update(
+                    {Hold.room: room_id, Hold.starts_at: _utc(starts_at), Hold.ends_at: _utc(ends_at)}
+                )
+                .where(Hold.id == hold_id)
+                .returning(*Hold.all_columns())
+            )
+
+        rows = await _guarded_write(room_id, starts_at, ends_at, hold_id, write)
+        return _info(rows[0])
+
+
+async def release_hold(hold_id: int, reason: str = "") -> bool:
+    """Release a hold at once, keeping it as history. Returns False if it was already released."""
+    async with write_transaction():
+        rows = (
+            await Hold.update(
+                {Hold.active: False, Hold.released_at: datetime.now(UTC), Hold.release_reason: reason}
+            )
+            .where((Hold.id == hold_id) & (Hold.active == True))
+            .returning(Hold.id)
+        )
+        return bool(rows)
+
+
+async def holds_between(
+    starts_at: datetime, ends_at: datetime, room_ids: list[int] | None = None
+) -> list[HoldInfo]:
+    """Active holds overlapping the period, for availability views."""
+    query = Hold.select().where(
+        (Hold.active == True) & (Hold.starts_at < _utc(ends_at)) & (Hold.ends_at > _utc(starts_at))
+    )
+    if room_ids is not None:
+        query = query.where(Hold.room.is_in(room_ids or [-1]))
+    return [_info(row) for row in await query.order_by(Hold.room, Hold.starts_at)]

@@ -1,0 +1,78 @@
+"""Configuration read once from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    database_url: str | None
+    data_dir: Path
+    secret_key: str
+    demo: bool
+    debug: bool
+    https: bool
+    timezone: str = "Asia/Tokyo"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    login_attempts: int = 5
+    login_window_minutes: int = 15
+    password_hash_cheap: bool = False
+    pg_pool: bool = True
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "center.sqlite3"
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Use CENTER_SECRET_KEY, else a random key kept in the data folder (so restarts keep sessions)."""
+    if key := os.environ.get("CENTER_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    data_dir = Path(os.environ.get("CENTER_DATA_DIR", BASE_DIR / "data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        database_url=os.environ.get("CENTER_DATABASE_URL") or None,
+        data_dir=data_dir,
+        secret_key=_secret_key(data_dir),
+        demo=_flag("CENTER_DEMO", True),
+        debug=_flag("CENTER_DEBUG"),
+        https=_flag("CENTER_HTTPS"),
+        host=os.environ.get("CENTER_HOST", "127.0.0.1"),
+        port=int(os.environ.get("CENTER_PORT", "8000")),
+        password_hash_cheap=_flag("CENTER_CHEAP_PASSWORD_HASH"),
+        pg_pool=_flag("CENTER_PG_POOL", True),
+    )

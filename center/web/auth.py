@@ -1,0 +1,54 @@
+"""Who is asking, and what they may do. A middleware loads the signed-in user from the session
+into `request.user` (None for visitors); guards named `requires_*` check roles on every route."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER, MEMBER
+from center.accounts.service import Principal, load_principal
+
+SESSION_USER_KEY = "user_id"
+
+
+class CurrentUserMiddleware(ASGIMiddleware):
+    """Puts the active Principal (or None) in scope["user"]. Runs inside the session middleware."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        principal = None
+        session = scope.get("session")
+        if isinstance(session, dict) and (user_id := session.get(SESSION_USER_KEY)):
+            principal = await load_principal(int(user_id))
+            if principal is None:
+                session.clear()  # deactivated or deleted account: sign out
+        scope["user"] = principal
+        await next_app(scope, receive, send)
+
+
+def principal_of(connection: ASGIConnection) -> Principal | None:
+    return connection.scope.get("user")
+
+
+def _require(*roles: str):
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = principal_of(connection)
+        if principal is None:
+            raise NotAuthorizedException("Please log in.")
+        if roles and not principal.has(*roles):
+            raise PermissionDeniedException("Your account may not do this.")
+
+    guard.__name__ = "requires_" + ("_or_".join(roles) or "login")
+    guard.roles = roles  # type: ignore[attr-defined]
+    return guard
+
+
+requires_login = _require()
+requires_member = _require(MEMBER)
+requires_front_desk = _require(FRONT_DESK, MANAGER)
+requires_facilities = _require(FACILITIES, MANAGER)
+requires_manager = _require(MANAGER)
+requires_staff = _require(FRONT_DESK, FACILITIES, MANAGER)

@@ -1,0 +1,107 @@
+"""Server-side sessions kept in the database, so several app processes share them, with the
+session id rotated at login (no session fixation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.stores.base import Store
+
+from center.accounts.tables import SessionRecord
+from center.db import write_transaction
+
+ROTATE_FLAG = "rotate_session"
+
+
+class DatabaseStore(Store):
+    """A Litestar store over the center_session table."""
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        if isinstance(expires_in, int):
+            expires_in = timedelta(seconds=expires_in)
+        expires_at = datetime.now(UTC) + expires_in if expires_in else None
+        async with write_transaction():
+            updated = (
+                await SessionRecord.update({SessionRecord.data: value, SessionRecord.expires_at: expires_at})
+                .where(SessionRecord.key == key)
+                .returning(SessionRecord.id)
+            )
+            if not updated:
+                await SessionRecord.insert(SessionRecord(key=key, data=value, expires_at=expires_at))
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        row = (
+            await SessionRecord.select(SessionRecord.data, SessionRecord.expires_at)
+            .where(SessionRecord.key == key)
+            .first()
+        )
+        if row is None:
+            return None
+        if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
+            await self.delete(key)
+            return None
+        if renew_for:
+            if isinstance(renew_for, int):
+                renew_for = timedelta(seconds=renew_for)
+            await SessionRecord.update({SessionRecord.expires_at: datetime.now(UTC) + renew_for}).where(
+                SessionRecord.key == key
+            )
+        return row["data"].encode("utf-8")
+
+    async def delete(self, key: str) -> None:
+        await SessionRecord.delete().where(SessionRecord.key == key)
+
+    async def delete_all(self) -> None:
+        await SessionRecord.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await SessionRecord.select(SessionRecord.expires_at).where(SessionRecord.key == key).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return int((row["expires_at"] - datetime.now(UTC)).total_seconds())
+
+
+async def purge_expired() -> int:
+    """Delete expired sessions; returns how many."""
+    rows = (
+        await SessionRecord.delete()
+        .where(SessionRecord.expires_at < datetime.now(UTC))
+        .returning(SessionRecord.id)
+    )
+    return len(rows)
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Gives the session a fresh id when a handler sets the rotate flag (at login and logout)."""
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        state = connection.scope.setdefault("state", {})
+        if state.get(ROTATE_FLAG):
+            if "rotated_session_id" not in state:
+                state["rotated_session_id"] = self.generate_session_id()
+            return state["rotated_session_id"]
+        return super().get_session_id(connection)
+
+
+@dataclass
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+
+
+async def rotate(connection: ASGIConnection, store: Store) -> None:
+    """Drop the current session id; the response carries a new one."""
+    old = connection.cookies.get("session")
+    if old and old != "null":
+        await store.delete(old)
+    connection.scope.setdefault("state", {})[ROTATE_FLAG] = True

@@ -1,0 +1,81 @@
+"""The Jinja environment: templates/ at the project root, gettext from our catalogs, and the
+helpers every page uses (dates in the user's language, bilingual record fields, flash notices)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.connection import ASGIConnection
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from center import dates
+from center.accounts.roles import ROLE_LABELS
+from center.i18n import current_locale, gettext, ngettext, pick
+from center.settings import BASE_DIR, get_settings
+
+TEMPLATE_DIR = BASE_DIR / "templates"
+
+FLASH_KEY = "_flash"
+
+
+def yen(amount: int | None) -> str:
+    """¥1,200 in both languages."""
+    return f"¥{(amount or 0):,}"
+
+
+def flash(connection: ASGIConnection, message: str, category: str = "success") -> None:
+    """Queue a notice (an English msgid, translated when shown) for the next page."""
+    session = connection.scope.get("session")
+    if isinstance(session, dict):
+        session.setdefault(FLASH_KEY, []).append({"message": message, "category": category})
+
+
+def take_flashes(request: Any) -> list[dict[str, str]]:
+    session = request.scope.get("session")
+    if not isinstance(session, dict):
+        return []
+    return session.pop(FLASH_KEY, [])
+
+
+def route_url(request: Any, name: str, **params: Any) -> str | None:
+    """The path of a named route, or None when that part of the app is not installed, so a link
+    to a feature appears only where the feature exists."""
+    try:
+        return request.app.route_reverse(name, **params)
+    except Exception:  # litestar raises NoRouteMatchFoundException
+        return None
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined if get_settings().debug else Environment().undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        pick=pick,
+        locale=lambda: current_locale.get(),
+        format_date=dates.format_date,
+        format_time=dates.format_time,
+        format_datetime=dates.format_datetime,
+        wareki=dates.wareki,
+        weekday_name=dates.weekday_name,
+        holiday_name=dates.holiday_name,
+        role_label=lambda role: gettext(ROLE_LABELS.get(role, role)),
+        take_flashes=take_flashes,
+        route_url=route_url,
+        current_user=lambda request: request.scope.get("user"),
+        demo_mode=lambda: get_settings().demo,
+    )
+    env.filters.update(yen=yen, local=dates.to_local)
+    return env
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment()))

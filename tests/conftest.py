@@ -1,0 +1,170 @@
+"""The test harness every test uses.
+
+- `engine` runs a test on SQLite and on PostgreSQL: a fresh database per test session (per xdist
+  worker). PostgreSQL comes from CENTER_TEST_DATABASE_URL (a server URL; the harness creates and
+  drops its own database). Without it the PostgreSQL runs skip with the reason; under CI=true they
+  fail instead.
+- `db` gives a test an empty, migrated database on the current engine.
+- `client` is an httpx.AsyncClient talking to the real app in the test's own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+# Settings are read once: point them at a throwaway data folder before anything imports the app.
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="center-test-"))
+os.environ["CENTER_DATA_DIR"] = str(_DATA_DIR)
+os.environ["CENTER_CHEAP_PASSWORD_HASH"] = "1"
+os.environ["CENTER_DEMO"] = "0"
+os.environ["CENTER_PG_POOL"] = "0"
+os.environ["CENTER_SECRET_KEY"] = "test-secret-key-not-for-production"
+os.environ.pop("CENTER_DATABASE_URL", None)
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from piccolo.conf.apps import Finder  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
+
+import piccolo_conf  # noqa: E402
+from center.db import migrate, postgres_config  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("CENTER_TEST_DATABASE_URL", "")
+ENGINES = ("sqlite", "postgres")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip with a reason on a developer's machine; fail under CI, where nothing may skip."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def _table_classes():
+    return Finder().get_table_classes()
+
+
+def _all_tables():
+    """Our tables plus Piccolo's own migration table, which caches its engine too."""
+    from piccolo.apps.migrations.tables import Migration
+
+    return [*_table_classes(), Migration]
+
+
+def activate(engine) -> None:
+    """Point piccolo_conf and every table at this engine."""
+    piccolo_conf.DB = engine
+    for table in _all_tables():
+        table._meta.db = engine
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+async def _create_pg_database(url: str) -> str:
+    config = postgres_config(url)
+    name = f"center_test_{_worker()}_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(**{**config, "database": config.get("database") or "postgres"})
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name
+
+
+async def _drop_pg_database(url: str, name: str) -> None:
+    config = postgres_config(url)
+    conn = await asyncpg.connect(**config)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _build(kind: str) -> tuple[object, str | None]:
+    if kind == "sqlite":
+        path = _DATA_DIR / f"test-{_worker()}.sqlite3"
+        return SQLiteEngine(path=str(path), timeout=30), None
+    name = asyncio.run(_create_pg_database(PG_URL))
+    config = {**postgres_config(PG_URL), "database": name}
+    return PostgresEngine(config=config), name
+
+
+_ENGINES: dict[str, object] = {}
+_PG_DATABASES: list[str] = []
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> Iterator[str]:
+    """The engine a test runs on; migrated once per session."""
+    kind = request.param
+    if kind == "postgres":
+        need(
+            bool(PG_URL),
+            "PostgreSQL tests need CENTER_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
+        )
+    if kind not in _ENGINES:
+        built, name = _build(kind)
+        activate(built)
+        asyncio.run(migrate())
+        _ENGINES[kind] = built
+        if name:
+            _PG_DATABASES.append(name)
+    activate(_ENGINES[kind])
+    yield kind
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    for name in _PG_DATABASES:
+        with contextlib.suppress(Exception):
+            asyncio.run(_drop_pg_database(PG_URL, name))
+
+
+async def _empty_all_tables() -> None:
+    engine = piccolo_conf.DB
+    tables = [t._meta.tablename for t in _table_classes()]
+    if isinstance(engine, PostgresEngine):
+        await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        for name in tables:
+            await engine.run_ddl(f"DELETE FROM {name}")
+
+
+@pytest.fixture
+def db(engine) -> str:
+    """An empty, migrated database on the current engine."""
+    activate(_ENGINES[engine])
+    asyncio.run(_empty_all_tables())
+    return engine
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def app():
+    from center.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(db, app) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app over ASGI, in the test's event loop, with cookies kept between requests."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
