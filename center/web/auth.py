@@ -14,6 +14,9 @@ from center.accounts.service import Principal, load_principal
 
 SESSION_USER_KEY = "user_id"
 
+# Route handlers without a guard must say so: opt=PUBLIC. A test checks every route has one or the other.
+PUBLIC = {"public": True}
+
 
 class CurrentUserMiddleware(ASGIMiddleware):
     """Puts the active Principal (or None) in scope["user"]. Runs inside the session middleware."""

@@ -16,7 +16,7 @@ from center.errors import DomainError, ValidationFailed
 from center.i18n import LOCALES, N_, gettext
 from center.places.calendar import day_info
 from center.settings import get_settings
-from center.web.auth import SESSION_USER_KEY, requires_login
+from center.web.auth import PUBLIC, SESSION_USER_KEY, requires_login
 from center.web.locale import lang_cookie
 from center.web.sessions import rotate
 from center.web.templating import flash
@@ -38,7 +38,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-@get("/", name="center:home")
+@get("/", name="center:home", opt=PUBLIC)
 async def home(request: Request) -> Template:
     """Today at the center: open or closed, today's public events, where to go next."""
     from bookings.public import public_events_on  # the public face of the bookings domain
@@ -49,7 +49,7 @@ async def home(request: Request) -> Template:
     return Template("center/home.html", context={"today": today, "info": info, "events": events})
 
 
-@post("/lang", name="center:set_language")
+@post("/lang", name="center:set_language", opt=PUBLIC)
 async def set_language(request: Request, data: Form) -> Redirect:
     """Switch the interface language; works as a plain form post."""
     locale = str(data.get("lang", "ja"))
@@ -60,12 +60,12 @@ async def set_language(request: Request, data: Form) -> Redirect:
     return response
 
 
-@get("/login", name="center:login_form")
+@get("/login", name="center:login_form", opt=PUBLIC)
 async def login_form(request: Request, next: FromQuery[str | None] = None) -> Template:
     return Template("auth/login.html", context={"next": safe_next(next), "errors": {}, "username": ""})
 
 
-@post("/login", name="center:login")
+@post("/login", name="center:login", opt=PUBLIC)
 async def login(request: Request, data: Form) -> Template | Redirect:
     username = str(data.get("username", ""))
     target = safe_next(str(data.get("next") or ""))
@@ -86,7 +86,7 @@ async def login(request: Request, data: Form) -> Template | Redirect:
     return Redirect(path=target, status_code=303)
 
 
-@post("/logout", name="center:logout")
+@post("/logout", name="center:logout", opt=PUBLIC)
 async def logout(request: Request) -> Redirect:
     request.clear_session()
     return Redirect(path="/", status_code=303)
@@ -113,7 +113,7 @@ async def change_password(request: Request, data: Form) -> Template | Redirect:
     return Redirect(path="/", status_code=303)
 
 
-@get("/healthz", name="center:health", include_in_schema=False)
+@get("/healthz", name="center:health", include_in_schema=False, opt=PUBLIC)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
