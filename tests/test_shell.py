@@ -109,3 +109,25 @@ async def test_openapi_schema_is_served(client):
     response = await client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Tomakomai Civic Activity Center"
+
+
+async def test_visitors_get_no_session_cookie_and_no_session_row(client):
+    from center.accounts.tables import SessionRecord
+
+    response = await client.get("/")
+    assert "session" not in response.cookies
+    assert await SessionRecord.count() == 0
+
+
+async def test_logout_deletes_the_stored_session(client):
+    from center.accounts.tables import SessionRecord
+
+    await make_user("desk3", ("front_desk",))
+    await login(client, "desk3")
+    assert await SessionRecord.count() == 1
+    await client.get("/")
+    assert await SessionRecord.count() == 1
+    response = await post_form(client, "/logout")
+    assert response.status_code == 303
+    assert await SessionRecord.count() == 0
+    assert "ログアウト" not in (await client.get("/")).text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import (
@@ -12,11 +13,13 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
+from litestar.types import Empty, Message, ScopeSession
 
 from center.accounts.tables import SessionRecord
 from center.db import write_transaction
 
 ROTATE_FLAG = "rotate_session"
+LOADED_FLAG = "loaded_session"
 
 
 class DatabaseStore(Store):
@@ -83,7 +86,32 @@ async def purge_expired() -> int:
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
-    """Gives the session a fresh id when a handler sets the rotate flag (at login and logout)."""
+    """Gives the session a fresh id when a handler sets the rotate flag (at login), and writes to
+    the store only when the session changed: a visitor without a session costs no database write
+    and gets no cookie."""
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[LOADED_FLAG] = (
+            self.serialize_data(data, connection.scope) if data else b""
+        )
+        return data
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        state = connection.scope.setdefault("state", {})
+        has_cookie = connection.cookies.get(self.config.key) not in (None, "", "null")
+        if not state.get(ROTATE_FLAG) and scope_session is not Empty:
+            if not scope_session and not has_cookie:
+                return  # nothing to keep, nothing kept before
+            if scope_session and self.serialize_data(scope_session, connection.scope) == state.get(
+                LOADED_FLAG
+            ):
+                return  # unchanged: the stored copy and the cookie are still right
+        if not scope_session and scope_session is not Empty:
+            scope_session = Empty  # emptied (logout): delete it and expire the cookie
+        await super().store_in_message(scope_session, message, connection)
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope.setdefault("state", {})
