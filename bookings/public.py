@@ -1,4 +1,4 @@
-"""What the bookings domain shows the public: today's public events."""
+"""What the bookings domain shows the public: approved public events by day or date range."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from center.dates import local_day_bounds
 
 async def public_events_on(day: date) -> list[dict]:
     """Approved public bookings on a Tokyo day, in time order, with room names."""
-    start, end = local_day_bounds(day)
+    return await public_events_between(day, day)
+
+
+async def public_events_between(start: date, end: date) -> list[dict]:
+    """Approved public bookings touching the Tokyo days [start, end] (inclusive), in time order,
+    with room names. Used by the home page and the public month calendar."""
+    range_start, _ = local_day_bounds(start)
+    _, range_end = local_day_bounds(end)
     return await (
         Booking.select(
             Booking.id,
@@ -25,8 +32,8 @@ async def public_events_on(day: date) -> list[dict]:
         .where(
             (Booking.status == "approved")
             & (Booking.public == True)
-            & (Booking.starts_at < end)
-            & (Booking.ends_at > start)
+            & (Booking.starts_at < range_end)
+            & (Booking.ends_at > range_start)
         )
         .order_by(Booking.starts_at)
     )

@@ -3,11 +3,12 @@ manager edits (opening hours, closed days, holidays policy, slots), never from c
 
 from __future__ import annotations
 
+import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from center.dates import holiday_name, local_instant
-from center.i18n import pick
+from center.dates import era_year, holiday_name, local_instant
+from center.i18n import N_, current_locale, gettext, pick
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Slot
 
 
@@ -104,3 +105,84 @@ async def days_info(start: date, end: date) -> list[DayInfo]:
     """Each day in [start, end]."""
     calendar = await load_calendar()
     return [calendar.day(start + timedelta(days=n)) for n in range((end - start).days + 1)]
+
+
+# --- Month views, closed-day wording and the heating season (used by pages and the API) ---
+
+MONTH_NAMES_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# DayInfo.closed_reason holds these markers when no closed-day row applies.
+CLOSED_KIND_LABELS = {
+    "weekly": N_("Regular closing day"),
+    "holiday": N_("Closed on public holidays"),
+}
+
+
+def closed_kind(info: DayInfo) -> str | None:
+    """Why a day is closed, as a stable code: "closed_day", "weekly" or "holiday" (None if open)."""
+    if info.open:
+        return None
+    if info.closed_reason in CLOSED_KIND_LABELS:
+        return info.closed_reason
+    return "closed_day"
+
+
+def closed_reason_text(info: DayInfo) -> str | None:
+    """The closed reason in words in the current language (None if open)."""
+    if info.open:
+        return None
+    marker = CLOSED_KIND_LABELS.get(info.closed_reason or "")
+    if marker:
+        return gettext(marker)
+    return info.closed_reason or gettext(N_("Closed"))
+
+
+def month_name(month: int) -> str:
+    """11月 / November."""
+    return MONTH_NAMES_EN[month - 1] if current_locale.get() == "en" else f"{month}月"
+
+
+def month_title(year: int, month: int) -> str:
+    """令和8年11月 / November 2026 (the era of the month's first day)."""
+    if current_locale.get() == "en":
+        return f"{MONTH_NAMES_EN[month - 1]} {year}"
+    era, era_number = era_year(date(year, month, 1))
+    return f"{era}{'元' if era_number == 1 else era_number}年{month}月"
+
+
+def month_weeks(year: int, month: int) -> list[list[date | None]]:
+    """The month as weeks from Sunday to Saturday (the Japanese wall-calendar order); days of
+    the neighbouring months are None."""
+    weeks = _calendar.Calendar(firstweekday=6).monthdatescalendar(year, month)
+    return [[day if day.month == month else None for day in week] for week in weeks]
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def in_heating_season(day: date, first_month: int, last_month: int) -> bool:
+    """Whether the heating fee (暖房料) applies on a day; the season may wrap the new year
+    (October to April)."""
+    if first_month <= last_month:
+        return first_month <= day.month <= last_month
+    return day.month >= first_month or day.month <= last_month
+
+
+async def load_profile() -> dict | None:
+    """The center's profile row (name, heating season, holiday policy), or None before set-up."""
+    return await CenterProfile.select().first()

@@ -1,0 +1,45 @@
+"""The equipment vocabulary: the codes stored in Room.equipment, with English msgids for display.
+Codes are stable (they appear in filters, URLs and the API); labels are translated where shown."""
+
+from __future__ import annotations
+
+from center.i18n import N_, gettext
+
+# Display order is the order here.
+EQUIPMENT: dict[str, str] = {
+    "projector": N_("Projector"),
+    "screen": N_("Projection screen"),
+    "tv_monitor": N_("TV monitor"),
+    "whiteboard": N_("Whiteboard"),
+    "microphone": N_("Microphone"),
+    "sound_system": N_("Sound system"),
+    "hearing_loop_portable": N_("Portable hearing loop"),
+    "piano": N_("Piano"),
+    "kitchen": N_("Kitchen"),
+    "tables": N_("Tables"),
+    "chairs": N_("Chairs"),
+    "tatami": N_("Tatami floor"),
+    "mirror_wall": N_("Mirror wall"),
+    "wifi": N_("Wi-Fi"),
+}
+
+
+def equipment_label(code: str) -> str:
+    """The equipment's name in the current language (unknown codes are shown as they are)."""
+    msgid = EQUIPMENT.get(code)
+    return gettext(msgid) if msgid else code
+
+
+def equipment_choices() -> list[tuple[str, str]]:
+    """(code, translated label) in display order, for forms and filters."""
+    return [(code, gettext(msgid)) for code, msgid in EQUIPMENT.items()]
+
+
+def known_codes(codes: list[str] | tuple[str, ...]) -> list[str]:
+    """The known codes among `codes`, deduplicated, in vocabulary order."""
+    wanted = set(codes)
+    return [code for code in EQUIPMENT if code in wanted]
+
+
+def unknown_codes(codes: list[str] | tuple[str, ...]) -> list[str]:
+    return [code for code in codes if code not in EQUIPMENT]
