@@ -1,6 +1,6 @@
 """Room bookings by citizen groups. Each booking owns one hold in the ledger."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from center.accounts.tables import Group, User
@@ -27,9 +27,64 @@ class Booking(Table, tablename="bookings_booking"):
     room_fee = Integer(default=0)
     heating_fee = Integer(default=0)
     fee_total = Integer(default=0)
+    surcharge_fee = Integer(default=0)  # added by surcharges (commercial, outside the city)
+    reduction_fee = Integer(default=0)  # taken off by the group's fee reduction (減免)
+    commercial = Boolean(default=False)
+    outside_city = Boolean(default=False)
+    equipment = JSON(default="[]")
+    permit_number = Varchar(length=30, null=True, default=None)  # unique: see the raw migration
+    lapses_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    refund_due = Integer(default=0)
+    override_reason = Text(default="")
     requested_by = ForeignKey(User, null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decision_reason = Text(default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class BookingPolicy(Table, tablename="bookings_policy"):
+    """The booking rules the manager edits (one row). Staff may override them with a reason."""
+
+    book_from_days = Integer(default=3)  # earliest: this many days ahead
+    book_until_months = Integer(default=6)  # latest: this many months ahead
+    min_minutes = Integer(default=60)
+    max_minutes = Integer(default=720)
+    max_future_bookings = Integer(default=20)  # per group, requested or approved, in the future
+    tentative_days = Integer(default=10)  # an unapproved request lapses after this many days
+    cancel_online_until_days = Integer(default=1)  # a group may cancel online until this many days before
+    max_head_count_ratio = Integer(default=100)  # percent of capacity allowed
+    updated_at = Timestamptz()
+
+
+class Surcharge(Table, tablename="bookings_surcharge"):
+    """A fee multiplier for a kind of use, e.g. commercial use ×2, users from outside the city ×1.5."""
+
+    code = Varchar(length=30, unique=True)  # commercial | outside_city
+    name_ja = Varchar(length=100)
+    name_en = Varchar(length=100)
+    percent = Integer(default=100)  # 200 = ×2, 150 = ×1.5
+    active = Boolean(default=True)
+
+
+class ReductionRate(Table, tablename="bookings_reduction_rate"):
+    """The fee reduction (減免) for a group category: percent of the room and heating fee waived."""
+
+    category = Varchar(length=30, unique=True)  # welfare | public_interest
+    name_ja = Varchar(length=100)
+    name_en = Varchar(length=100)
+    room_fee_percent = Integer(default=100)
+    heating_fee_percent = Integer(default=0)
+    active = Boolean(default=True)
+
+
+class RefundRule(Table, tablename="bookings_refund_rule"):
+    """Cancelled this many days or more before use: this share of each fee is refunded. The rule with
+    the largest `min_days_before` not above the actual days applies."""
+
+    min_days_before = Integer()
+    room_fee_percent = Integer()
+    heating_fee_percent = Integer()
