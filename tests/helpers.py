@@ -66,3 +66,71 @@ async def make_group(
 def text_of(html: str) -> str:
     """Visible text, roughly: tags stripped, whitespace collapsed."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+async def make_calendar(opens: str = "09:00", closes: str = "21:00", heating=(10, 4)) -> dict[str, int]:
+    """Opening hours every day, the three usual slots (午前・午後・夜間) and the center profile.
+    Returns slot ids by code."""
+    from datetime import time
+
+    from center.places.tables import CenterProfile, OpeningHours, Slot
+
+    def t(text: str) -> time:
+        hour, minute = text.split(":")
+        return time(int(hour), int(minute))
+
+    for weekday in range(7):
+        await OpeningHours.insert(
+            OpeningHours(weekday=weekday, opens=t(opens), closes=t(closes), closed=False)
+        )
+    ids = {}
+    for order, (code, ja, en, start, end) in enumerate(
+        [
+            ("morning", "午前", "Morning", "09:00", "12:00"),
+            ("afternoon", "午後", "Afternoon", "13:00", "17:00"),
+            ("evening", "夜間", "Evening", "18:00", "21:00"),
+        ]
+    ):
+        rows = await Slot.insert(
+            Slot(code=code, name_ja=ja, name_en=en, starts=t(start), ends=t(end), sort_order=order)
+        ).returning(Slot.id)
+        ids[code] = rows[0]["id"]
+    await CenterProfile.insert(
+        CenterProfile(
+            name_ja="苫小牧市市民活動センター",
+            name_en="Tomakomai Civic Activity Center",
+            heating_from_month=heating[0],
+            heating_to_month=heating[1],
+        )
+    )
+    return ids
+
+
+async def make_room(
+    code: str = "meeting1",
+    name_ja: str = "会議室1",
+    capacity: int = 24,
+    fees: dict[str, tuple[int, int]] | None = None,
+    slot_ids: dict[str, int] | None = None,
+    **fields,
+) -> int:
+    """A room booked by slot, with (fee, heating fee) per slot code."""
+    from center.places.tables import Room, RoomSlotFee
+
+    rows = await Room.insert(
+        Room(
+            code=code,
+            name_ja=name_ja,
+            name_en=fields.pop("name_en", code.title()),
+            floor=fields.pop("floor", 3),
+            capacity=capacity,
+            **fields,
+        )
+    ).returning(Room.id)
+    room_id = rows[0]["id"]
+    for slot_code, (fee, heating) in (fees or {}).items():
+        assert slot_ids, "pass slot_ids with fees"
+        await RoomSlotFee.insert(
+            RoomSlotFee(room=room_id, slot=slot_ids[slot_code], fee=fee, heating_fee=heating)
+        )
+    return room_id
