@@ -1,1 +1,152 @@
-ROUTES: list = []
+"""JSON API for rooms and the center's calendar (public reads). Errors are problem details."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, timedelta
+from typing import Annotated
+
+from litestar import Request, get
+from litestar.params import Parameter
+
+from center import dates
+from center.errors import NotFound, ValidationFailed
+from center.i18n import N_, pick
+from center.places import calendar as cal
+from center.places import rooms
+from center.places.equipment import equipment_label
+from center.places.schemas import (
+    AccessibilityOut,
+    CalendarOut,
+    DayOut,
+    EquipmentOut,
+    RoomOut,
+    SlotFeeOut,
+    SlotPeriodOut,
+)
+from center.web.auth import PUBLIC
+
+MAX_DAYS = 366
+DEFAULT_DAYS = 31
+
+
+def _hhmm(value) -> str | None:
+    return f"{value.hour:02d}:{value.minute:02d}" if value else None
+
+
+def _season(profile: dict | None) -> list[int]:
+    first, last = (profile["heating_from_month"], profile["heating_to_month"]) if profile else (10, 4)
+    return [m for m in range(1, 13) if cal.in_heating_season(date(2000, m, 1), first, last)]
+
+
+def _room_out(request: Request, room: dict, season: list[int]) -> RoomOut:
+    photo = None
+    if room["photo"]:
+        photo = f"{request.app.route_reverse('places:room_photo', code=room['code'])}?v={room['photo']}"
+    return RoomOut(
+        code=room["code"],
+        name=pick(room["name_ja"], room["name_en"]),
+        name_ja=room["name_ja"],
+        name_en=room["name_en"],
+        floor=room["floor"],
+        capacity=room["capacity"],
+        area_m2=float(room["area_m2"]) if room["area_m2"] is not None else None,
+        description=pick(room["description_ja"], room["description_en"]),
+        equipment=[EquipmentOut(code=code, label=equipment_label(code)) for code in room["equipment"]],
+        accessibility=AccessibilityOut(
+            step_free=room["step_free"],
+            accessible_toilet_m=room["accessible_toilet_m"],
+            hearing_loop=room["hearing_loop"],
+            notes=pick(room["accessibility_notes_ja"], room["accessibility_notes_en"]),
+        ),
+        bookable=room["bookable"],
+        booked_by=room["booked_by"],
+        hourly_fee=room["hourly_fee"],
+        hourly_heating_fee=room["hourly_heating_fee"],
+        slot_fees=[
+            SlotFeeOut(
+                slot=fee["code"],
+                name=pick(fee["name_ja"], fee["name_en"]),
+                starts=_hhmm(fee["starts"]) or "",
+                ends=_hhmm(fee["ends"]) or "",
+                fee=fee["fee"],
+                heating_fee=fee["heating_fee"],
+            )
+            for fee in room["fees"]
+        ],
+        heating_months=season,
+        url=request.app.route_reverse("places:room", code=room["code"]),
+        photo_url=photo,
+    )
+
+
+@get("/api/rooms", name="places:api_rooms", opt=PUBLIC, tags=["rooms"])
+async def api_rooms(request: Request) -> list[RoomOut]:
+    """Every bookable room with its facts, equipment, accessibility and fees. Accepts the same
+    filters as the room page: floor, capacity (minimum), equipment (repeatable), step_free."""
+    filters, errors = rooms.parse_filters(request.query_params)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    season = _season(await cal.load_profile())
+    return [_room_out(request, room, season) for room in await rooms.list_rooms(filters)]
+
+
+@get("/api/rooms/{code:str}", name="places:api_room", opt=PUBLIC, tags=["rooms"])
+async def api_room(request: Request, code: str) -> RoomOut:
+    """One room by its code."""
+    room = await rooms.room_by_code(code)
+    if room is None:
+        raise NotFound(N_("That room does not exist."))
+    return _room_out(request, room, _season(await cal.load_profile()))
+
+
+def _date_param(raw: str | None, field: str) -> date | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({field: N_("Enter a date as YYYY-MM-DD.")}) from None
+
+
+@get("/api/calendar", name="places:api_calendar", opt=PUBLIC, tags=["calendar"])
+async def api_calendar(
+    start: Annotated[
+        str | None, Parameter(query="from", description="First day, YYYY-MM-DD (default: today)")
+    ] = None,
+    end: Annotated[
+        str | None, Parameter(query="to", description="Last day, YYYY-MM-DD (default: 30 days on)")
+    ] = None,
+) -> CalendarOut:
+    """Each day in [from, to] (at most 366 days): open or closed and why, hours in Asia/Tokyo,
+    the public holiday, and the bookable slots with UTC start and end instants."""
+    first = _date_param(start, "from") or dates.today()
+    last = _date_param(end, "to") or first + timedelta(days=DEFAULT_DAYS - 1)
+    if last < first:
+        raise ValidationFailed({"to": N_("The last day must not be before the first day.")})
+    if (last - first).days + 1 > MAX_DAYS:
+        raise ValidationFailed({"to": N_("Ask for at most 366 days at a time.")})
+    days = [
+        DayOut(
+            date=info.day.isoformat(),
+            open=info.open,
+            opens=_hhmm(info.opens),
+            closes=_hhmm(info.closes),
+            holiday=info.holiday,
+            closed_kind=cal.closed_kind(info),
+            closed_reason=cal.closed_reason_text(info),
+            slots=[
+                SlotPeriodOut(
+                    slot=slot.code,
+                    name=slot.name,
+                    starts_at=slot.starts_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                    ends_at=slot.ends_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                )
+                for slot in info.slots
+            ],
+        )
+        for info in await cal.days_info(first, last)
+    ]
+    return CalendarOut(start=first.isoformat(), end=last.isoformat(), days=days)
+
+
+ROUTES = [api_rooms, api_room, api_calendar]

@@ -1,0 +1,91 @@
+"""Room photos: uploads are checked by their content (JPEG or PNG only, whatever the file name
+says), at most 5 MB, re-encoded (which drops metadata such as GPS positions) and shrunk to at
+most 1600 pixels on the long side, then kept under the data folder."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from center.errors import ValidationFailed
+from center.i18n import N_
+from center.settings import get_settings
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 1600
+MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
+MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+
+MSG_NOT_IMAGE = N_("The photo must be a JPEG or PNG image.")
+MSG_TOO_BIG = N_("The photo must be 5 MB or smaller.")
+MSG_EMPTY = N_("Choose a photo file to upload.")
+
+
+def photo_dir() -> Path:
+    path = get_settings().data_dir / "uploads" / "rooms"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def photo_path(filename: str | None) -> Path | None:
+    """The stored file for a room's photo name, or None if missing or not one of ours."""
+    if not filename or "/" in filename or "\\" in filename or filename.startswith("."):
+        return None
+    path = photo_dir() / filename
+    return path if path.is_file() else None
+
+
+def media_type(path: Path) -> str:
+    return MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+
+
+def process(content: bytes) -> tuple[bytes, str]:
+    """Check and re-encode an uploaded photo; returns (bytes, extension) or raises
+    ValidationFailed on the "photo" field."""
+    if not content:
+        raise ValidationFailed({"photo": MSG_EMPTY})
+    if len(content) > MAX_BYTES:
+        raise ValidationFailed({"photo": MSG_TOO_BIG})
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+        if kind not in FORMATS or width * height > MAX_PIXELS or not width or not height:
+            raise ValidationFailed({"photo": MSG_NOT_IMAGE})
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            if kind == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=85, optimize=True, progressive=True)
+            else:
+                if image.mode not in {"RGB", "RGBA", "L", "LA", "P"}:
+                    image = image.convert("RGBA")
+                image.save(out, "PNG", optimize=True)
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationFailed({"photo": MSG_NOT_IMAGE}) from exc
+    return out.getvalue(), FORMATS[kind]
+
+
+def store(room_id: int, content: bytes, extension: str) -> str:
+    """Write a processed photo under a fresh, unguessable name; returns the file name."""
+    filename = f"room-{room_id}-{secrets.token_hex(8)}{extension}"
+    target = photo_dir() / filename
+    temporary = target.with_suffix(target.suffix + ".part")
+    temporary.write_bytes(content)
+    temporary.replace(target)
+    return filename
+
+
+def remove(filename: str | None) -> None:
+    path = photo_path(filename)
+    if path is not None:
+        path.unlink(missing_ok=True)
