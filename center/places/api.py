@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 from typing import Annotated
 
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from center import dates
 from center.errors import NotFound, ValidationFailed
@@ -35,7 +35,8 @@ def _hhmm(value) -> str | None:
 
 def _season(profile: dict | None) -> list[int]:
     first, last = (profile["heating_from_month"], profile["heating_to_month"]) if profile else (10, 4)
-    return [m for m in range(1, 13) if cal.in_heating_season(date(2000, m, 1), first, last)]
+    months = [(first + n - 1) % 12 + 1 for n in range(12)]  # season order, e.g. 10, 11, 12, 1 ...
+    return [m for m in months if cal.in_heating_season(date(2000, m, 1), first, last)]
 
 
 def _room_out(request: Request, room: dict, season: list[int]) -> RoomOut:
@@ -91,7 +92,7 @@ async def api_rooms(request: Request) -> list[RoomOut]:
 
 
 @get("/api/rooms/{code:str}", name="places:api_room", opt=PUBLIC, tags=["rooms"])
-async def api_room(request: Request, code: str) -> RoomOut:
+async def api_room(request: Request, code: FromPath[str]) -> RoomOut:
     """One room by its code."""
     room = await rooms.room_by_code(code)
     if room is None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from center import dates
@@ -93,12 +93,12 @@ async def create_room(request: Request, data: Form) -> Template | Redirect:
 
 
 @get("/manage/rooms/{room_id:int}", name="places:edit_room_form", **GUARD)
-async def edit_room_form(room_id: int) -> Template:
+async def edit_room_form(room_id: FromPath[int]) -> Template:
     return await _room_form(await _existing_room(room_id))
 
 
 @post("/manage/rooms/{room_id:int}", name="places:update_room", **GUARD)
-async def update_room(request: Request, room_id: int, data: Form) -> Template | Redirect:
+async def update_room(request: Request, room_id: FromPath[int], data: Form) -> Template | Redirect:
     room = await _existing_room(room_id)
     try:
         await rooms.save_room(room_id, data, actor=request.user)
@@ -109,7 +109,7 @@ async def update_room(request: Request, room_id: int, data: Form) -> Template | 
 
 
 @post("/manage/rooms/{room_id:int}/photo", name="places:upload_photo", **GUARD)
-async def upload_photo(request: Request, room_id: int, data: Upload) -> Template | Redirect:
+async def upload_photo(request: Request, room_id: FromPath[int], data: Upload) -> Template | Redirect:
     """Replace the room's photo: JPEG or PNG by content, 5 MB at most, re-encoded and resized."""
     room = await _existing_room(room_id)
     upload = data.get("photo")
@@ -133,7 +133,7 @@ async def upload_photo(request: Request, room_id: int, data: Upload) -> Template
 
 
 @post("/manage/rooms/{room_id:int}/photo/delete", name="places:delete_photo", **GUARD)
-async def delete_photo(request: Request, room_id: int) -> Redirect:
+async def delete_photo(request: Request, room_id: FromPath[int]) -> Redirect:
     await _existing_room(room_id)
     previous = await rooms.set_photo(room_id, None, actor=request.user)
     photos.remove(previous)
@@ -252,12 +252,12 @@ async def _existing_slot(slot_id: int) -> dict:
 
 
 @get("/manage/calendar/slots/{slot_id:int}", name="places:edit_slot_form", **GUARD)
-async def edit_slot_form(slot_id: int) -> Template:
+async def edit_slot_form(slot_id: FromPath[int]) -> Template:
     return await _slot_form(await _existing_slot(slot_id))
 
 
 @post("/manage/calendar/slots/{slot_id:int}", name="places:update_slot", **GUARD)
-async def update_slot(request: Request, slot_id: int, data: Form) -> Template | Redirect:
+async def update_slot(request: Request, slot_id: FromPath[int], data: Form) -> Template | Redirect:
     slot = await _existing_slot(slot_id)
     try:
         await admin.save_slot(slot_id, data, actor=request.user)
@@ -267,7 +267,7 @@ async def update_slot(request: Request, slot_id: int, data: Form) -> Template | 
 
 
 @post("/manage/calendar/slots/{slot_id:int}/active", name="places:set_slot_active", **GUARD)
-async def set_slot_active(request: Request, slot_id: int, data: Form) -> Template | Redirect:
+async def set_slot_active(request: Request, slot_id: FromPath[int], data: Form) -> Template | Redirect:
     active = str(data.get("active", "")) == "1"
     try:
         await admin.set_slot_active(slot_id, active, actor=request.user)
@@ -288,7 +288,7 @@ async def add_closed_day(request: Request, data: Form) -> Template | Redirect:
 
 
 @post("/manage/calendar/closed-days/{closed_id:int}/delete", name="places:delete_closed_day", **GUARD)
-async def delete_closed_day(request: Request, closed_id: int) -> Redirect:
+async def delete_closed_day(request: Request, closed_id: FromPath[int]) -> Redirect:
     await admin.delete_closed_day(closed_id, actor=request.user)
     return _back(request, N_("The closed day was deleted."))
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File, Template
 
 from center import dates
@@ -47,7 +48,7 @@ async def room_list(request: Request) -> Template:
 
 
 @get("/rooms/{code:str}", name="places:room", opt=PUBLIC)
-async def room_page(code: str) -> Template:
+async def room_page(code: FromPath[str]) -> Template:
     """One room's full page: facts, accessibility, equipment, fees and photo."""
     room = await rooms.room_by_code(code)
     if room is None:
@@ -60,7 +61,7 @@ async def room_page(code: str) -> Template:
 
 
 @get("/rooms/{code:str}/photo", name="places:room_photo", opt=PUBLIC, include_in_schema=False)
-async def room_photo(code: str) -> File:
+async def room_photo(code: FromPath[str]) -> File:
     """The room's photo as stored (already checked and re-encoded at upload)."""
     room = await rooms.room_by_code(code)
     path = photos.photo_path(room["photo"]) if room else None
