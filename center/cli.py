@@ -1,0 +1,258 @@
+"""The `center` command: serve the app, migrate, load the demo, manage accounts, back up.
+
+Every command that touches the database brings its schema up to date first (migrations are
+idempotent), so `center create-user` works on a brand-new database too; `backup` only reads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import sqlite3
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+import click
+from piccolo.engine.sqlite import SQLiteEngine
+
+from center.accounts.roles import STAFF_ROLES
+from center.settings import BASE_DIR, get_settings
+
+T = TypeVar("T")
+
+
+def _database_label() -> str:
+    """Which database a command works on, without any password."""
+    from center.db import get_engine
+
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return f"SQLite database {engine.path}"
+    config = engine.config
+    return (
+        f"PostgreSQL database {config.get('user', '')}@{config.get('host', '')}:"
+        f"{config.get('port', 5432)}/{config.get('database', '')}"
+    )
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    """Run async work; turn the rules' refusals and database failures into clear messages."""
+    from center.errors import DomainError, ValidationFailed
+
+    async def call() -> T:
+        return await make()
+
+    try:
+        return asyncio.run(call())
+    except ValidationFailed as exc:
+        details = "\n".join(f"  {field}: {message}" for field, message in exc.errors.items())
+        raise click.ClickException(f"Not accepted:\n{details}") from exc
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (OSError, asyncpg.PostgresError, sqlite3.Error) as exc:
+        raise click.ClickException(f"Database error on the {_database_label()}: {exc}") from exc
+
+
+def _migrate() -> None:
+    """Bring the schema up to date, printing one line instead of Piccolo's report."""
+    from center.db import migrate
+
+    report = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(report):
+            _run(migrate)
+    except (click.ClickException, RuntimeError) as exc:
+        raise click.ClickException(f"Migrations failed:\n{report.getvalue()}\n{exc}") from exc
+    click.echo(f"Database ready: {_database_label()}")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("No password on standard input.")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _echo_demo_accounts() -> None:
+    from center.demo import DEMO_PASSWORD, demo_accounts
+
+    click.echo(f"Demo accounts (demo mode only), all with the password: {DEMO_PASSWORD}")
+    for account in demo_accounts():
+        what = [*account.roles]
+        if account.groups:
+            what.append("member of " + ", ".join(account.groups))
+        if account.pending_groups:
+            what.append("applied for " + ", ".join(account.pending_groups) + " (pending)")
+        click.echo(f"  {account.username:<11} {'; '.join(what)}  ({account.display_name})")
+
+
+def _load_demo(force: bool) -> str:
+    """Load the demo unless the center is already set up; returns the database state before."""
+    from center.demo import database_state, load_demo
+
+    async def work() -> str:
+        state = await database_state()
+        if state == "empty" or (state == "other" and force):
+            await load_demo(force=force)
+        return state
+
+    return _run(work)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="civic-center")
+def main() -> None:
+    """Tomakomai Civic Activity Center: bookings and building maintenance."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default CENTER_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default CENTER_PORT or 8000).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
+@click.option("--no-demo", is_flag=True, help="Do not load the demo data, even into an empty database.")
+@click.option("--reload", is_flag=True, help="Restart when code or templates change (development).")
+def run(host: str | None, port: int | None, workers: int, no_demo: bool, reload: bool) -> None:
+    """Migrate, load the demo data on first run (demo mode), then serve the app."""
+    import uvicorn
+
+    if reload and workers > 1:
+        raise click.UsageError("--reload runs one process; leave out --workers.")
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    _migrate()
+    if settings.demo and not no_demo:
+        state = _load_demo(force=False)
+        if state == "empty":
+            click.echo("Demo data loaded (first run in demo mode; CENTER_DEMO=0 turns demo mode off).")
+            _echo_demo_accounts()
+        elif state == "other":
+            click.echo("Demo mode is on, but the database already holds data: demo data not loaded.")
+    click.echo(f"Serving http://{host}:{port}/ (Ctrl+C stops)")
+    uvicorn.run(
+        "center.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        reload_dirs=[str(BASE_DIR / name) for name in ("center", "bookings", "maintenance", "templates")]
+        if reload
+        else None,
+        reload_includes=["*.py", "*.html", "*.po"] if reload else None,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    _migrate()
+
+
+@main.command()
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add the demo beside existing accounts or calendar data (names already taken are skipped).",
+)
+def demo(force: bool) -> None:
+    """Load the demo center: rooms, calendar, groups, accounts and bookings."""
+    if not get_settings().demo:
+        raise click.ClickException(
+            "Demo mode is off (CENTER_DEMO=0): demo accounts have a published password and are "
+            "never loaded into a real center."
+        )
+    _migrate()
+    state = _load_demo(force)
+    if state == "rooms":
+        raise click.ClickException(
+            "The database already has rooms: the demo data is only loaded into a new center, and never twice."
+        )
+    if state == "other" and not force:
+        raise click.ClickException(
+            "The database already holds accounts or calendar data. "
+            "Use --force to add the demo beside them (nothing is duplicated)."
+        )
+    click.echo("Demo data loaded.")
+    _echo_demo_accounts()
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="The person's name as staff see it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(STAFF_ROLES),
+    help="A staff role; repeat for several. Group members need none.",
+)
+@click.option("--email", default="", help="E-mail address for notices.")
+@click.option("--phone", default="", help="Phone number.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def create_user(
+    username: str, display_name: str, roles: tuple[str, ...], email: str, phone: str, password_stdin: bool
+) -> None:
+    """Create an account (the password is asked twice, or read from stdin)."""
+    from center.accounts import service as accounts
+
+    password = _read_password(password_stdin)
+    _migrate()
+    user_id = _run(
+        lambda: accounts.create_user(username, display_name, password, list(roles), email=email, phone=phone)
+    )
+    click.echo(f"Created user {username!r} (id {user_id}) with roles: {', '.join(roles) or 'none'}.")
+
+
+@main.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def reset_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for an account and clear its failed-login count."""
+    from center.accounts import service as accounts
+    from center.accounts.tables import User
+
+    _migrate()
+    row = _run(lambda: User.select(User.id).where(User.username == username.strip()).first())
+    if row is None:
+        raise click.ClickException(f"There is no user named {username!r}.")
+    password = _read_password(password_stdin)
+    _run(lambda: accounts.reset_password(row["id"], password, actor=None))
+    click.echo(f"Password reset for {username!r}.")
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File (or folder) to write; default data/backups/center-YYYYmmdd-HHMMSS.",
+)
+def backup(output: Path | None) -> None:
+    """Write a consistent copy of the database while the center runs."""
+    from center.backup import BackupError, backup_database
+
+    try:
+        result = backup_database(output)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written: {result.path} ({_size(result.size)})")
+
+
+def _size(size: int) -> str:
+    """1,234,567 bytes (1.2 MB)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    if size < 1024 * 1024:
+        return f"{size:,} bytes, {size / 1024:.1f} KB"
+    return f"{size:,} bytes, {size / 1024 / 1024:.1f} MB"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

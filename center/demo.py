@@ -1,0 +1,535 @@
+"""Demo data: a center that looks like the real one (rooms on five floors, its calendar, groups,
+accounts and about four months of bookings around today), loaded in one transaction.
+
+The static facts live in center/demo_data/center.toml; the bookings are generated here from weekly
+series and one-off events with a fixed random seed, so every load of the same day looks the same.
+Every active booking takes its room time through the ledger (`take_hold`), like real ones."""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bookings.fees import Payer, ensure_default_rules, quote
+from bookings.tables import Booking
+from center.accounts import audit
+from center.accounts import service as accounts
+from center.accounts.tables import Group, GroupMember, User
+from center.dates import local_instant
+from center.dates import today as tokyo_today
+from center.db import is_postgres, write_transaction
+from center.errors import Conflict
+from center.i18n import N_
+from center.ledger.service import release_hold, take_hold
+from center.ledger.tables import Hold
+from center.places.calendar import CalendarData, load_calendar
+from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
+from maintenance.tables import Location
+
+DEMO_PASSWORD = "demo-password"
+DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "center.toml"
+SEED = 3_3_8  # 若草町3丁目3番8号
+WINDOW_DAYS = 61  # about two months each side of today
+_LOCK_KEY = 7_111_0144  # PostgreSQL advisory lock: two processes never load the demo at once
+
+
+class DemoRefused(Conflict):
+    """The database holds data that is not the demo's; loading would mix the two."""
+
+    message = N_("The database already holds data; the demo data was not loaded.")
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]  # staff roles
+    groups: tuple[str, ...]  # approved groups (they give the member role)
+    pending_groups: tuple[str, ...]  # groups whose registration waits for staff
+
+
+@dataclass(frozen=True)
+class Series:
+    """A group's regular booking: one weekday, every `every_weeks` weeks (by ISO week number)."""
+
+    group: str
+    room: str
+    weekday: int
+    slots: tuple[str, ...]
+    purpose: str
+    public_title: str = ""
+    head_count: int = 10
+    every_weeks: int = 1
+    week_offset: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    """A one-off booking near a day `offset` days from today (moved to the next free open day)."""
+
+    group: str
+    room: str
+    offset: int
+    slots: tuple[str, ...]
+    purpose: str
+    public_title: str = ""
+    head_count: int = 10
+    days: int = 1  # consecutive days, one booking each (an exhibition)
+
+
+@dataclass(frozen=True)
+class Plan:
+    group: str
+    room: str
+    day: date
+    slots: tuple[str, ...]
+    purpose: str
+    public_title: str
+    head_count: int
+
+
+SERIES = (
+    Series(
+        "salon", "washitsu", 1, ("morning",), "健康体操教室", "いきいき健康体操(どなたでも参加できます)", 22
+    ),
+    Series("salon", "cooking", 4, ("morning",), "ふれあい料理会", head_count=16, every_weeks=2),
+    Series("igocoti", "volunteer", 5, ("afternoon",), "居場所づくり(学習支援・交流)", head_count=8),
+    Series("himawari", "meeting2", 3, ("morning",), "子育て相談会", "子育て相談会(予約不要)", 12, 2, 0),
+    Series(
+        "himawari",
+        "washitsu",
+        3,
+        ("morning",),
+        "親子ふれあい遊び",
+        head_count=18,
+        every_weeks=2,
+        week_offset=1,
+    ),
+    Series("suisai", "training", 2, ("afternoon",), "水彩画の練習会", head_count=14),
+)
+
+WHOLE_DAY = ("morning", "afternoon", "evening")
+EVENTS = (
+    Event("suisai", "gallery", -40, WHOLE_DAY, "水彩画展示会", "苫小牧水彩画同好会 作品展", 30, days=5),
+    Event("suisai", "gallery", 30, WHOLE_DAY, "水彩画展示会", "苫小牧水彩画同好会 冬の作品展", 30, days=5),
+    Event("culture", "hall", -45, ("afternoon",), "演奏会", "ピアノとヴァイオリンのコンサート", 80),
+    Event("culture", "hall", -15, ("afternoon",), "講演会", "健康講演会「冬の転倒予防」", 90),
+    Event("culture", "hall", 12, ("afternoon",), "セミナー", "セミナー「北海道の食と暮らし」", 70),
+    Event("culture", "hall", 40, ("morning", "afternoon"), "講座", "シニアのためのスマホ教室", 40),
+    Event("salon", "hall", 20, ("afternoon",), "健康まつり", "いきいき健康まつり", 60),
+    Event(
+        "igocoti", "equality", -20, ("evening",), "支援者向け研修会", "ヤングケアラー支援を考える研修会", 25
+    ),
+    Event("himawari", "cooking", 8, ("morning",), "親子料理教室", head_count=20),
+)
+
+# Meetings spread over the window by the seeded random generator.
+MEETING_PURPOSES = ("役員会", "定例会議", "打ち合わせ", "勉強会", "総会", "会議")
+MEETING_ROOMS = ("meeting1", "meeting2", "volunteer", "equality", "training")
+MEETING_GROUPS = ("salon", "igocoti", "himawari", "suisai", "culture")
+MEETING_COUNT = 15
+
+
+@cache
+def demo_data() -> dict[str, Any]:
+    """The static demo facts (center/demo_data/center.toml)."""
+    with DATA_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def demo_accounts() -> list[DemoAccount]:
+    """The demo accounts with their staff roles and groups, for the CLI and the README."""
+    data = demo_data()
+
+    def groups_of(username: str, approved: bool) -> tuple[str, ...]:
+        return tuple(
+            group["name"]
+            for group in data["groups"]
+            if username in group["members"] and (group["status"] == "approved") == approved
+        )
+
+    return [
+        DemoAccount(
+            account["username"],
+            account["display_name"],
+            tuple(account["roles"]),
+            groups_of(account["username"], True),
+            groups_of(account["username"], False),
+        )
+        for account in data["accounts"]
+    ]
+
+
+async def database_state() -> str:
+    """ "empty", "rooms" (the center is set up: the demo is never loaded again) or "other" (some
+    accounts, groups or calendar data, but no rooms)."""
+    if await Room.exists():
+        return "rooms"
+    for table in (User, Group, Slot, OpeningHours, ClosedDay, CenterProfile, Hold):
+        if await table.exists():
+            return "other"
+    return "empty"
+
+
+async def load_demo(*, force: bool = False, today: date | None = None) -> None:
+    """Load the demo center in one transaction. Does nothing if the database already has rooms;
+    refuses (DemoRefused) if it holds other data, unless `force`, which adds the demo beside it and
+    skips whatever already exists (accounts, groups, slots by their names)."""
+    today = today or tokyo_today()
+    async with write_transaction():
+        if is_postgres():
+            await Room.raw("SELECT pg_advisory_xact_lock({})", _LOCK_KEY)
+        state = await database_state()
+        if state == "rooms":
+            return
+        if state == "other" and not force:
+            raise DemoRefused()
+        loader = _Loader(today)
+        await loader.run()
+
+
+def _time(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+class _Loader:
+    """Writes the demo inside the caller's transaction."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.now = datetime.now(UTC)
+        self.data = demo_data()
+        self.rng = random.Random(SEED)
+        self.slot_ids: dict[str, int] = {}
+        self.slot_times: dict[str, tuple[time, time]] = {}
+        self.room_ids: dict[str, int] = {}
+        self.user_ids: dict[str, int] = {}
+        self.groups: dict[str, dict[str, Any]] = {}
+
+    async def run(self) -> None:
+        await self._calendar()
+        await self._rooms()
+        await self._locations()
+        await self._accounts()
+        await self._groups()
+        count = await self._bookings(await load_calendar())
+        await audit.record(
+            "load_demo",
+            "center",
+            note=f"demo data: {len(self.room_ids)} rooms, {len(self.groups)} groups, {count} bookings",
+        )
+
+    async def _calendar(self) -> None:
+        profile = self.data["profile"]
+        if not await CenterProfile.exists():
+            await CenterProfile.insert(CenterProfile(**profile, updated_at=self.now))
+
+        hours = self.data["hours"]
+        known_days = {row["weekday"] for row in await OpeningHours.select(OpeningHours.weekday)}
+        for weekday in range(7):
+            if weekday not in known_days:
+                await OpeningHours.insert(
+                    OpeningHours(weekday=weekday, opens=_time(hours["opens"]), closes=_time(hours["closes"]))
+                )
+
+        for order, slot in enumerate(self.data["slots"]):
+            starts, ends = _time(slot["starts"]), _time(slot["ends"])
+            row = await Slot.select(Slot.id, Slot.starts, Slot.ends).where(Slot.code == slot["code"]).first()
+            if row is None:
+                rows = await Slot.insert(
+                    Slot(
+                        code=slot["code"],
+                        name_ja=slot["name_ja"],
+                        name_en=slot["name_en"],
+                        starts=starts,
+                        ends=ends,
+                        sort_order=order,
+                    )
+                ).returning(Slot.id)
+                row = {"id": rows[0]["id"], "starts": starts, "ends": ends}
+            self.slot_ids[slot["code"]] = row["id"]
+            self.slot_times[slot["code"]] = (row["starts"], row["ends"])
+
+        year_end, inspection = self.data["year_end"], self.data["inspection"]
+        if not await ClosedDay.exists().where(ClosedDay.reason_ja == year_end["reason_ja"]):
+            await ClosedDay.insert(
+                ClosedDay(
+                    starts_on=date(self.today.year, 12, 29),
+                    ends_on=date(self.today.year + 1, 1, 3),
+                    reason_ja=year_end["reason_ja"],
+                    reason_en=year_end["reason_en"],
+                    yearly=True,
+                )
+            )
+        # The first Monday at least `weeks_ahead` weeks from today.
+        day = self.today + timedelta(weeks=inspection["weeks_ahead"])
+        day += timedelta(days=(7 - day.weekday()) % 7)
+        await ClosedDay.insert(
+            ClosedDay(
+                starts_on=day,
+                ends_on=day,
+                reason_ja=inspection["reason_ja"],
+                reason_en=inspection["reason_en"],
+                yearly=False,
+            )
+        )
+
+    async def _rooms(self) -> None:
+        slot_codes = [slot["code"] for slot in self.data["slots"]]
+        for order, room in enumerate(self.data["rooms"]):
+            rows = await Room.insert(
+                Room(
+                    code=room["code"],
+                    name_ja=room["name_ja"],
+                    name_en=room["name_en"],
+                    floor=room["floor"],
+                    capacity=room["capacity"],
+                    area_m2=Decimal(str(room["area_m2"])),
+                    description_ja=room["description_ja"],
+                    description_en=room["description_en"],
+                    equipment=room["equipment"],
+                    step_free=room.get("step_free", True),
+                    accessible_toilet_m=room["accessible_toilet_m"],
+                    hearing_loop=room.get("hearing_loop", False),
+                    accessibility_notes_ja=room["accessibility_notes_ja"],
+                    accessibility_notes_en=room["accessibility_notes_en"],
+                    bookable=True,
+                    booked_by="slot",
+                    sort_order=order,
+                    updated_at=self.now,
+                )
+            ).returning(Room.id)
+            room_id = rows[0]["id"]
+            self.room_ids[room["code"]] = room_id
+            for code, fee, heating in zip(slot_codes, room["fees"], room["heating_fees"], strict=True):
+                await RoomSlotFee.insert(
+                    RoomSlotFee(room=room_id, slot=self.slot_ids[code], fee=fee, heating_fee=heating)
+                )
+
+    async def _locations(self) -> None:
+        existing = {row["code"] for row in await Location.select(Location.code)}
+        rows = [
+            Location(
+                code=place["code"],
+                name_ja=place["name_ja"],
+                name_en=place["name_en"],
+                floor=place.get("floor"),
+                sort_order=order,
+            )
+            for order, place in enumerate(self.data["locations"])
+        ]
+        offset = len(rows)
+        for order, room in enumerate(self.data["rooms"]):
+            rows.append(
+                Location(
+                    code=f"room-{room['code']}",
+                    name_ja=room["name_ja"],
+                    name_en=room["name_en"],
+                    floor=room["floor"],
+                    room=self.room_ids[room["code"]],
+                    sort_order=offset + order,
+                )
+            )
+        fresh = [row for row in rows if row.code not in existing]
+        if fresh:
+            await Location.insert(*fresh)
+
+    async def _accounts(self) -> None:
+        taken = {row["username"] for row in await User.select(User.username)}
+        for account in self.data["accounts"]:
+            if account["username"] in taken:
+                continue  # only with --force: a real account keeps its name, the demo skips it
+            self.user_ids[account["username"]] = await accounts.create_user(
+                account["username"], account["display_name"], DEMO_PASSWORD, account["roles"]
+            )
+
+    async def _groups(self) -> None:
+        taken = {row["name"] for row in await Group.select(Group.name)}
+        manager = self.user_ids.get("manager")
+        for group in self.data["groups"]:
+            if group["name"] in taken:
+                continue
+            approved = group["status"] == "approved"
+            applied = self.now - timedelta(days=400 if approved else 3)
+            rows = await Group.insert(
+                Group(
+                    name=group["name"],
+                    name_kana=group["name_kana"],
+                    representative=group["representative"],
+                    contact_phone=group["contact_phone"],
+                    contact_email=group["contact_email"],
+                    address=group["address"],
+                    activity=group["activity"],
+                    member_count=group["member_count"],
+                    reduction=group["reduction"],
+                    in_city=group.get("in_city", True),
+                    commercial=group.get("commercial", False),
+                    status=group["status"],
+                    decided_at=applied + timedelta(days=5) if approved else None,
+                    decided_by=manager if approved else None,
+                    applied_at=applied,
+                    updated_at=applied + timedelta(days=5) if approved else applied,
+                )
+            ).returning(Group.id)
+            group_id = rows[0]["id"]
+            members = [name for name in group["members"] if name in self.user_ids]
+            for username in members:
+                await GroupMember.insert(
+                    GroupMember(
+                        group=group_id,
+                        user=self.user_ids[username],
+                        is_representative=username == group.get("representative_member"),
+                    )
+                )
+            self.groups[group["key"]] = {
+                **group,
+                "id": group_id,
+                "requested_by": self.user_ids[members[0]] if members else None,
+            }
+
+    # --- bookings ---
+
+    def _plans(self, calendar: CalendarData) -> list[Plan]:
+        """Every booking to make, in time order, on open days and never overlapping."""
+        first = self.today - timedelta(days=WINDOW_DAYS)
+        last = self.today + timedelta(days=WINDOW_DAYS)
+        taken: dict[tuple[str, date], set[str]] = {}
+        plans: list[Plan] = []
+
+        def fits(plan: Plan) -> bool:
+            info = calendar.day(plan.day)
+            open_slots = {period.code for period in info.slots}
+            used = taken.get((plan.room, plan.day), set())
+            return (
+                plan.group in self.groups
+                and info.open
+                and set(plan.slots) <= open_slots
+                and not used & set(plan.slots)
+            )
+
+        def place(plan: Plan) -> None:
+            if fits(plan):
+                taken.setdefault((plan.room, plan.day), set()).update(plan.slots)
+                plans.append(plan)
+
+        for event in EVENTS:
+            start = self.today + timedelta(days=event.offset)
+            for shift in range(14):  # the next run of open days with the room free
+                run = [
+                    Plan(event.group, event.room, start + timedelta(days=shift + n), event.slots,
+                         event.purpose, event.public_title, event.head_count)
+                    for n in range(event.days)
+                ]  # fmt: skip
+                if all(fits(plan) for plan in run):
+                    for plan in run:
+                        place(plan)
+                    break
+
+        day = first
+        while day <= last:
+            for series in SERIES:
+                week = day.isocalendar().week
+                if day.weekday() == series.weekday and week % series.every_weeks == series.week_offset:
+                    place(Plan(series.group, series.room, day, series.slots, series.purpose,
+                               series.public_title, series.head_count))  # fmt: skip
+            day += timedelta(days=1)
+
+        span = (last - first).days
+        for _ in range(MEETING_COUNT * 3):
+            if sum(plan.purpose in MEETING_PURPOSES for plan in plans) >= MEETING_COUNT:
+                break
+            group = self.rng.choice(MEETING_GROUPS)
+            room = self.rng.choice(MEETING_ROOMS)
+            day = first + timedelta(days=self.rng.randrange(span + 1))
+            slot = self.rng.choice(("morning", "afternoon", "evening"))
+            purpose = self.rng.choice(MEETING_PURPOSES)
+            place(Plan(group, room, day, (slot,), purpose, "", self.rng.randint(5, 15)))
+
+        return sorted(plans, key=lambda p: (p.day, self.slot_times[p.slots[0]][0], p.room))
+
+    def _status(self, index: int, plan: Plan) -> str:
+        """Mostly approved; a few cancelled and, more than three weeks ahead, some still
+        requested. Public events stay approved so the public calendar shows them whole."""
+        if plan.public_title:
+            return "approved"
+        if index % 17 == 5:
+            return "cancelled"
+        if plan.day - self.today > timedelta(days=21) and index % 3 == 0:
+            return "requested"
+        return "approved"
+
+    async def _bookings(self, calendar: CalendarData) -> int:
+        await ensure_default_rules()
+        manager = self.user_ids.get("manager")
+        rooms = {row["code"]: row for row in await Room.select()}
+        plans = self._plans(calendar)
+        for index, plan in enumerate(plans):
+            group = self.groups[plan.group]
+            payer = Payer(
+                reduction=group["reduction"],
+                in_city=group.get("in_city", True),
+                commercial=group.get("commercial", False),
+            )
+            price = await quote(rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots))
+            starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
+            ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
+            status = self._status(index, plan)
+            if status == "requested":  # a fresh request, waiting for staff within the lapse period
+                created = self.now - timedelta(days=self.rng.randint(0, 5), hours=self.rng.randint(0, 9))
+            else:
+                created = min(self.now, starts_at - timedelta(days=self.rng.randint(10, 45)))
+            decided = None if status == "requested" else min(self.now, created + timedelta(days=2))
+            cancelled = (
+                min(self.now, decided + timedelta(days=3)) if decided and status == "cancelled" else None
+            )
+            rows = await Booking.insert(
+                Booking(
+                    group=group["id"],
+                    room=self.room_ids[plan.room],
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    slot_codes=",".join(plan.slots),
+                    purpose=plan.purpose,
+                    public=bool(plan.public_title),
+                    public_title=plan.public_title,
+                    expected_head_count=plan.head_count,
+                    contact_name=group["representative"],
+                    contact_phone=group["contact_phone"],
+                    status=status,
+                    room_fee=price.room_fee,
+                    heating_fee=price.heating_fee,
+                    surcharge_fee=price.surcharge_fee,
+                    reduction_fee=price.reduction_fee,
+                    fee_total=price.total,
+                    commercial=payer.commercial,
+                    outside_city=not payer.in_city,
+                    lapses_at=created + timedelta(days=10) if status == "requested" else None,
+                    cancelled_at=cancelled,
+                    cancel_reason="団体の都合による取消" if cancelled else "",
+                    requested_by=group["requested_by"],
+                    decided_by=manager if decided else None,
+                    decided_at=decided,
+                    created_at=created,
+                    updated_at=cancelled or decided or created,
+                )
+            ).returning(Booking.id)
+            booking_id = rows[0]["id"]
+            hold = await take_hold(
+                self.room_ids[plan.room],
+                starts_at,
+                ends_at,
+                "booking",
+                ref=booking_id,
+                label=f"{group['name']} {plan.purpose}",
+                actor_id=group["requested_by"],
+            )
+            await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
+            if cancelled:
+                await release_hold(hold.id, reason="cancelled")
+        return len(plans)
