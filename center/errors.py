@@ -26,14 +26,23 @@ class NotFound(DomainError):
 
 
 class ValidationFailed(DomainError):
-    """Bad input: `errors` maps a field name to an English msgid."""
+    """Bad input: `errors` maps a field name to an English msgid; `params` fill their placeholders."""
 
     status_code = 400
     message = N_("Please correct the highlighted fields.")
 
-    def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
+    def __init__(
+        self, errors: dict[str, str], message: str | None = None, params: dict[str, Any] | None = None
+    ) -> None:
         self.errors = errors
+        self.field_params = params or {}
         super().__init__(message)
+
+    def translated(self) -> dict[str, str]:
+        """The field messages in the current request's language."""
+        from center.i18n import gettext
+
+        return {field: gettext(msgid, **self.field_params) for field, msgid in self.errors.items()}
 
 
 class Conflict(DomainError):

@@ -41,7 +41,7 @@ def wants_json(request: Request) -> bool:
 
 def _detail(exc: Exception, status: int) -> tuple[str, dict[str, str]]:
     if isinstance(exc, ValidationFailed):
-        return gettext(exc.message), {field: gettext(msg) for field, msg in exc.errors.items()}
+        return gettext(exc.message), exc.translated()
     if isinstance(exc, DomainError):
         return gettext(exc.message, **exc.params), {}
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):

@@ -1,0 +1,366 @@
+"""Booking requests and their life: request (takes a tentative hold at once), approve, decline,
+cancel with the refund due, lapse when nobody approves in time, move. Each change is one
+transaction with its audit line; the ledger refuses any double hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bookings.fees import FeeQuote, Payer, quote
+from bookings.rules import ACTIVE_STATUSES, BookingRequest, Period, check_request, load_policy
+from bookings.tables import Booking, RefundRule
+from center.accounts import audit
+from center.accounts.tables import Group
+from center.dates import TOKYO
+from center.db import write_transaction
+from center.errors import Conflict, DomainError, NotFound, ValidationFailed
+from center.i18n import N_
+from center.ledger.service import HoldConflict, holds_between, move_hold, release_hold, take_hold
+from center.places.tables import Room
+
+# status -> statuses it may move to
+TRANSITIONS = {
+    "requested": {"approved", "declined", "cancelled", "lapsed"},
+    "approved": {"cancelled"},
+    "declined": set(),
+    "cancelled": set(),
+    "lapsed": set(),
+}
+
+
+class BookingTaken(HoldConflict):
+    """The slot was taken (perhaps a moment ago); `alternatives` lists free rooms at that time."""
+
+    message = N_("Sorry, that time was just taken. Please choose another time or room.")
+
+    def __init__(self, conflict: HoldConflict, alternatives: list[dict]) -> None:
+        super().__init__(conflict.conflicts)
+        self.alternatives = alternatives
+
+
+class BadTransition(Conflict):
+    message = N_("This booking cannot be changed that way in its current state.")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, for the audit log."""
+
+    id: int | None
+    display_name: str = ""
+    staff: bool = False
+
+
+async def _room(room_id: int) -> dict:
+    room = await Room.select().where(Room.id == room_id).first()
+    if room is None:
+        raise ValidationFailed({"room": N_("Choose a room.")})
+    return room
+
+
+async def _group(group_id: int) -> dict:
+    group = await Group.select().where(Group.id == group_id).first()
+    if group is None:
+        raise ValidationFailed({"group": N_("Choose a group.")})
+    return group
+
+
+def payer_of(group: dict, commercial: bool = False) -> Payer:
+    return Payer(
+        reduction=group["reduction"],
+        in_city=group["in_city"],
+        commercial=commercial or group["commercial"],
+    )
+
+
+async def price(request: BookingRequest, group: dict, room: dict, period: Period) -> FeeQuote:
+    return await quote(
+        room,
+        request.day,
+        payer_of(group, request.commercial),
+        slot_codes=list(period.slot_codes),
+        minutes=period.minutes,
+    )
+
+
+async def preview(
+    request: BookingRequest, group_id: int, *, override: bool = False
+) -> tuple[Period, FeeQuote]:
+    """Check a request and price it without writing anything (the fee shown before submitting)."""
+    room, group = await _room(request.room_id), await _group(group_id)
+    period = await check_request(request, room, group, override=override)
+    return period, await price(request, group, room, period)
+
+
+async def alternatives(
+    starts_at: datetime, ends_at: datetime, head_count: int, exclude_room: int
+) -> list[dict]:
+    """Bookable rooms free for the whole period, large enough, smallest first."""
+    rooms = await (
+        Room.select(Room.id, Room.code, Room.name_ja, Room.name_en, Room.capacity, Room.floor)
+        .where((Room.bookable == True) & (Room.capacity >= max(head_count, 1)) & (Room.id != exclude_room))
+        .order_by(Room.capacity)
+    )
+    busy = {hold.room_id for hold in await holds_between(starts_at, ends_at, [room["id"] for room in rooms])}
+    return [room for room in rooms if room["id"] not in busy][:5]
+
+
+async def request_booking(
+    request: BookingRequest,
+    group_id: int,
+    actor: Actor,
+    *,
+    override_reason: str = "",
+) -> int:
+    """Create a booking request and take its tentative hold, in one transaction. Staff booking
+    on a group's behalf may override the policy with a reason."""
+    override = bool(override_reason.strip()) and actor.staff
+    room, group = await _room(request.room_id), await _group(group_id)
+    period = await check_request(request, room, group, override=override)
+    fee = await price(request, group, room, period)
+    policy = await load_policy()
+    now = datetime.now(UTC)
+    try:
+        async with write_transaction():
+            rows = await Booking.insert(
+                Booking(
+                    group=group_id,
+                    room=room["id"],
+                    starts_at=period.starts_at,
+                    ends_at=period.ends_at,
+                    slot_codes=",".join(period.slot_codes),
+                    purpose=request.purpose.strip(),
+                    public=request.public,
+                    public_title=request.public_title.strip() if request.public else "",
+                    expected_head_count=request.expected_head_count,
+                    contact_name=request.contact_name.strip(),
+                    contact_phone=request.contact_phone.strip(),
+                    equipment=list(request.equipment),
+                    commercial=request.commercial or group["commercial"],
+                    outside_city=not group["in_city"],
+                    status="requested",
+                    room_fee=fee.room_fee,
+                    heating_fee=fee.heating_fee,
+                    surcharge_fee=fee.surcharge_fee,
+                    reduction_fee=fee.reduction_fee,
+                    fee_total=fee.total,
+                    requested_by=actor.id,
+                    lapses_at=now + timedelta(days=policy["tentative_days"]),
+                    override_reason=override_reason.strip() if override else "",
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).returning(Booking.id)
+            booking_id = rows[0]["id"]
+            hold = await take_hold(
+                room["id"],
+                period.starts_at,
+                period.ends_at,
+                "booking",
+                ref=booking_id,
+                label=request.purpose.strip()[:200],
+                actor_id=actor.id,
+            )
+            await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
+            after = await Booking.select().where(Booking.id == booking_id).first()
+            await audit.record(
+                "request",
+                "booking",
+                booking_id,
+                actor=actor,
+                after=after,
+                note=override_reason.strip() if override else "",
+            )
+    except HoldConflict as conflict:
+        raise BookingTaken(
+            conflict,
+            await alternatives(period.starts_at, period.ends_at, request.expected_head_count, room["id"]),
+        ) from conflict
+    return booking_id
+
+
+async def get_booking(booking_id: int) -> dict:
+    booking = await Booking.select().where(Booking.id == booking_id).first()
+    if booking is None:
+        raise NotFound(N_("That booking does not exist."))
+    return booking
+
+
+async def _transition(
+    booking_id: int,
+    to: str,
+    actor: Actor,
+    changes: dict,
+    *,
+    action: str,
+    note: str = "",
+    release: bool = False,
+) -> dict:
+    async with write_transaction():
+        before = await get_booking(booking_id)
+        if to not in TRANSITIONS[before["status"]]:
+            raise BadTransition()
+        values = {Booking.status: to, Booking.updated_at: datetime.now(UTC), **changes}
+        await Booking.update(values).where((Booking.id == booking_id) & (Booking.status == before["status"]))
+        if release and before["hold"]:
+            await release_hold(before["hold"], reason=f"{action}: {note}"[:500])
+        after = await get_booking(booking_id)
+        await audit.record(action, "booking", booking_id, actor=actor, before=before, after=after, note=note)
+        return after
+
+
+def permit_number(booking_id: int, starts_at: datetime) -> str:
+    """使用許可書 number: fiscal year of use (April–March) and the booking id, e.g. 2026-000123."""
+    local = starts_at.astimezone(TOKYO)
+    fiscal_year = local.year if local.month >= 4 else local.year - 1
+    return f"{fiscal_year}-{booking_id:06d}"
+
+
+async def approve(booking_id: int, actor: Actor) -> dict:
+    booking = await get_booking(booking_id)
+    return await _transition(
+        booking_id,
+        "approved",
+        actor,
+        {
+            Booking.decided_by: actor.id,
+            Booking.decided_at: datetime.now(UTC),
+            Booking.lapses_at: None,
+            Booking.permit_number: permit_number(booking_id, booking["starts_at"]),
+        },
+        action="approve",
+    )
+
+
+async def decline(booking_id: int, actor: Actor, reason: str) -> dict:
+    if not reason.strip():
+        raise ValidationFailed({"reason": N_("Enter the reason.")})
+    return await _transition(
+        booking_id,
+        "declined",
+        actor,
+        {
+            Booking.decided_by: actor.id,
+            Booking.decided_at: datetime.now(UTC),
+            Booking.decision_reason: reason.strip(),
+        },
+        action="decline",
+        note=reason.strip(),
+        release=True,
+    )
+
+
+async def refund_due(booking: dict, on: datetime | None = None) -> int:
+    """What is refunded when a booking is cancelled now: by whole days before the day of use."""
+    if booking["status"] != "approved":
+        return 0  # nothing was charged for an unapproved request
+    on = on or datetime.now(UTC)
+    days = (booking["starts_at"].astimezone(TOKYO).date() - on.astimezone(TOKYO).date()).days
+    rules = await RefundRule.select().order_by(RefundRule.min_days_before, ascending=False)
+    for rule in rules:
+        if days >= rule["min_days_before"]:
+            room_part = booking["room_fee"] + booking["surcharge_fee"] - booking["reduction_fee"]
+            return (
+                max(room_part, 0) * rule["room_fee_percent"] // 100
+                + booking["heating_fee"] * rule["heating_fee_percent"] // 100
+            )
+    return 0
+
+
+async def cancel(booking_id: int, actor: Actor, reason: str = "", *, group_ids: tuple[int, ...] = ()) -> dict:
+    """Cancel a booking: the group within the online deadline, staff any time with a reason.
+    The hold is released at once and the refund due recorded."""
+    booking = await get_booking(booking_id)
+    if not actor.staff:
+        if booking["group"] not in group_ids:
+            raise NotFound(N_("That booking does not exist."))
+        policy = await load_policy()
+        deadline = booking["starts_at"].astimezone(TOKYO).date() - timedelta(
+            days=policy["cancel_online_until_days"]
+        )
+        if datetime.now(TOKYO).date() > deadline:
+            raise DomainError(N_("It is too late to cancel online. Please call the center."))
+    elif not reason.strip():
+        raise ValidationFailed({"reason": N_("Enter the reason.")})
+    refund = await refund_due(booking)
+    return await _transition(
+        booking_id,
+        "cancelled",
+        actor,
+        {
+            Booking.cancelled_at: datetime.now(UTC),
+            Booking.cancel_reason: reason.strip(),
+            Booking.refund_due: refund,
+        },
+        action="cancel",
+        note=reason.strip(),
+        release=True,
+    )
+
+
+async def lapse_due(now: datetime | None = None) -> list[int]:
+    """Requests nobody approved in time lapse and free their slot. Idempotent; returns the ids."""
+    now = now or datetime.now(UTC)
+    due = await Booking.select(Booking.id).where((Booking.status == "requested") & (Booking.lapses_at <= now))
+    lapsed = []
+    for row in due:
+        try:
+            await _transition(row["id"], "lapsed", Actor(None, "system"), {}, action="lapse", release=True)
+        except BadTransition:
+            continue  # approved or cancelled meanwhile
+        lapsed.append(row["id"])
+    return lapsed
+
+
+async def move(booking_id: int, actor: Actor, room_id: int, request: BookingRequest, reason: str) -> dict:
+    """Staff move a booking to another room or time: the hold moves atomically, fees are re-priced."""
+    if not actor.staff:
+        raise DomainError(N_("Only staff can move bookings."))
+    if not reason.strip():
+        raise ValidationFailed({"reason": N_("Enter the reason.")})
+    booking = await get_booking(booking_id)
+    if booking["status"] not in ACTIVE_STATUSES:
+        raise BadTransition()
+    room, group = await _room(room_id), await _group(booking["group"])
+    request.room_id = room_id
+    period = await check_request(request, room, group, override=True, exclude_booking_id=booking_id)
+    fee = await price(request, group, room, period)
+    try:
+        async with write_transaction():
+            await move_hold(booking["hold"], room_id, period.starts_at, period.ends_at)
+            await Booking.update(
+                {
+                    Booking.room: room_id,
+                    Booking.starts_at: period.starts_at,
+                    Booking.ends_at: period.ends_at,
+                    Booking.slot_codes: ",".join(period.slot_codes),
+                    Booking.room_fee: fee.room_fee,
+                    Booking.heating_fee: fee.heating_fee,
+                    Booking.surcharge_fee: fee.surcharge_fee,
+                    Booking.reduction_fee: fee.reduction_fee,
+                    Booking.fee_total: fee.total,
+                    Booking.updated_at: datetime.now(UTC),
+                }
+            ).where(Booking.id == booking_id)
+            after = await get_booking(booking_id)
+            await audit.record(
+                "move", "booking", booking_id, actor=actor, before=booking, after=after, note=reason
+            )
+    except HoldConflict as conflict:
+        raise BookingTaken(
+            conflict,
+            await alternatives(period.starts_at, period.ends_at, booking["expected_head_count"], room_id),
+        ) from conflict
+    return after
+
+
+async def ensure_default_refund_rules() -> None:
+    """Full refund 20+ days before; from 10 days, half the room fee and the whole heating fee;
+    later, the heating fee only (heating that was never used is not charged)."""
+    if not await RefundRule.exists():
+        await RefundRule.insert(
+            RefundRule(min_days_before=20, room_fee_percent=100, heating_fee_percent=100),
+            RefundRule(min_days_before=10, room_fee_percent=50, heating_fee_percent=100),
+            RefundRule(min_days_before=0, room_fee_percent=0, heating_fee_percent=100),
+        )
