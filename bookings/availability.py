@@ -1,0 +1,217 @@
+"""Availability: the center's calendar minus the ledger, for all rooms over a week or one room
+over a month, and a search for free room-slots. Two queries per view (holds and the public labels),
+both by indexed time range, so the cost stays flat as history piles up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from bookings.tables import Booking
+from center.dates import local_day_bounds
+from center.i18n import N_, gettext, pick
+from center.ledger.service import HoldInfo, holds_between
+from center.places.calendar import DayInfo, days_info
+from center.places.tables import Room, RoomSlotFee
+
+# Cell states; each shown with a word and a symbol, never colour alone.
+FREE, HELD, CLOSED, PAST, NOT_OFFERED = "free", "held", "closed", "past", "not_offered"
+STATE_LABELS = {
+    FREE: N_("Free"),
+    HELD: N_("Taken"),
+    CLOSED: N_("Closed"),
+    PAST: N_("Past"),
+    NOT_OFFERED: N_("Not available"),
+}
+STATE_SYMBOLS = {FREE: "○", HELD: "×", CLOSED: "休", PAST: "－", NOT_OFFERED: "－"}
+KIND_LABELS = {
+    "booking": N_("Booked"),
+    "screening": N_("Exercise video screening"),
+    "closure": N_("Closed for works"),
+    "programme": N_("Center programme"),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    room_id: int
+    day: date
+    slot_code: str
+    slot_name: str
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    label: str = ""  # what holds it, for visitors: public titles only
+
+    @property
+    def state_label(self) -> str:
+        return gettext(STATE_LABELS[self.state])
+
+    @property
+    def symbol(self) -> str:
+        return STATE_SYMBOLS[self.state]
+
+
+@dataclass
+class Grid:
+    days: list[DayInfo]
+    rooms: list[dict]
+    slot_names: list[tuple[str, str]]  # (code, name) of every slot shown
+    cells: dict[tuple[int, date, str], Cell] = field(default_factory=dict)
+
+    def cell(self, room_id: int, day: date, slot_code: str) -> Cell | None:
+        return self.cells.get((room_id, day, slot_code))
+
+
+@dataclass(frozen=True)
+class RoomFilter:
+    floor: int | None = None
+    min_capacity: int = 0
+    equipment: tuple[str, ...] = ()
+    step_free: bool = False
+    room_ids: tuple[int, ...] = ()
+
+
+async def bookable_rooms(room_filter: RoomFilter | None = None) -> list[dict]:
+    """Bookable rooms that pass the filter, in display order."""
+    room_filter = room_filter or RoomFilter()
+    query = (
+        Room.select()
+        .where(Room.bookable == True)
+        .order_by(Room.floor)
+        .order_by(Room.sort_order)
+        .order_by(Room.id)
+    )
+    if room_filter.floor is not None:
+        query = query.where(Room.floor == room_filter.floor)
+    if room_filter.min_capacity:
+        query = query.where(Room.capacity >= room_filter.min_capacity)
+    if room_filter.step_free:
+        query = query.where(Room.step_free == True)
+    if room_filter.room_ids:
+        query = query.where(Room.id.is_in(list(room_filter.room_ids)))
+    rooms = await query.output(load_json=True)
+    wanted = set(room_filter.equipment)
+    return [room for room in rooms if wanted.issubset(set(room["equipment"] or []))]
+
+
+async def _labels(holds: list[HoldInfo]) -> dict[int, str]:
+    """Public titles of approved public bookings among the holds, by hold id."""
+    booking_ids = [hold.ref for hold in holds if hold.kind == "booking" and hold.ref]
+    if not booking_ids:
+        return {}
+    rows = await Booking.select(Booking.id, Booking.hold, Booking.public_title).where(
+        Booking.id.is_in(booking_ids) & (Booking.public == True) & (Booking.status == "approved")
+    )
+    return {row["hold"]: row["public_title"] for row in rows if row["hold"]}
+
+
+def _hold_label(hold: HoldInfo, public_titles: dict[int, str]) -> str:
+    if hold.kind == "booking":
+        return public_titles.get(hold.id, "")
+    kind_label = KIND_LABELS.get(hold.kind, KIND_LABELS["booking"])
+    if hold.kind == "closure" or not hold.label:
+        return gettext(kind_label)
+    return hold.label
+
+
+async def grid(start: date, end: date, room_filter: RoomFilter | None = None) -> Grid:
+    """Every bookable room × day × slot in [start, end] (inclusive) with its state."""
+    rooms = await bookable_rooms(room_filter)
+    days = await days_info(start, end)
+    room_ids = [room["id"] for room in rooms]
+    offered: dict[int, set[str]] = {}
+    for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")).where(
+        RoomSlotFee.room.is_in(room_ids or [-1])
+    ):
+        offered.setdefault(row["room"], set()).add(row["code"])
+    range_start, _ = local_day_bounds(start)
+    _, range_end = local_day_bounds(end)
+    holds = await holds_between(range_start, range_end, room_ids)
+    titles = await _labels(holds)
+    by_room: dict[int, list[HoldInfo]] = {}
+    for hold in holds:
+        by_room.setdefault(hold.room_id, []).append(hold)
+
+    slot_names: dict[str, str] = {}
+    result = Grid(days=days, rooms=rooms, slot_names=[])
+    now = datetime.now(UTC)
+    for info in days:
+        for slot in info.slots:
+            slot_names.setdefault(slot.code, slot.name)
+    for room in rooms:
+        room_holds = by_room.get(room["id"], [])
+        for info in days:
+            if not info.open:
+                for code, name in slot_names.items():
+                    result.cells[(room["id"], info.day, code)] = Cell(
+                        room["id"],
+                        info.day,
+                        code,
+                        name,
+                        *local_day_bounds(info.day),
+                        CLOSED,
+                        info.closed_reason or "",
+                    )
+                continue
+            for slot in info.slots:
+                if room["booked_by"] == "slot" and slot.code not in offered.get(room["id"], set()):
+                    state, label = NOT_OFFERED, ""
+                else:
+                    clash = next(
+                        (h for h in room_holds if h.starts_at < slot.ends_at and slot.starts_at < h.ends_at),
+                        None,
+                    )
+                    if clash:
+                        state, label = HELD, _hold_label(clash, titles)
+                    elif slot.starts_at <= now:
+                        state, label = PAST, ""
+                    else:
+                        state, label = FREE, ""
+                result.cells[(room["id"], info.day, slot.code)] = Cell(
+                    room["id"], info.day, slot.code, slot.name, slot.starts_at, slot.ends_at, state, label
+                )
+    result.slot_names = list(slot_names.items())
+    return result
+
+
+@dataclass(frozen=True)
+class Search:
+    """ "A room for 30 people with a projector on a Tuesday evening in March"."""
+
+    start: date
+    end: date
+    min_capacity: int = 0
+    equipment: tuple[str, ...] = ()
+    weekdays: tuple[int, ...] = ()  # 0 = Monday
+    slot_codes: tuple[str, ...] = ()
+    step_free: bool = False
+    limit: int = 100
+
+
+async def search(query: Search) -> list[tuple[dict, Cell]]:
+    """Free room-slots matching the query, in time order, then smallest room first."""
+    found_grid = await grid(
+        query.start,
+        query.end,
+        RoomFilter(min_capacity=query.min_capacity, equipment=query.equipment, step_free=query.step_free),
+    )
+    rooms = {room["id"]: room for room in found_grid.rooms}
+    found = [
+        (rooms[cell.room_id], cell)
+        for cell in found_grid.cells.values()
+        if cell.state == FREE
+        and (not query.weekdays or cell.day.weekday() in query.weekdays)
+        and (not query.slot_codes or cell.slot_code in query.slot_codes)
+    ]
+    found.sort(key=lambda pair: (pair[1].starts_at, pair[0]["capacity"], pair[0]["id"]))
+    return found[: query.limit]
+
+
+def room_name(room: dict) -> str:
+    return pick(room["name_ja"], room["name_en"])
+
+
+def week_start(day: date) -> date:
+    """Weeks start on Monday, as Japanese public calendars usually print them."""
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,154 @@
+"""Availability: week grids, month views and the free-slot search, from the calendar and the ledger."""
+
+from datetime import time, timedelta
+
+import pytest
+
+from bookings.availability import CLOSED, FREE, HELD, NOT_OFFERED, PAST, RoomFilter, Search, grid, search
+from bookings.fees import ensure_default_rules
+from bookings.rules import BookingRequest
+from bookings.service import Actor, approve, request_booking
+from center.dates import local_instant, today
+from center.ledger.service import take_hold
+from center.places.tables import ClosedDay
+from tests.helpers import make_calendar, make_group, make_room, make_user
+
+pytestmark = pytest.mark.anyio
+
+FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
+STAFF = Actor(None, "desk", staff=True)
+
+
+@pytest.fixture
+async def center(db):
+    slots = await make_calendar()
+    await ensure_default_rules()
+    meeting = await make_room(fees=FEES, slot_ids=slots, equipment=["whiteboard"])
+    hall = await make_room(
+        code="hall",
+        name_ja="多目的ホール",
+        capacity=100,
+        floor=2,
+        fees=FEES,
+        slot_ids=slots,
+        equipment=["projector", "screen", "microphone"],
+    )
+    studio = await make_room(
+        code="studio",
+        name_ja="料理実習室",
+        capacity=24,
+        floor=1,
+        fees={"morning": (500, 100)},
+        slot_ids=slots,
+        step_free=False,
+    )
+    user = await make_user("member1")
+    group = await make_group("水彩画同好会", members=(user,))
+    return {"meeting": meeting, "hall": hall, "studio": studio, "group": group}
+
+
+async def test_week_grid_marks_free_taken_closed_past_and_not_offered_cells(center):
+    day = today() + timedelta(days=10)
+    booking = await request_booking(
+        BookingRequest(
+            room_id=center["hall"],
+            day=day,
+            slot_codes=["afternoon"],
+            purpose="水彩画展示会",
+            expected_head_count=40,
+            public=True,
+            public_title="水彩画展",
+        ),
+        center["group"],
+        STAFF,
+    )
+    await approve(booking, STAFF)
+    private = await request_booking(
+        BookingRequest(
+            room_id=center["meeting"],
+            day=day,
+            slot_codes=["morning"],
+            purpose="役員会",
+            expected_head_count=8,
+        ),
+        center["group"],
+        STAFF,
+    )
+    await approve(private, STAFF)
+    closed = day + timedelta(days=1)
+    await ClosedDay.insert(ClosedDay(starts_on=closed, ends_on=closed, reason_ja="設備点検"))
+
+    week = await grid(today() - timedelta(days=1), day + timedelta(days=1))
+    assert week.cell(center["hall"], day, "afternoon").state == HELD
+    assert week.cell(center["hall"], day, "afternoon").label == "水彩画展"  # public: the title is shown
+    assert week.cell(center["meeting"], day, "morning").state == HELD
+    assert week.cell(center["meeting"], day, "morning").label == ""  # private: no group details
+    assert week.cell(center["hall"], day, "morning").state == FREE
+    assert week.cell(center["hall"], closed, "morning").state == CLOSED
+    assert week.cell(center["studio"], day, "evening").state == NOT_OFFERED
+    assert week.cell(center["hall"], today() - timedelta(days=1), "morning").state == PAST
+
+
+async def test_closures_and_screenings_show_in_the_grid(center):
+    day = today() + timedelta(days=5)
+    await take_hold(
+        center["hall"],
+        local_instant(day, time(13)),
+        local_instant(day, time(14)),
+        "screening",
+        label="簡単体操の上映",
+    )
+    week = await grid(day, day)
+    cell = week.cell(center["hall"], day, "afternoon")
+    assert (cell.state, cell.label) == (HELD, "簡単体操の上映")
+
+
+async def test_filters_narrow_the_rooms(center):
+    day = today() + timedelta(days=3)
+    assert [r["code"] for r in (await grid(day, day, RoomFilter(min_capacity=50))).rooms] == ["hall"]
+    assert [r["code"] for r in (await grid(day, day, RoomFilter(equipment=("projector",)))).rooms] == ["hall"]
+    assert [r["code"] for r in (await grid(day, day, RoomFilter(floor=1))).rooms] == ["studio"]
+    assert "studio" not in [r["code"] for r in (await grid(day, day, RoomFilter(step_free=True))).rooms]
+
+
+async def test_search_finds_a_room_for_30_with_a_projector_on_tuesday_evenings(center):
+    start = today() + timedelta(days=7)
+    end = start + timedelta(days=27)
+    found = await search(
+        Search(
+            start=start,
+            end=end,
+            min_capacity=30,
+            equipment=("projector",),
+            weekdays=(1,),
+            slot_codes=("evening",),
+        )
+    )
+    assert found, "some Tuesday evening must be free"
+    assert all(
+        room["code"] == "hall" and cell.day.weekday() == 1 and cell.slot_code == "evening"
+        for room, cell in found
+    )
+    first_room, first = found[0]
+    await request_booking(
+        BookingRequest(
+            room_id=first_room["id"],
+            day=first.day,
+            slot_codes=["evening"],
+            purpose="講演会",
+            expected_head_count=30,
+        ),
+        center["group"],
+        STAFF,
+    )
+    again = await search(
+        Search(
+            start=start,
+            end=end,
+            min_capacity=30,
+            equipment=("projector",),
+            weekdays=(1,),
+            slot_codes=("evening",),
+        )
+    )
+    assert first.day not in [cell.day for _, cell in again]
