@@ -1,9 +1,10 @@
 """Demo data: a center that looks like the real one (rooms on five floors, its calendar, groups,
 accounts and about four months of bookings around today), loaded in one transaction.
 
-The static facts live in center/demo_data/center.toml; the bookings are generated here from weekly
-series and one-off events with a fixed random seed, so every load of the same day looks the same.
-Every active booking takes its room time through the ledger (`take_hold`), like real ones."""
+The static facts live in center/demo_data/center.toml; the bookings are planned by
+center/demo_data/schedule.py from weekly series and one-off events with a fixed random seed, so
+every load on the same day looks the same. Fees come from the bookings domain's own pricing, and
+every active booking takes its room time through the ledger (`take_hold`), like real ones."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bookings.fees import Payer, ensure_default_rules, quote
+from bookings.fees import FeeQuote, Payer, ensure_default_rules, quote
+from bookings.rules import load_policy
+from bookings.service import ensure_default_refund_rules, permit_number, refund_due
 from bookings.tables import Booking
 from center.accounts import audit
 from center.accounts import service as accounts
@@ -24,18 +27,17 @@ from center.accounts.tables import Group, GroupMember, User
 from center.dates import local_instant
 from center.dates import today as tokyo_today
 from center.db import is_postgres, write_transaction
+from center.demo_data.schedule import SEED, booking_status, plan_bookings
 from center.errors import Conflict
 from center.i18n import N_
 from center.ledger.service import release_hold, take_hold
 from center.ledger.tables import Hold
-from center.places.calendar import CalendarData, load_calendar
+from center.places.calendar import CalendarData, in_heating_season, load_calendar
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
 from maintenance.tables import Location
 
 DEMO_PASSWORD = "demo-password"
 DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "center.toml"
-SEED = 3_3_8  # 若草町3丁目3番8号
-WINDOW_DAYS = 61  # about two months each side of today
 _LOCK_KEY = 7_111_0144  # PostgreSQL advisory lock: two processes never load the demo at once
 
 
@@ -52,88 +54,6 @@ class DemoAccount:
     roles: tuple[str, ...]  # staff roles
     groups: tuple[str, ...]  # approved groups (they give the member role)
     pending_groups: tuple[str, ...]  # groups whose registration waits for staff
-
-
-@dataclass(frozen=True)
-class Series:
-    """A group's regular booking: one weekday, every `every_weeks` weeks (by ISO week number)."""
-
-    group: str
-    room: str
-    weekday: int
-    slots: tuple[str, ...]
-    purpose: str
-    public_title: str = ""
-    head_count: int = 10
-    every_weeks: int = 1
-    week_offset: int = 0
-
-
-@dataclass(frozen=True)
-class Event:
-    """A one-off booking near a day `offset` days from today (moved to the next free open day)."""
-
-    group: str
-    room: str
-    offset: int
-    slots: tuple[str, ...]
-    purpose: str
-    public_title: str = ""
-    head_count: int = 10
-    days: int = 1  # consecutive days, one booking each (an exhibition)
-
-
-@dataclass(frozen=True)
-class Plan:
-    group: str
-    room: str
-    day: date
-    slots: tuple[str, ...]
-    purpose: str
-    public_title: str
-    head_count: int
-
-
-SERIES = (
-    Series(
-        "salon", "washitsu", 1, ("morning",), "健康体操教室", "いきいき健康体操(どなたでも参加できます)", 22
-    ),
-    Series("salon", "cooking", 4, ("morning",), "ふれあい料理会", head_count=16, every_weeks=2),
-    Series("igocoti", "volunteer", 5, ("afternoon",), "居場所づくり(学習支援・交流)", head_count=8),
-    Series("himawari", "meeting2", 3, ("morning",), "子育て相談会", "子育て相談会(予約不要)", 12, 2, 0),
-    Series(
-        "himawari",
-        "washitsu",
-        3,
-        ("morning",),
-        "親子ふれあい遊び",
-        head_count=18,
-        every_weeks=2,
-        week_offset=1,
-    ),
-    Series("suisai", "training", 2, ("afternoon",), "水彩画の練習会", head_count=14),
-)
-
-WHOLE_DAY = ("morning", "afternoon", "evening")
-EVENTS = (
-    Event("suisai", "gallery", -40, WHOLE_DAY, "水彩画展示会", "苫小牧水彩画同好会 作品展", 30, days=5),
-    Event("suisai", "gallery", 30, WHOLE_DAY, "水彩画展示会", "苫小牧水彩画同好会 冬の作品展", 30, days=5),
-    Event("culture", "hall", -45, ("afternoon",), "演奏会", "ピアノとヴァイオリンのコンサート", 80),
-    Event("culture", "hall", -15, ("afternoon",), "講演会", "健康講演会「冬の転倒予防」", 90),
-    Event("culture", "hall", 12, ("afternoon",), "セミナー", "セミナー「北海道の食と暮らし」", 70),
-    Event("culture", "hall", 40, ("morning", "afternoon"), "講座", "シニアのためのスマホ教室", 40),
-    Event("salon", "hall", 20, ("afternoon",), "健康まつり", "いきいき健康まつり", 60),
-    Event(
-        "igocoti", "equality", -20, ("evening",), "支援者向け研修会", "ヤングケアラー支援を考える研修会", 25
-    ),
-    Event("himawari", "cooking", 8, ("morning",), "親子料理教室", head_count=20),
-)
-
-# Meetings spread over the window by the seeded random generator.
-MEETING_PURPOSES = ("役員会", "定例会議", "打ち合わせ", "勉強会", "総会", "会議")
-MEETING_ROOMS = ("meeting1", "meeting2", "volunteer", "equality", "training")
-MEETING_GROUPS = ("salon", "igocoti", "himawari", "suisai", "culture")
-MEETING_COUNT = 15
 
 
 @cache
@@ -395,91 +315,31 @@ class _Loader:
 
     # --- bookings ---
 
-    def _plans(self, calendar: CalendarData) -> list[Plan]:
-        """Every booking to make, in time order, on open days and never overlapping."""
-        first = self.today - timedelta(days=WINDOW_DAYS)
-        last = self.today + timedelta(days=WINDOW_DAYS)
-        taken: dict[tuple[str, date], set[str]] = {}
-        plans: list[Plan] = []
-
-        def fits(plan: Plan) -> bool:
-            info = calendar.day(plan.day)
-            open_slots = {period.code for period in info.slots}
-            used = taken.get((plan.room, plan.day), set())
-            return (
-                plan.group in self.groups
-                and info.open
-                and set(plan.slots) <= open_slots
-                and not used & set(plan.slots)
-            )
-
-        def place(plan: Plan) -> None:
-            if fits(plan):
-                taken.setdefault((plan.room, plan.day), set()).update(plan.slots)
-                plans.append(plan)
-
-        for event in EVENTS:
-            start = self.today + timedelta(days=event.offset)
-            for shift in range(14):  # the next run of open days with the room free
-                run = [
-                    Plan(event.group, event.room, start + timedelta(days=shift + n), event.slots,
-                         event.purpose, event.public_title, event.head_count)
-                    for n in range(event.days)
-                ]  # fmt: skip
-                if all(fits(plan) for plan in run):
-                    for plan in run:
-                        place(plan)
-                    break
-
-        day = first
-        while day <= last:
-            for series in SERIES:
-                week = day.isocalendar().week
-                if day.weekday() == series.weekday and week % series.every_weeks == series.week_offset:
-                    place(Plan(series.group, series.room, day, series.slots, series.purpose,
-                               series.public_title, series.head_count))  # fmt: skip
-            day += timedelta(days=1)
-
-        span = (last - first).days
-        for _ in range(MEETING_COUNT * 3):
-            if sum(plan.purpose in MEETING_PURPOSES for plan in plans) >= MEETING_COUNT:
-                break
-            group = self.rng.choice(MEETING_GROUPS)
-            room = self.rng.choice(MEETING_ROOMS)
-            day = first + timedelta(days=self.rng.randrange(span + 1))
-            slot = self.rng.choice(("morning", "afternoon", "evening"))
-            purpose = self.rng.choice(MEETING_PURPOSES)
-            place(Plan(group, room, day, (slot,), purpose, "", self.rng.randint(5, 15)))
-
-        return sorted(plans, key=lambda p: (p.day, self.slot_times[p.slots[0]][0], p.room))
-
-    def _status(self, index: int, plan: Plan) -> str:
-        """Mostly approved; a few cancelled and, more than three weeks ahead, some still
-        requested. Public events stay approved so the public calendar shows them whole."""
-        if plan.public_title:
-            return "approved"
-        if index % 17 == 5:
-            return "cancelled"
-        if plan.day - self.today > timedelta(days=21) and index % 3 == 0:
-            return "requested"
-        return "approved"
-
     async def _bookings(self, calendar: CalendarData) -> int:
         await ensure_default_rules()
+        await ensure_default_refund_rules()
+        tentative = timedelta(days=(await load_policy())["tentative_days"])
         manager = self.user_ids.get("manager")
         rooms = {row["code"]: row for row in await Room.select()}
-        plans = self._plans(calendar)
+        starts = {code: times[0] for code, times in self.slot_times.items()}
+        plans = plan_bookings(calendar, self.today, self.groups, starts)
+        profile = await CenterProfile.select().first()
+        season = (profile["heating_from_month"], profile["heating_to_month"])
+        prices: dict[tuple, FeeQuote] = {}  # the same use costs the same: price each kind once
         for index, plan in enumerate(plans):
             group = self.groups[plan.group]
-            payer = Payer(
-                reduction=group["reduction"],
-                in_city=group.get("in_city", True),
-                commercial=group.get("commercial", False),
-            )
-            price = await quote(rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots))
+            key = (plan.room, plan.slots, plan.group, in_heating_season(plan.day, *season))
+            if key not in prices:
+                payer = Payer(
+                    reduction=group["reduction"],
+                    in_city=group.get("in_city", True),
+                    commercial=group.get("commercial", False),
+                )
+                prices[key] = await quote(rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots))
+            price = prices[key]
             starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
             ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
-            status = self._status(index, plan)
+            status = booking_status(index, plan, self.today)
             if status == "requested":  # a fresh request, waiting for staff within the lapse period
                 created = self.now - timedelta(days=self.rng.randint(0, 5), hours=self.rng.randint(0, 9))
             else:
@@ -488,6 +348,12 @@ class _Loader:
             cancelled = (
                 min(self.now, decided + timedelta(days=3)) if decided and status == "cancelled" else None
             )
+            refund = 0
+            if cancelled:  # approved first, then cancelled by the group
+                charged = {"status": "approved", "starts_at": starts_at, "room_fee": price.room_fee,
+                           "surcharge_fee": price.surcharge_fee, "reduction_fee": price.reduction_fee,
+                           "heating_fee": price.heating_fee}  # fmt: skip
+                refund = await refund_due(charged, on=cancelled)
             rows = await Booking.insert(
                 Booking(
                     group=group["id"],
@@ -507,11 +373,12 @@ class _Loader:
                     surcharge_fee=price.surcharge_fee,
                     reduction_fee=price.reduction_fee,
                     fee_total=price.total,
-                    commercial=payer.commercial,
-                    outside_city=not payer.in_city,
-                    lapses_at=created + timedelta(days=10) if status == "requested" else None,
+                    commercial=group.get("commercial", False),
+                    outside_city=not group.get("in_city", True),
+                    lapses_at=created + tentative if status == "requested" else None,
                     cancelled_at=cancelled,
                     cancel_reason="団体の都合による取消" if cancelled else "",
+                    refund_due=refund,
                     requested_by=group["requested_by"],
                     decided_by=manager if decided else None,
                     decided_at=decided,
@@ -526,10 +393,15 @@ class _Loader:
                 ends_at,
                 "booking",
                 ref=booking_id,
-                label=f"{group['name']} {plan.purpose}",
+                label=plan.purpose,
                 actor_id=group["requested_by"],
             )
-            await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
+            await Booking.update(
+                {
+                    Booking.hold: hold.id,
+                    Booking.permit_number: permit_number(booking_id, starts_at) if decided else None,
+                }
+            ).where(Booking.id == booking_id)
             if cancelled:
-                await release_hold(hold.id, reason="cancelled")
+                await release_hold(hold.id, reason="cancel: 団体の都合による取消")
         return len(plans)

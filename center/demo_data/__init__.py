@@ -1,0 +1,1 @@
+"""Demo data: the static facts (center.toml) and the booking schedule (schedule.py)."""
