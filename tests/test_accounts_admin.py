@@ -1,5 +1,7 @@
 """Managers create and manage accounts, read the audit log, and the accounts JSON API."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from center.accounts.tables import AuditEntry, GroupMember, User, UserRole
@@ -215,7 +217,7 @@ async def test_audit_log_is_paginated_by_50(client):
     for number in range(55):
         await AuditEntry.insert(
             AuditEntry(
-                at=__import__("datetime").datetime.now(__import__("datetime").UTC),
+                at=datetime.now(UTC),
                 action="update",
                 entity="room",
                 entity_id=str(number),
