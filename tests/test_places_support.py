@@ -13,9 +13,26 @@ from center.accounts.tables import AuditEntry
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
 
 
-async def make_slot(code: str, name_ja: str, starts: time, ends: time, *, name_en: str = "", order: int = 0) -> int:
+async def make_slot(
+    code: str,
+    name_ja: str,
+    starts: time,
+    ends: time,
+    *,
+    name_en: str = "",
+    order: int = 0,
+    active: bool = True,
+) -> int:
     rows = await Slot.insert(
-        Slot(code=code, name_ja=name_ja, name_en=name_en or code.title(), starts=starts, ends=ends, sort_order=order)
+        Slot(
+            code=code,
+            name_ja=name_ja,
+            name_en=name_en or code.title(),
+            starts=starts,
+            ends=ends,
+            sort_order=order,
+            active=active,
+        )
     ).returning(Slot.id)
     return rows[0]["id"]
 
@@ -71,7 +88,9 @@ async def make_profile(**fields) -> None:
     await CenterProfile.insert(CenterProfile(updated_at=datetime.now(UTC), **values))
 
 
-async def make_closed(starts: date, ends: date, reason_ja: str, *, yearly: bool = False, reason_en: str = "") -> int:
+async def make_closed(
+    starts: date, ends: date, reason_ja: str, *, yearly: bool = False, reason_en: str = ""
+) -> int:
     rows = await ClosedDay.insert(
         ClosedDay(starts_on=starts, ends_on=ends, reason_ja=reason_ja, reason_en=reason_en, yearly=yearly)
     ).returning(ClosedDay.id)

@@ -28,6 +28,8 @@ def text(data: Mapping[str, Any], name: str, max_length: int | None = None) -> s
 
 def values(data: Mapping[str, Any], name: str) -> list[str]:
     """Every value sent for a repeated field (checkbox groups, multi-selects)."""
+    if hasattr(data, "getall"):  # a query string's MultiDict
+        return [str(v) for v in data.getall(name, [])]
     value = data.get(name)
     if value is None:
         return []
