@@ -105,7 +105,8 @@ async def test_empty_application_names_every_required_field_and_writes_nothing(c
         "団体の住所を入力してください。",
         "活動内容を入力してください。",
         "おおよその会員数を入力してください。",
-        "「はい」か「いいえ」を選んでください。",
+        "苫小牧市内の団体かどうかを選んでください。",
+        "営利目的の利用かどうかを選んでください。",
         "名前を入力してください。",
     ):
         assert message in page, message
@@ -122,7 +123,7 @@ async def test_empty_application_names_every_required_field_and_writes_nothing(c
         ("contact_email", "not-an-address", "name@example.jp"),
         ("member_count", "たくさん", "1から9999までの整数"),
         ("reduction", "everything", "選択肢から選んでください。"),
-        ("in_city", "", "「はい」か「いいえ」を選んでください。"),
+        ("in_city", "", "苫小牧市内の団体かどうかを選んでください。"),
     ],
 )
 async def test_bad_group_field_is_refused_with_its_own_message(client, field, value, message):
@@ -131,6 +132,14 @@ async def test_bad_group_field_is_refused_with_its_own_message(client, field, va
     assert message in response.text
     assert f'aria-describedby="{field}-error"' in response.text or f"{field}-error" in response.text
     assert await nothing_written()
+
+
+async def test_error_summary_lists_problems_in_form_order_with_links(client):
+    response = await post_form(client, "/groups/apply", {})
+    summary = response.text.split('id="error-summary"')[1].split("</div>")[0]
+    links = [part.split('"')[0] for part in summary.split('href="#')[1:]]
+    assert links[:4] == ["name", "name_kana", "representative", "contact_phone"]
+    assert links[-1].startswith("member0_")
 
 
 async def test_commercial_use_cannot_claim_a_fee_reduction(client):

@@ -136,10 +136,10 @@ def clean_group(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         errors["reduction"] = N_("Choose one of the options.")
     in_city = _yes_no(text["in_city"])
     if in_city is None:
-        errors["in_city"] = N_("Choose yes or no.")
+        errors["in_city"] = N_("Choose whether the group is based in Tomakomai.")
     commercial = _yes_no(text["commercial"])
     if commercial is None:
-        errors["commercial"] = N_("Choose yes or no.")
+        errors["commercial"] = N_("Choose whether the rooms will be used for commercial purposes.")
     elif commercial and reduction != "none" and "reduction" not in errors:
         errors["reduction"] = N_("Commercial use cannot receive a fee reduction.")
 
@@ -156,7 +156,8 @@ def clean_group(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         "in_city": bool(in_city),
         "commercial": bool(commercial),
     }
-    return values, errors
+    # In the order of the form, so the error summary reads top to bottom.
+    return values, {name: errors[name] for name in GROUP_FIELDS if name in errors}
 
 
 @dataclass(frozen=True)
