@@ -21,8 +21,9 @@ FLASH_KEY = "_flash"
 
 
 def yen(amount: int | None) -> str:
-    """¥1,200 in both languages."""
-    return f"¥{(amount or 0):,}"
+    """¥1,200 in both languages; reductions read -¥600."""
+    amount = amount or 0
+    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
 
 
 def flash(connection: ASGIConnection, message: str, category: str = "success") -> None:
