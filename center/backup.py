@@ -53,11 +53,11 @@ def backup_database(output: Path | None = None, engine: Engine | None = None) ->
     engine = engine or get_engine()
     if isinstance(engine, SQLiteEngine):
         target = _target(output, ".sqlite3")
-        _backup_sqlite(Path(engine.path), target)
+        backup_sqlite(Path(engine.path), target)
         kind = "sqlite"
     elif isinstance(engine, PostgresEngine):
         target = _target(output, ".dump")
-        _backup_postgres(engine.config, target)
+        backup_postgres(engine.config, target)
         kind = "postgres"
     else:
         raise BackupError(f"Cannot back up a {type(engine).__name__} database.")
@@ -81,7 +81,8 @@ def _partial(target: Path) -> Path:
     return target.with_name(f".{target.name}.partial")
 
 
-def _backup_sqlite(source: Path, target: Path) -> None:
+def backup_sqlite(source: Path, target: Path) -> None:
+    """Copy the SQLite database at `source` to `target` with the online backup API."""
     if not source.exists():
         raise BackupError(f"There is no database at {source}. Run `center migrate` first.")
     partial = _partial(target)
@@ -108,7 +109,8 @@ def _backup_sqlite(source: Path, target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _backup_postgres(config: dict, target: Path) -> None:
+def backup_postgres(config: dict, target: Path) -> None:
+    """pg_dump the database described by asyncpg-style `config` to `target`."""
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise BackupError(

@@ -71,7 +71,7 @@ def _migrate() -> None:
 
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.ClickException("No password on standard input.")
         return password
