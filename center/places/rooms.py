@@ -263,9 +263,11 @@ def _parse_room(data: Mapping[str, Any], slots: list[dict]) -> tuple[dict, dict[
     if booked_by not in BOOKED_BY:
         errors.add("booked_by", N_("Choose how the room is booked."))
     columns["booked_by"] = booked_by
-    columns["hourly_fee"] = forms.whole(data, "hourly_fee", errors, MSG_FEE, low=0, high=9_999_999, default=0)
+    columns["hourly_fee"] = forms.whole(
+        data, "hourly_fee", errors, MSG_FEE, low=0, high=9_999_999, required=False, default=0
+    )
     columns["hourly_heating_fee"] = forms.whole(
-        data, "hourly_heating_fee", errors, MSG_FEE, low=0, high=9_999_999, default=0
+        data, "hourly_heating_fee", errors, MSG_FEE, low=0, high=9_999_999, required=False, default=0
     )
     columns["sort_order"] = forms.whole(
         data,
@@ -284,7 +286,7 @@ def _parse_room(data: Mapping[str, Any], slots: list[dict]) -> tuple[dict, dict[
             continue
         fee = forms.whole(data, f"{prefix}_fee", errors, MSG_FEE, low=0, high=9_999_999, default=0)
         heating = forms.whole(
-            data, f"{prefix}_heating_fee", errors, MSG_FEE, low=0, high=9_999_999, default=0
+            data, f"{prefix}_heating_fee", errors, MSG_FEE, low=0, high=9_999_999, required=False, default=0
         )
         fees[slot["id"]] = (fee or 0, heating or 0)
     if (
