@@ -1,0 +1,184 @@
+"""The browser harness: the real server in a subprocess on each engine, with the demo data, and a
+headless Chromium driven by Playwright.
+
+`live_server` is per test process (xdist worker) and engine: a fresh data folder (and a fresh
+PostgreSQL database), `center migrate` and `center demo` in subprocesses, then uvicorn on a free
+port until the session ends. Without CENTER_TEST_DATABASE_URL the PostgreSQL runs skip; under
+CI=true they fail, as does a missing Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_SECONDS = 60
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def harness(request: pytest.FixtureRequest) -> ModuleType:
+    """tests/conftest.py as pytest loaded it (a conftest is not importable by module name)."""
+    path = str(ROOT / "tests" / "conftest.py")
+    for plugin in request.config.pluginmanager.get_plugins():
+        if getattr(plugin, "__file__", None) == path:
+            return plugin  # type: ignore[return-value]
+    raise RuntimeError("tests/conftest.py is not loaded")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _center(args: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("a") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "center.cli", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=180,
+        )
+    if result.returncode != 0:
+        pytest.fail(f"`center {' '.join(args)}` failed:\n{log.read_text()[-4000:]}")
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()[-4000:]}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
+            if answer.status == 200:
+                return
+        time.sleep(0.2)
+    pytest.fail(
+        f"the server did not answer /healthz within {SERVER_START_SECONDS}s:\n{log.read_text()[-4000:]}"
+    )
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
+    """The base URL of the real app with the demo data, on one engine."""
+    kind = request.param
+    if kind == "postgres":
+        harness.need(
+            bool(harness.PG_URL),
+            "PostgreSQL browser tests need CENTER_TEST_DATABASE_URL "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
+        )
+    data_dir = tmp_path_factory.mktemp(f"live-{kind}")
+    log = data_dir / "server.log"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CENTER_")}
+    env.update(
+        CENTER_DATA_DIR=str(data_dir),
+        CENTER_SECRET_KEY="browser-test-secret-key",
+        CENTER_CHEAP_PASSWORD_HASH="1",
+        CENTER_DEMO="1",
+        PYTHONUNBUFFERED="1",
+    )
+    database = None
+    if kind == "postgres":
+        database = asyncio.run(harness._create_pg_database(harness.PG_URL))
+        env["CENTER_DATABASE_URL"] = urlunparse(urlparse(harness.PG_URL)._replace(path=f"/{database}"))
+    server = None
+    try:
+        _center(["migrate"], env, log)
+        _center(["demo"], env, log)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        with log.open("a") as out:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "center.app:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_healthy(url, server, log)
+        yield url
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        if database:
+            with contextlib.suppress(Exception):
+                asyncio.run(harness._drop_pg_database(harness.PG_URL, database))
+
+
+@pytest.fixture(scope="module")
+def browser(harness: ModuleType) -> Iterator[Browser]:
+    # Module scope: Playwright's sync API runs its own event loop, which must be gone before the
+    # async tests of other modules run in this process.
+    harness.need(
+        Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    """Which engine the live server of this test runs on (for screenshot names)."""
+    return request.node.callspec.params["live_server"]

@@ -1,0 +1,91 @@
+"""Helpers for the browser tests, and the checks every page must pass: axe-core's WCAG 2.0/2.1/2.2
+A and AA rules with zero violations, one h1, a lang attribute, and a skip link that takes keyboard
+focus to the main content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO_PASSWORD = "demo-password"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_AXE = Axe()
+
+# The elements a Tab key press can reach, in document order (tabindex > 0 is not used by the app).
+_TABBABLE = """() => Array.from(document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]'
+  )).filter(el => !el.disabled && el.tabIndex >= 0 && el.type !== 'hidden'
+    && getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0
+  ).map(el => el.outerHTML.slice(0, 120))"""
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']}")
+        lines.append(f"  {violation.get('helpUrl', '')}")
+        for node in violation["nodes"][:8]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')!r}")
+            lines.append(f"       {node.get('html', '')[:160]}")
+    return "\n".join(lines)
+
+
+def audit(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail listing every violation."""
+    results = _AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    violations = results.response["violations"]
+    assert not violations, f"axe found {len(violations)} WCAG A/AA violations on {page.url}:\n" + (
+        format_violations(violations)
+    )
+
+
+def check_structure(page: Page) -> None:
+    """Exactly one h1 and a language on the root element."""
+    h1_count = page.locator("h1").count()
+    assert h1_count == 1, f"{page.url} has {h1_count} h1 elements"
+    lang = page.evaluate("document.documentElement.lang")
+    assert lang in ("ja", "en"), f"{page.url} has lang={lang!r}"
+
+
+def check_skip_link(page: Page) -> None:
+    """The skip link is the first thing Tab reaches, and following it puts focus on #main."""
+    tabbable = page.evaluate(_TABBABLE)
+    assert tabbable, f"{page.url} has nothing to focus"
+    skip = page.locator("a.skip-link[href='#main']")
+    assert skip.count() == 1, f"{page.url} has no skip link to #main"
+    first = page.evaluate(
+        _TABBABLE.replace("el.outerHTML.slice(0, 120)", "el === document.querySelector('a.skip-link')")
+    )
+    assert first[0], f"the first tab stop on {page.url} is not the skip link but {tabbable[0]}"
+    if page.evaluate("document.activeElement === document.body"):
+        page.keyboard.press("Tab")  # a fresh page: the first Tab lands on the skip link
+    else:
+        skip.focus()  # the page autofocuses a field (the login form), so start from the link
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')"), (
+        f"Tab on {page.url} did not reach the skip link"
+    )
+    assert skip.is_visible(), f"the skip link on {page.url} stays invisible when focused"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'", timeout=2000)
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a picture for humans to look at (test-artifacts/ is not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("nav form[action='/logout'] button").count() == 1, f"{username} is not logged in"
