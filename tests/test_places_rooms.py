@@ -69,7 +69,7 @@ async def test_rooms_not_open_for_booking_are_not_listed(client):
     await make_room("storage", "倉庫", bookable=False)
     text = text_of((await client.get("/rooms")).text)
     assert "倉庫" not in text
-    assert "3室が見つかりました" in text
+    assert "該当する部屋：3室" in text
 
 
 async def test_filters_narrow_the_list_by_capacity_equipment_floor_and_step_free(client):
@@ -81,15 +81,15 @@ async def test_filters_narrow_the_list_by_capacity_equipment_floor_and_step_free
     )
     assert "第1会議室" in by_equipment and "多目的ホール" not in by_equipment
     by_floor = text_of((await client.get("/rooms", params={"floor": "2"})).text)
-    assert "和室" in by_floor and "1室が見つかりました" in by_floor
+    assert "和室" in by_floor and "該当する部屋：1室" in by_floor
     step_free = text_of((await client.get("/rooms", params={"step_free": "on"})).text)
-    assert "和室" not in step_free and "2室が見つかりました" in step_free
+    assert "和室" not in step_free and "該当する部屋：2室" in step_free
 
 
 async def test_full_width_digits_are_accepted_in_the_capacity_filter(client):
     await _three_rooms()
     text = text_of((await client.get("/rooms", params={"capacity": "５０"})).text)
-    assert "1室が見つかりました" in text
+    assert "該当する部屋：1室" in text
 
 
 async def test_a_bad_filter_value_is_explained_and_ignored(client):
@@ -99,7 +99,7 @@ async def test_a_bad_filter_value_is_explained_and_ignored(client):
     assert 'role="alert"' in response.text
     assert "人数は1から9999までの整数で入力してください" in response.text
     assert 'aria-invalid="true"' in response.text
-    assert "3室が見つかりました" in text_of(response.text)
+    assert "該当する部屋：3室" in text_of(response.text)
 
 
 async def test_htmx_filter_request_gets_only_the_list_partial(client):

@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 from typing import Annotated
 
 from litestar import Request, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from center import dates
 from center.errors import NotFound, ValidationFailed
@@ -112,10 +112,10 @@ def _date_param(raw: str | None, field: str) -> date | None:
 @get("/api/calendar", name="places:api_calendar", opt=PUBLIC, tags=["calendar"])
 async def api_calendar(
     start: Annotated[
-        str | None, Parameter(query="from", description="First day, YYYY-MM-DD (default: today)")
+        str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default: today)")
     ] = None,
     end: Annotated[
-        str | None, Parameter(query="to", description="Last day, YYYY-MM-DD (default: 30 days on)")
+        str | None, QueryParameter(name="to", description="Last day, YYYY-MM-DD (default: 30 days on)")
     ] = None,
 ) -> CalendarOut:
     """Each day in [from, to] (at most 366 days): open or closed and why, hours in Asia/Tokyo,
