@@ -31,10 +31,10 @@ def collect_msgids() -> dict[str, list[str]]:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             BASE_DIR / folder, method_map=method_map, options_map=options, keywords=KEYWORDS
         ):
-            ids = message if isinstance(message, tuple) else (message,)
-            for msgid in ids:
-                if msgid:
-                    found.setdefault(msgid, []).append(f"{folder}/{filename}:{lineno}")
+            # For ngettext only the singular is the catalog key; the plural rides along with it.
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid:
+                found.setdefault(msgid, []).append(f"{folder}/{filename}:{lineno}")
     return found
 
 
