@@ -17,9 +17,9 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 SOURCE_DIRS = ("center", "bookings", "maintenance", "templates")
 
 
-def collect_msgids() -> dict[str, list[str]]:
-    """msgid -> places it appears."""
-    found: dict[str, list[str]] = {}
+def collect_msgids() -> dict[str | tuple[str, str], list[str]]:
+    """msgid (or (singular, plural)) -> places it appears."""
+    found: dict[str | tuple[str, str], list[str]] = {}
     for folder in SOURCE_DIRS:
         method_map = [
             ("**/piccolo_migrations/**", "ignore"),
@@ -31,10 +31,9 @@ def collect_msgids() -> dict[str, list[str]]:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             BASE_DIR / folder, method_map=method_map, options_map=options, keywords=KEYWORDS
         ):
-            # For ngettext only the singular is the catalog key; the plural rides along with it.
-            msgid = message[0] if isinstance(message, tuple) else message
-            if msgid:
-                found.setdefault(msgid, []).append(f"{folder}/{filename}:{lineno}")
+            # ngettext gives (singular, plural): one catalog entry, keyed by the singular.
+            if message and (message[0] if isinstance(message, tuple) else message):
+                found.setdefault(message, []).append(f"{folder}/{filename}:{lineno}")
     return found
 
 
