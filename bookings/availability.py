@@ -12,7 +12,8 @@ from center.dates import local_day_bounds
 from center.i18n import N_, gettext, pick
 from center.ledger.service import HoldInfo, holds_between
 from center.places.calendar import DayInfo, days_info
-from center.places.tables import Room, RoomSlotFee
+from center.places.rooms import RoomFilters, list_rooms
+from center.places.tables import RoomSlotFee
 
 # Cell states; each shown with a word and a symbol, never colour alone.
 FREE, HELD, CLOSED, PAST, NOT_OFFERED = "free", "held", "closed", "past", "not_offered"
@@ -63,38 +64,6 @@ class Grid:
         return self.cells.get((room_id, day, slot_code))
 
 
-@dataclass(frozen=True)
-class RoomFilter:
-    floor: int | None = None
-    min_capacity: int = 0
-    equipment: tuple[str, ...] = ()
-    step_free: bool = False
-    room_ids: tuple[int, ...] = ()
-
-
-async def bookable_rooms(room_filter: RoomFilter | None = None) -> list[dict]:
-    """Bookable rooms that pass the filter, in display order."""
-    room_filter = room_filter or RoomFilter()
-    query = (
-        Room.select()
-        .where(Room.bookable == True)
-        .order_by(Room.floor)
-        .order_by(Room.sort_order)
-        .order_by(Room.id)
-    )
-    if room_filter.floor is not None:
-        query = query.where(Room.floor == room_filter.floor)
-    if room_filter.min_capacity:
-        query = query.where(Room.capacity >= room_filter.min_capacity)
-    if room_filter.step_free:
-        query = query.where(Room.step_free == True)
-    if room_filter.room_ids:
-        query = query.where(Room.id.is_in(list(room_filter.room_ids)))
-    rooms = await query.output(load_json=True)
-    wanted = set(room_filter.equipment)
-    return [room for room in rooms if wanted.issubset(set(room["equipment"] or []))]
-
-
 async def _labels(holds: list[HoldInfo]) -> dict[int, str]:
     """Public titles of approved public bookings among the holds, by hold id."""
     booking_ids = [hold.ref for hold in holds if hold.kind == "booking" and hold.ref]
@@ -115,9 +84,13 @@ def _hold_label(hold: HoldInfo, public_titles: dict[int, str]) -> str:
     return hold.label
 
 
-async def grid(start: date, end: date, room_filter: RoomFilter | None = None) -> Grid:
-    """Every bookable room × day × slot in [start, end] (inclusive) with its state."""
-    rooms = await bookable_rooms(room_filter)
+async def grid(
+    start: date, end: date, filters: RoomFilters | None = None, *, rooms: list[dict] | None = None
+) -> Grid:
+    """Every bookable room (matching the filters, or the rooms given) × day × slot in [start, end]
+    (inclusive) with its state."""
+    if rooms is None:
+        rooms = await list_rooms(filters)
     days = await days_info(start, end)
     room_ids = [room["id"] for room in rooms]
     offered: dict[int, set[str]] = {}
@@ -194,7 +167,11 @@ async def search(query: Search) -> list[tuple[dict, Cell]]:
     found_grid = await grid(
         query.start,
         query.end,
-        RoomFilter(min_capacity=query.min_capacity, equipment=query.equipment, step_free=query.step_free),
+        RoomFilters(
+            min_capacity=query.min_capacity or None,
+            equipment=list(query.equipment),
+            step_free=query.step_free,
+        ),
     )
     rooms = {room["id"]: room for room in found_grid.rooms}
     found = [

@@ -4,12 +4,13 @@ from datetime import time, timedelta
 
 import pytest
 
-from bookings.availability import CLOSED, FREE, HELD, NOT_OFFERED, PAST, RoomFilter, Search, grid, search
+from bookings.availability import CLOSED, FREE, HELD, NOT_OFFERED, PAST, Search, grid, search
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, request_booking
 from center.dates import local_instant, today
 from center.ledger.service import take_hold
+from center.places.rooms import RoomFilters
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user
 
@@ -105,10 +106,10 @@ async def test_closures_and_screenings_show_in_the_grid(center):
 
 async def test_filters_narrow_the_rooms(center):
     day = today() + timedelta(days=3)
-    assert [r["code"] for r in (await grid(day, day, RoomFilter(min_capacity=50))).rooms] == ["hall"]
-    assert [r["code"] for r in (await grid(day, day, RoomFilter(equipment=("projector",)))).rooms] == ["hall"]
-    assert [r["code"] for r in (await grid(day, day, RoomFilter(floor=1))).rooms] == ["studio"]
-    assert "studio" not in [r["code"] for r in (await grid(day, day, RoomFilter(step_free=True))).rooms]
+    assert [r["code"] for r in (await grid(day, day, RoomFilters(min_capacity=50))).rooms] == ["hall"]
+    assert [r["code"] for r in (await grid(day, day, RoomFilters(equipment=["projector"]))).rooms] == ["hall"]
+    assert [r["code"] for r in (await grid(day, day, RoomFilters(floor=1))).rooms] == ["studio"]
+    assert "studio" not in [r["code"] for r in (await grid(day, day, RoomFilters(step_free=True))).rooms]
 
 
 async def test_search_finds_a_room_for_30_with_a_projector_on_tuesday_evenings(center):
