@@ -37,6 +37,7 @@ async def _database(_: Litestar) -> AsyncIterator[None]:
 
 def _route_handlers() -> list:
     # Imported here so importing center.app stays cheap for the CLI.
+    from bookings.web import ROUTES as bookings_pages
     from center.accounts.api import ROUTES as accounts_api
     from center.accounts.web import ROUTES as accounts_pages
     from center.places.api import ROUTES as places_api
@@ -49,6 +50,7 @@ def _route_handlers() -> list:
         *accounts_api,
         *places_pages,
         *places_api,
+        *bookings_pages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 

@@ -1,0 +1,168 @@
+"""Availability anyone can see: the week grid of all rooms, one room's month, and the search for
+free room-slots. htmx swaps the grid in place; plain links and GET forms work without it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from litestar import Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from bookings.availability import Search, grid, search, week_start
+from bookings.web.common import VARY, page_helpers, parse_day, wants_partial
+from center import dates
+from center.errors import NotFound
+from center.i18n import N_, gettext
+from center.places import calendar as cal
+from center.places import forms
+from center.places.calendar_admin import slots as all_slots
+from center.places.equipment import EQUIPMENT, equipment_choices, known_codes
+from center.places.rooms import floors, parse_filters, room_by_code
+from center.web.auth import PUBLIC
+
+MAX_SEARCH_DAYS = 184
+
+
+@get("/availability", name="bookings:week", opt=PUBLIC)
+async def week(request: Request) -> Template:
+    """All rooms by slot for one week, with filters."""
+    start = week_start(parse_day(request.query_params.get("week"), dates.today()))
+    filters, errors = parse_filters(request.query_params)
+    week_grid = await grid(start, start + timedelta(days=6), filters)
+    context = {
+        "grid": week_grid,
+        "start": start,
+        "end": start + timedelta(days=6),
+        "prev_week": start - timedelta(days=7),
+        "next_week": start + timedelta(days=7),
+        "this_week": week_start(dates.today()),
+        "filters": filters,
+        "errors": {name: gettext(msg) for name, msg in errors.items()},
+        "floors": await floors(),
+        "equipment_choices": equipment_choices(),
+        "query": _filter_query(request),
+        **page_helpers(),
+    }
+    if wants_partial(request):
+        return Template("bookings/_week_grid.html", context=context, headers=VARY)
+    return Template("bookings/week.html", context=context, headers=VARY)
+
+
+def _filter_query(request: Request) -> str:
+    """The filter part of the query string, kept on previous/next links."""
+    from urllib.parse import urlencode
+
+    pairs = [(key, value) for key, value in request.query_params.multi_items() if key != "week"]
+    return urlencode(pairs)
+
+
+@get("/availability/rooms/{code:str}", name="bookings:room_month", opt=PUBLIC)
+async def room_month(request: Request, code: FromPath[str]) -> Template:
+    """One room's month: each day's slots, free or taken."""
+    room = await room_by_code(code)
+    if room is None or not room["bookable"]:
+        raise NotFound(N_("That room does not exist."))
+    today = dates.today()
+    year, month = today.year, today.month
+    raw = request.query_params.get("month", "")
+    first = parse_day(f"{raw}-1") if raw else None
+    if first:
+        year, month = first.year, first.month
+    start = date(year, month, 1)
+    end = date(*cal.shift_month(year, month, 1), 1) - timedelta(days=1)
+    month_grid = await grid(start, end, rooms=[room])
+    prev_year, prev_month = cal.shift_month(year, month, -1)
+    next_year, next_month = cal.shift_month(year, month, 1)
+    context = {
+        "room": room,
+        "grid": month_grid,
+        "title": cal.month_title(year, month),
+        "prev": f"{prev_year}-{prev_month:02d}",
+        "next": f"{next_year}-{next_month:02d}",
+        "current": f"{today.year}-{today.month:02d}",
+        **page_helpers(),
+    }
+    if wants_partial(request):
+        return Template("bookings/_room_month.html", context=context, headers=VARY)
+    return Template("bookings/room_month.html", context=context, headers=VARY)
+
+
+@get("/availability/search", name="bookings:search", opt=PUBLIC)
+async def search_page(request: Request) -> Template:
+    """Free room-slots for "a room for 30 people with a projector on a Tuesday evening in March"."""
+    params = request.query_params
+    errors = forms.FieldErrors()
+    today = dates.today()
+    start = parse_day(params.get("from"))
+    end = parse_day(params.get("to"))
+    if params.get("from") and start is None:
+        errors.add("from", N_("Enter a date like 2026-12-01."))
+    if params.get("to") and end is None:
+        errors.add("to", N_("Enter a date like 2026-12-01."))
+    start = start or today
+    end = end or start + timedelta(days=30)
+    if end < start:
+        errors.add("to", N_("The last day must not be before the first day."))
+    elif (end - start).days > MAX_SEARCH_DAYS:
+        errors.add("to", N_("Search at most six months at a time."))
+    capacity = forms.whole(
+        params,
+        "capacity",
+        errors,
+        N_("Enter the number of people as a whole number from 1 to 9999."),
+        low=1,
+        high=9999,
+        required=False,
+    )
+    equipment = forms.values(params, "equipment")
+    if any(code not in EQUIPMENT for code in equipment):
+        errors.add("equipment", N_("Choose equipment from the list."))
+    weekdays = [
+        int(value)
+        for value in forms.values(params, "weekday")
+        if value in {"0", "1", "2", "3", "4", "5", "6"}
+    ]
+    slot_rows = [slot for slot in await all_slots() if slot["active"]]
+    slot_codes = [
+        code for code in forms.values(params, "slot") if code in {slot["code"] for slot in slot_rows}
+    ]
+    searched = "from" in params or "capacity" in params or "weekday" in params
+    results = []
+    if searched and not errors:
+        results = await search(
+            Search(
+                start=start,
+                end=end,
+                min_capacity=capacity or 0,
+                equipment=tuple(known_codes(equipment)),
+                weekdays=tuple(weekdays),
+                slot_codes=tuple(slot_codes),
+                step_free=forms.checked(params, "step_free"),
+            )
+        )
+    context = {
+        "values": {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "capacity": capacity or "",
+            "equipment": equipment,
+            "weekdays": weekdays,
+            "slots": slot_codes,
+            "step_free": forms.checked(params, "step_free"),
+        },
+        "errors": {name: gettext(msg) for name, msg in errors.items()},
+        "results": results,
+        "searched": searched,
+        "slot_rows": slot_rows,
+        "equipment_choices": equipment_choices(),
+        "weekday_choices": [(index, dates.weekday_name(index)) for index in range(7)],
+        **page_helpers(),
+    }
+    status = 400 if errors else 200
+    if wants_partial(request):
+        return Template("bookings/_search_results.html", context=context, headers=VARY)
+    return Template("bookings/search.html", context=context, headers=VARY, status_code=status)
+
+
+ROUTES = [week, room_month, search_page]

@@ -1,0 +1,42 @@
+"""Small helpers the booking pages share."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from center.places.display import display_helpers
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+VARY = {"Vary": "HX-Request"}
+DATE_PATTERN = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def parse_day(raw: str | None, default: date | None = None) -> date | None:
+    """A YYYY-MM-DD date (full-width digits allowed), or `default` when missing or malformed."""
+    if not raw:
+        return default
+    import unicodedata
+
+    raw = unicodedata.normalize("NFKC", raw).strip()
+    if not DATE_PATTERN.match(raw):
+        return default
+    try:
+        year, month, day = (int(part) for part in raw.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        return default
+
+
+def wants_partial(request: Request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
+
+
+def page_helpers() -> dict[str, Any]:
+    return display_helpers()
