@@ -29,7 +29,6 @@ from center.dates import today as tokyo_today
 from center.db import is_postgres, write_transaction
 from center.demo_data.schedule import SEED, booking_status, plan_bookings
 from center.errors import Conflict
-from center.i18n import N_
 from center.ledger.service import release_hold, take_hold
 from center.ledger.tables import Hold
 from center.places.calendar import CalendarData, in_heating_season, load_calendar
@@ -44,7 +43,7 @@ _LOCK_KEY = 7_111_0144  # PostgreSQL advisory lock: two processes never load the
 class DemoRefused(Conflict):
     """The database holds data that is not the demo's; loading would mix the two."""
 
-    message = N_("The database already holds data; the demo data was not loaded.")
+    message = "The database already holds data; the demo data was not loaded."  # CLI only: English
 
 
 @dataclass(frozen=True)
