@@ -1,6 +1,7 @@
 """HTTP for bookings: public availability, members' requests, staff management, and the API."""
 
 from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
+from bookings.web.manage import ROUTES as MANAGE_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 
-ROUTES = [*AVAILABILITY_ROUTES, *REQUEST_ROUTES]
+ROUTES = [*AVAILABILITY_ROUTES, *REQUEST_ROUTES, *MANAGE_ROUTES]

@@ -58,6 +58,7 @@ async def _form_context(
     fee=None,
     alternatives=None,
     conflict: bool = False,
+    staff: bool = False,
 ) -> dict:
     day = parse_day(str(values.get("day") or ""))
     slot_cells = []
@@ -78,6 +79,7 @@ async def _form_context(
         "fee_lines": [(line_text(line), line.amount) for line in fee.lines] if fee else [],
         "alternatives": alternatives or [],
         "conflict": conflict,
+        "staff": staff,
         "equipment_label": equipment_label,
         **page_helpers(),
     }
@@ -161,10 +163,13 @@ async def _try_quote(values: dict[str, Any], room: dict, groups: list[dict]):
     return fee
 
 
-@get("/bookings/quote", name="bookings:quote", guards=[requires_member])
+@get("/bookings/quote", name="bookings:quote", guards=[requires_login])
 async def quote_partial(request: Request) -> Template:
-    """htmx: the fee breakdown for the form's current values."""
-    groups = await member_groups(request)
+    """htmx: the fee breakdown for the form's current values (members for their groups, staff for any)."""
+    if request.user.has(FRONT_DESK, MANAGER):
+        groups = await Group.select().where(Group.status == "approved")
+    else:
+        groups = await member_groups(request)
     params = request.query_params
     values = _form_values(
         {key: params.getall(key) if key in ("slots", "equipment") else params.get(key) for key in params}
