@@ -234,6 +234,7 @@ async def approve(booking_id: int, actor: Actor) -> dict:
 
 
 async def decline(booking_id: int, actor: Actor, reason: str) -> dict:
+    await get_booking(booking_id)  # a missing booking is "not found" before the reason is checked
     if not reason.strip():
         raise ValidationFailed({"reason": N_("Enter the reason.")})
     return await _transition(

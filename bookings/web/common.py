@@ -38,5 +38,16 @@ def wants_partial(request: Request) -> bool:
     return bool(htmx) and not htmx.boosted
 
 
+def booking_link(request: Request) -> str | None:
+    """Where a free cell leads: staff book on a group's behalf, members request for their group,
+    visitors are asked to log in by the request page; other staff (facilities) cannot book."""
+    user = request.scope.get("user")
+    if user is None or (user.has("member") and not user.has("front_desk", "manager")):
+        return request.app.route_reverse("bookings:request_form")
+    if user.has("front_desk", "manager"):
+        return request.app.route_reverse("bookings:staff_form")
+    return None
+
+
 def page_helpers() -> dict[str, Any]:
-    return display_helpers()
+    return {**display_helpers(), "booking_link": booking_link}

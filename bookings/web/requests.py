@@ -29,9 +29,9 @@ from center.web.templating import flash
 
 STATUS_LABELS = {
     "requested": N_("Requested (awaiting approval)"),
-    "approved": N_("Approved"),
-    "declined": N_("Declined"),
-    "cancelled": N_("Cancelled"),
+    "approved": N_("Confirmed (approved)"),
+    "declined": N_("Request declined"),
+    "cancelled": N_("Booking cancelled"),
     "lapsed": N_("Lapsed (not approved in time)"),
 }
 

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from center.db import get_engine, write_transaction
+from center.db import get_engine, is_postgres, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.ledger.tables import Hold
 
 HOLD_KINDS = ("booking", "screening", "closure", "programme")
+ROOM_LOCK_SPACE = 7301  # first key of the advisory locks the ledger takes per room
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,17 @@ def _check_range(starts_at: datetime, ends_at: datetime) -> None:
         raise ValidationFailed({"ends_at": N_("The end must be after the start.")})
 
 
+async def lock_rooms(*room_ids: int) -> None:
+    """Serialise writers per room for the rest of the transaction. On PostgreSQL two transactions
+    inserting overlapping holds can otherwise deadlock inside the exclusion constraint (40P01);
+    with a transaction-level advisory lock per room, taken in id order, the second waits and then
+    sees the first's hold. SQLite's immediate transactions already serialise all writers."""
+    if not is_postgres():
+        return
+    for room_id in sorted(set(room_ids)):
+        await Hold.raw("SELECT pg_advisory_xact_lock({}, {})", ROOM_LOCK_SPACE, room_id)
+
+
 async def _guarded_write(room_id: int, starts_at: datetime, ends_at: datetime, exclude_id, write):
     """Run `write` under a savepoint; turn the database's refusal into a HoldConflict."""
     transaction = get_engine().current_transaction.get()
@@ -117,6 +129,7 @@ async def take_hold(
         raise ValueError(f"unknown hold kind {kind!r}")
     _check_range(starts_at, ends_at)
     async with write_transaction():
+        await lock_rooms(room_id)
         existing = await find_conflicts(room_id, starts_at, ends_at)
         if existing:
             raise HoldConflict(existing)
@@ -147,6 +160,7 @@ async def move_hold(hold_id: int, room_id: int, starts_at: datetime, ends_at: da
         current = await Hold.select().where(Hold.id == hold_id).first()
         if current is None or not current["active"]:
             raise NotFound(N_("That hold does not exist or was released."))
+        await lock_rooms(current["room"], room_id)
         existing = await find_conflicts(room_id, starts_at, ends_at, exclude_id=hold_id)
         if existing:
             raise HoldConflict(existing)
