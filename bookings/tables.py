@@ -1,11 +1,48 @@
 """Room bookings by citizen groups. Each booking owns one hold in the ledger."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInt,
+    Text,
+    Time,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from center.accounts.tables import Group, User
 from center.ledger.tables import Hold
 from center.places.tables import Room
+
+
+class BookingSeries(Table, tablename="bookings_series"):
+    """A recurring booking: weekly, every other week, or monthly by weekday (e.g. the 2nd Tuesday;
+    nth = -1 is the last). Every occurrence is its own Booking row with its own state."""
+
+    group = ForeignKey(Group, null=False)
+    room = ForeignKey(Room, null=False)
+    pattern = Varchar(length=20)  # weekly | biweekly | monthly
+    weekday = SmallInt()  # 0 = Monday
+    nth = SmallInt(null=True, default=None)  # monthly: 1..5, or -1 for the last
+    starts_on = Date()
+    ends_on = Date()
+    slot_codes = Varchar(length=100, default="")
+    start_time = Time(null=True, default=None)  # rooms booked by the hour
+    end_time = Time(null=True, default=None)
+    purpose = Varchar(length=200)
+    expected_head_count = Integer(default=0)
+    public = Boolean(default=False)
+    public_title = Varchar(length=200, default="")
+    contact_name = Varchar(length=120, default="")
+    contact_phone = Varchar(length=40, default="")
+    status = Varchar(length=20, default="active")  # active | cancelled
+    created_by = ForeignKey(User, null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
 
 
 class Booking(Table, tablename="bookings_booking"):
@@ -38,6 +75,10 @@ class Booking(Table, tablename="bookings_booking"):
     cancel_reason = Text(default="")
     refund_due = Integer(default=0)
     override_reason = Text(default="")
+    series = ForeignKey(BookingSeries, null=True, default=None)
+    occurrence_on = Date(null=True, default=None)
+    lottery_entry = Integer(null=True, default=None)  # the LotteryEntry that won this booking
+    ical_sequence = Integer(default=0)  # goes up on every time, room or status change
     requested_by = ForeignKey(User, null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
@@ -56,6 +97,10 @@ class BookingPolicy(Table, tablename="bookings_policy"):
     max_future_bookings = Integer(default=20)  # per group, requested or approved, in the future
     tentative_days = Integer(default=10)  # an unapproved request lapses after this many days
     cancel_online_until_days = Integer(default=1)  # a group may cancel online until this many days before
+    lottery_months_ahead = Integer(default=2)  # applications for month M open in month M-2
+    lottery_open_day = Integer(default=10)
+    lottery_close_day = Integer(default=19)
+    lottery_draw_day = Integer(default=20)
     max_head_count_ratio = Integer(default=100)  # percent of capacity allowed
     updated_at = Timestamptz()
 
@@ -88,3 +133,44 @@ class RefundRule(Table, tablename="bookings_refund_rule"):
     min_days_before = Integer()
     room_fee_percent = Integer()
     heating_fee_percent = Integer()
+
+
+class LotteryRoom(Table, tablename="bookings_lottery_room"):
+    """A room whose slots are allocated by lottery (抽選) before first-come booking opens."""
+
+    room = ForeignKey(Room, null=False, unique=True)
+    active = Boolean(default=True)
+
+
+class LotteryRound(Table, tablename="bookings_lottery_round"):
+    """The lottery for one month of use: the application window, the draw and its seed, and the
+    date by which winners must confirm."""
+
+    month = Varchar(length=7, unique=True)  # "2027-02": the month of use
+    opens_on = Date()
+    closes_on = Date()
+    draw_on = Date()
+    confirm_by = Date()
+    status = Varchar(length=20, default="open")  # open | drawn
+    seed = Varchar(length=64, default="")
+    drawn_at = Timestamptz(null=True, default=None)
+    drawn_by = ForeignKey(User, null=True, default=None)
+
+
+class LotteryEntry(Table, tablename="bookings_lottery_entry"):
+    """A group's application for one slot of one room on one day; one per group per slot."""
+
+    round = ForeignKey(LotteryRound, null=False)
+    group = ForeignKey(Group, null=False)
+    room = ForeignKey(Room, null=False)
+    day = Date()
+    slot_code = Varchar(length=20)
+    purpose = Varchar(length=200)
+    expected_head_count = Integer(default=0)
+    public = Boolean(default=False)
+    public_title = Varchar(length=200, default="")
+    applied_by = ForeignKey(User, null=True, default=None)
+    status = Varchar(length=20, default="applied")  # applied | won | lost | confirmed | forfeited | withdrawn
+    booking = ForeignKey(Booking, null=True, default=None)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
