@@ -10,7 +10,13 @@ APP_CONFIG = AppConfig(
     app_name="center",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(
-        modules=["center.places.tables", "center.ledger.tables", "center.accounts.tables", "center.notices.tables", "center.scheduler.tables"],
+        modules=[
+            "center.places.tables",
+            "center.ledger.tables",
+            "center.accounts.tables",
+            "center.notices.tables",
+            "center.scheduler.tables",
+        ],
         exclude_imported=True,
     ),
     migration_dependencies=[],
