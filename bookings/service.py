@@ -17,6 +17,7 @@ from center.db import write_transaction
 from center.errors import Conflict, DomainError, NotFound, ValidationFailed
 from center.i18n import N_
 from center.ledger.service import HoldConflict, holds_between, move_hold, release_hold, take_hold
+from center.notices.service import notify
 from center.places.tables import Room
 
 # status -> statuses it may move to
@@ -164,6 +165,7 @@ async def request_booking(
             )
             await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
             after = await Booking.select().where(Booking.id == booking_id).first()
+            await notify_group(after, "request")
             await audit.record(
                 "request",
                 "booking",
@@ -201,13 +203,83 @@ async def _transition(
         before = await get_booking(booking_id)
         if to not in TRANSITIONS[before["status"]]:
             raise BadTransition()
-        values = {Booking.status: to, Booking.updated_at: datetime.now(UTC), **changes}
+        values = {
+            Booking.status: to,
+            Booking.updated_at: datetime.now(UTC),
+            Booking.ical_sequence: Booking.ical_sequence + 1,
+            **changes,
+        }
         await Booking.update(values).where((Booking.id == booking_id) & (Booking.status == before["status"]))
         if release and before["hold"]:
             await release_hold(before["hold"], reason=f"{action}: {note}"[:500])
         after = await get_booking(booking_id)
         await audit.record(action, "booking", booking_id, actor=actor, before=before, after=after, note=note)
+        await notify_group(after, action, note)
         return after
+
+
+NOTICE_TEXTS = {
+    "request": (
+        N_("Request received: %(room)s on %(date)s"),
+        N_(
+            "We received your request for %(room)s on %(date)s, %(time)s. The slot is held for you until "
+            "%(lapses)s; the center will approve or decline it before then."
+        ),
+    ),
+    "approve": (
+        N_("Booking approved: %(room)s on %(date)s"),
+        N_(
+            "Your booking of %(room)s on %(date)s, %(time)s was approved. Permit No. %(permit)s. "
+            "Please show the permit at the front desk on the day."
+        ),
+    ),
+    "decline": (
+        N_("Request declined: %(room)s on %(date)s"),
+        N_("Your request for %(room)s on %(date)s, %(time)s was declined. Reason: %(reason)s"),
+    ),
+    "cancel": (
+        N_("Booking cancelled: %(room)s on %(date)s"),
+        N_("The booking of %(room)s on %(date)s, %(time)s was cancelled. %(reason)s Refund due: %(refund)s."),
+    ),
+    "lapse": (
+        N_("Request lapsed: %(room)s on %(date)s"),
+        N_(
+            "Your request for %(room)s on %(date)s, %(time)s was not approved in time and has lapsed. "
+            "The slot is free again."
+        ),
+    ),
+    "move": (
+        N_("Booking changed: %(room)s on %(date)s"),
+        N_("Your booking is now in %(room)s on %(date)s, %(time)s. Reason: %(reason)s"),
+    ),
+}
+
+
+async def notify_group(booking: dict, action: str, note: str = "") -> None:
+    """Tell the group about a change to its booking (inside the change's transaction)."""
+    if action not in NOTICE_TEXTS:
+        return
+    room = await Room.select(Room.name_ja, Room.name_en).where(Room.id == booking["room"]).first()
+    starts, ends = booking["starts_at"].astimezone(TOKYO), booking["ends_at"].astimezone(TOKYO)
+    subject, body = NOTICE_TEXTS[action]
+    await notify(
+        kind=f"booking.{action}",
+        subject=subject,
+        body=body,
+        params={
+            "room": {"ja": room["name_ja"], "en": room["name_en"] or room["name_ja"]},
+            "date": starts.date(),
+            "time": f"{starts:%H:%M}–{ends:%H:%M}",
+            "reason": note or "-",
+            "permit": booking["permit_number"] or "",
+            "lapses": booking["lapses_at"] or "",
+            "refund": f"¥{booking['refund_due']:,}",
+        },
+        group_id=booking["group"],
+        link=f"/bookings/{booking['id']}",
+        entity="booking",
+        entity_id=booking["id"],
+    )
 
 
 def permit_number(booking_id: int, starts_at: datetime) -> str:
@@ -341,6 +413,7 @@ async def move(booking_id: int, actor: Actor, room_id: int, request: BookingRequ
                     Booking.surcharge_fee: fee.surcharge_fee,
                     Booking.reduction_fee: fee.reduction_fee,
                     Booking.fee_total: fee.total,
+                    Booking.ical_sequence: Booking.ical_sequence + 1,
                     Booking.updated_at: datetime.now(UTC),
                 }
             ).where(Booking.id == booking_id)
@@ -348,6 +421,7 @@ async def move(booking_id: int, actor: Actor, room_id: int, request: BookingRequ
             await audit.record(
                 "move", "booking", booking_id, actor=actor, before=booking, after=after, note=reason
             )
+            await notify_group(after, "move", reason)
     except HoldConflict as conflict:
         raise BookingTaken(
             conflict,

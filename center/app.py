@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,6 +36,23 @@ async def _database(_: Litestar) -> AsyncIterator[None]:
         await close_pool()
 
 
+@asynccontextmanager
+async def _background(_: Litestar) -> AsyncIterator[None]:
+    """Keep the PDF renderer warm and run due jobs while the server runs."""
+    from center.pdf import warm_up
+    from center.scheduler.service import loop
+
+    tasks = [asyncio.create_task(warm_up())]
+    if get_settings().scheduler:
+        tasks.append(asyncio.create_task(loop()))
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def _route_handlers() -> list:
     # Imported here so importing center.app stays cheap for the CLI.
     from bookings.web import ROUTES as bookings_pages
@@ -42,10 +60,12 @@ def _route_handlers() -> list:
     from center.accounts.web import ROUTES as accounts_pages
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
+    from center.web.inbox import ROUTES as inbox_pages
     from center.web.pages import ROUTES as core_pages
 
     return [
         *core_pages,
+        *inbox_pages,
         *accounts_pages,
         *accounts_api,
         *places_pages,
@@ -65,7 +85,7 @@ class CenterPlugin(InitPluginProtocol):
         self._configure_templates(app_config)
         self._configure_errors(app_config)
         self._configure_openapi(app_config)
-        app_config.lifespan.append(_database)
+        app_config.lifespan.extend([_database, _background])
         app_config.debug = settings.debug
         return app_config
 
@@ -111,5 +131,8 @@ class CenterPlugin(InitPluginProtocol):
 
 
 def create_app() -> Litestar:
+    from center.jobs import register_jobs
+
     logging.basicConfig(level=logging.INFO)
+    register_jobs()
     return Litestar(plugins=[CenterPlugin()])

@@ -245,6 +245,36 @@ def backup(output: Path | None) -> None:
     click.echo(f"Backup written: {result.path} ({_size(result.size)})")
 
 
+@main.command()
+@click.option(
+    "--force", "force_names", multiple=True, help="Run this job now even if it is not due (repeatable)."
+)
+def jobs(force_names: tuple[str, ...]) -> None:
+    """Run the jobs that are due (for deployments that prefer cron to the in-process scheduler)."""
+    from center.jobs import register_jobs
+    from center.scheduler import service as scheduler
+
+    register_jobs()
+    known = {job.name: job for job in scheduler.jobs()}
+    unknown = [name for name in force_names if name not in known]
+    if unknown:
+        raise click.ClickException(f"Unknown job: {', '.join(unknown)}. Jobs: {', '.join(known)}")
+    _migrate()
+
+    async def work() -> dict[str, str]:
+        ran = {}
+        for name in force_names:
+            ran[name] = await scheduler.run_job(known[name], force=True) or ""
+        ran.update(await scheduler.run_due())
+        return ran
+
+    ran = _run(work)
+    if not ran:
+        click.echo("No job was due.")
+    for name, summary in ran.items():
+        click.echo(f"{name}: {summary or 'done'}")
+
+
 def _size(size: int) -> str:
     """1,234,567 bytes (1.2 MB)."""
     if size < 1024:

@@ -28,6 +28,14 @@ class Settings:
     login_window_minutes: int = 15
     password_hash_cheap: bool = False
     pg_pool: bool = True
+    base_url: str = "http://127.0.0.1:8000"  # for links in e-mails
+    smtp_host: str = ""  # e-mail is sent only when this is set
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "center@localhost"
+    scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
 
     @property
     def is_postgres(self) -> bool:
@@ -75,4 +83,12 @@ def get_settings() -> Settings:
         port=int(os.environ.get("CENTER_PORT", "8000")),
         password_hash_cheap=_flag("CENTER_CHEAP_PASSWORD_HASH"),
         pg_pool=_flag("CENTER_PG_POOL", True),
+        base_url=os.environ.get("CENTER_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_host=os.environ.get("CENTER_SMTP_HOST", ""),
+        smtp_port=int(os.environ.get("CENTER_SMTP_PORT", "25")),
+        smtp_user=os.environ.get("CENTER_SMTP_USER", ""),
+        smtp_password=os.environ.get("CENTER_SMTP_PASSWORD", ""),
+        smtp_starttls=_flag("CENTER_SMTP_STARTTLS"),
+        mail_from=os.environ.get("CENTER_MAIL_FROM", "center@localhost"),
+        scheduler=_flag("CENTER_SCHEDULER", True),
     )

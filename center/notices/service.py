@@ -1,0 +1,208 @@
+"""Notices: written in the same transaction as the change they announce, shown in the recipient's
+inbox, and e-mailed through the outbox when SMTP is configured. Delivery happens afterwards and is
+retried with back-off, so a mail failure never loses or blocks a change."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import anyio.to_thread
+
+from center.accounts.tables import Group, GroupMember, User
+from center.dates import format_date, format_datetime
+from center.i18n import current_locale, gettext
+from center.notices.tables import Notice, OutboxMessage
+from center.settings import get_settings
+
+# Waits before the 2nd, 3rd, ... attempt; after the last, the message is marked failed.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=12),
+)
+
+
+def _render(msgid: str, params: dict[str, Any], locale: str) -> str:
+    """A message in one locale; dates in that locale's form, {"ja","en"} pairs picked."""
+    token = current_locale.set(locale)
+    try:
+        values = {}
+        for key, value in params.items():
+            if isinstance(value, datetime):
+                values[key] = format_datetime(value)
+            elif isinstance(value, date):
+                values[key] = format_date(value)
+            elif isinstance(value, dict) and "ja" in value:
+                values[key] = value.get(locale) or value["ja"]
+            else:
+                values[key] = value
+        return gettext(msgid, **values)
+    finally:
+        current_locale.reset(token)
+
+
+async def notify(
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    params: dict[str, Any] | None = None,
+    group_id: int | None = None,
+    user_id: int | None = None,
+    email: str = "",
+    link: str = "",
+    entity: str = "",
+    entity_id: Any = "",
+) -> int:
+    """Write a notice (subject and body are English msgids; params fill them). Call it inside the
+    transaction that makes the change. Queues e-mail to the recipients when SMTP is configured."""
+    params = params or {}
+    now = datetime.now(UTC)
+    rows = await Notice.insert(
+        Notice(
+            group=group_id,
+            user=user_id,
+            email=email,
+            kind=kind,
+            subject_ja=_render(subject, params, "ja")[:300],
+            subject_en=_render(subject, params, "en")[:300],
+            body_ja=_render(body, params, "ja"),
+            body_en=_render(body, params, "en"),
+            link=link,
+            entity=entity,
+            entity_id=str(entity_id),
+            created_at=now,
+        )
+    ).returning(Notice.id)
+    notice_id = rows[0]["id"]
+    settings = get_settings()
+    if settings.smtp_host:
+        for address, locale in await _recipients(group_id, user_id, email):
+            text_body = _render(body, params, locale)
+            if link:
+                text_body += f"\n\n{settings.base_url}{link}"
+            await OutboxMessage.insert(
+                OutboxMessage(
+                    notice=notice_id,
+                    to_address=address,
+                    subject=_render(subject, params, locale)[:300],
+                    body=text_body,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    return notice_id
+
+
+async def _recipients(group_id: int | None, user_id: int | None, email: str) -> list[tuple[str, str]]:
+    """(address, language) for everyone a notice reaches by e-mail, once each."""
+    found: dict[str, str] = {}
+    if email:
+        found[email] = "ja"
+    if group_id is not None:
+        group = await Group.select(Group.contact_email).where(Group.id == group_id).first()
+        if group and group["contact_email"]:
+            found.setdefault(group["contact_email"], "ja")
+        members = await GroupMember.select(
+            GroupMember.user.email.as_alias("email"), GroupMember.user.language.as_alias("language")
+        ).where((GroupMember.group == group_id) & (GroupMember.user.active == True))
+        for member in members:
+            if member["email"]:
+                found[member["email"]] = member["language"] or "ja"
+    if user_id is not None:
+        user = await User.select(User.email, User.language).where(User.id == user_id).first()
+        if user and user["email"]:
+            found[user["email"]] = user["language"] or "ja"
+    return list(found.items())
+
+
+def _send(message: dict) -> None:
+    settings = get_settings()
+    mail = EmailMessage()
+    mail["From"] = settings.mail_from
+    mail["To"] = message["to_address"]
+    mail["Subject"] = message["subject"]
+    mail.set_content(message["body"])
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(mail)
+
+
+async def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
+    """Send due messages. Each is claimed first (its next attempt pushed forward), so two processes
+    never send the same message; failures are retried with back-off, then marked failed."""
+    now = now or datetime.now(UTC)
+    sent = failed = retried = 0
+    due = await (
+        OutboxMessage.select()
+        .where((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now))
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+    )
+    for message in due:
+        claimed = (
+            await OutboxMessage.update({OutboxMessage.next_attempt_at: now + timedelta(minutes=10)})
+            .where(
+                (OutboxMessage.id == message["id"])
+                & (OutboxMessage.status == "pending")
+                & (OutboxMessage.next_attempt_at == message["next_attempt_at"])
+            )
+            .returning(OutboxMessage.id)
+        )
+        if not claimed:
+            continue  # another process took it
+        attempts = message["attempts"] + 1
+        try:
+            await anyio.to_thread.run_sync(_send, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            if attempts > len(BACKOFF):
+                status, retry_at = "failed", now
+                failed += 1
+            else:
+                status, retry_at = "pending", now + BACKOFF[attempts - 1]
+                retried += 1
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.status: status,
+                    OutboxMessage.attempts: attempts,
+                    OutboxMessage.next_attempt_at: retry_at,
+                    OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:1000],
+                }
+            ).where(OutboxMessage.id == message["id"])
+            continue
+        await OutboxMessage.update(
+            {
+                OutboxMessage.status: "sent",
+                OutboxMessage.attempts: attempts,
+                OutboxMessage.sent_at: datetime.now(UTC),
+                OutboxMessage.last_error: "",
+            }
+        ).where(OutboxMessage.id == message["id"])
+        sent += 1
+    return {"sent": sent, "retried": retried, "failed": failed}
+
+
+async def inbox(
+    *, group_ids: tuple[int, ...] = (), user_id: int | None = None, limit: int = 100
+) -> list[dict]:
+    """Notices for a user and their groups, newest first."""
+    where = Notice.user == (user_id if user_id is not None else -1)
+    if group_ids:
+        where = where | Notice.group.is_in(list(group_ids))
+    return await Notice.select().where(where).order_by(Notice.created_at, ascending=False).limit(limit)
+
+
+async def mark_read(notice_ids: list[int]) -> None:
+    if notice_ids:
+        await Notice.update({Notice.read_at: datetime.now(UTC)}).where(
+            Notice.id.is_in(notice_ids) & Notice.read_at.is_null()
+        )
