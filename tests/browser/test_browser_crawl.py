@@ -17,8 +17,8 @@ PER_KIND = 1  # pages sampled from links that differ only in their last path seg
 NOT_PAGES = ("/api/", "/feeds/", "/schema", "/static/", "/healthz")
 SCREENSHOTS_PER_ROLE = 4
 
-# The demo accounts; the visitor does not log in.
-ROLES = ["visitor", "member", "desk", "facilities", "manager"]
+# The demo accounts; the visitor does not log in. ":en" walks the same pages in English.
+ROLES = ["visitor", "member", "desk", "facilities", "manager", "visitor:en", "member:en", "manager:en"]
 
 
 def _same_origin_paths(page: Page, selector: str, origin: str) -> list[str]:
@@ -68,9 +68,14 @@ def _check_page(page: Page, path: str, role: str) -> list[str]:
 def test_every_page_a_role_reaches_passes_the_page_checks(
     page: Page, live_server: str, engine_kind: str, role
 ):
+    role, _, language = role.partition(":")
     if role != "visitor":
         log_in(page, role)
     page.goto("/")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
     navigation = _same_origin_paths(page, "nav a[href], header a[href]", live_server)
     assert navigation, "the navigation has no links"
     visited: list[str] = []
@@ -89,7 +94,7 @@ def test_every_page_a_role_reaches_passes_the_page_checks(
         problems += _check_page(page, path, role)
         if len(visited) <= SCREENSHOTS_PER_ROLE:
             slug = path.strip("/").replace("/", "-").replace("?", "-") or "home"
-            screenshot(page, f"{engine_kind}-{role}-{slug}")
+            screenshot(page, f"{engine_kind}-{role}{'-' + language if language else ''}-{slug}")
         if depth == 0 and page.url.startswith(live_server):
             for link in _same_origin_paths(page, "main a[href]", live_server):
                 if link not in visited:
