@@ -60,6 +60,8 @@ def _route_handlers() -> list:
     from center.accounts.web import ROUTES as accounts_pages
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
+    from center.programmes.web import ROUTES as programme_pages
+    from maintenance.web import ROUTES as maintenance_pages
     from center.web.inbox import ROUTES as inbox_pages
     from center.web.pages import ROUTES as core_pages
 
@@ -71,6 +73,8 @@ def _route_handlers() -> list:
         *places_pages,
         *places_api,
         *bookings_pages,
+        *maintenance_pages,
+        *programme_pages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 

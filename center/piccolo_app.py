@@ -16,6 +16,7 @@ APP_CONFIG = AppConfig(
             "center.accounts.tables",
             "center.notices.tables",
             "center.scheduler.tables",
+            "center.programmes.tables",
         ],
         exclude_imported=True,
     ),

@@ -1,0 +1,1 @@
+"""The center's own programmes: flower-bed volunteer days (花壇づくり) and exercise-video screenings."""
