@@ -61,9 +61,9 @@ def _route_handlers() -> list:
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
-    from maintenance.web import ROUTES as maintenance_pages
     from center.web.inbox import ROUTES as inbox_pages
     from center.web.pages import ROUTES as core_pages
+    from maintenance.web import ROUTES as maintenance_pages
 
     return [
         *core_pages,
