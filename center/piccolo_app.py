@@ -17,6 +17,7 @@ APP_CONFIG = AppConfig(
             "center.notices.tables",
             "center.scheduler.tables",
             "center.programmes.tables",
+            "center.feeds.tables",
         ],
         exclude_imported=True,
     ),
