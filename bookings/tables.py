@@ -79,6 +79,19 @@ class Booking(Table, tablename="bookings_booking"):
     occurrence_on = Date(null=True, default=None)
     lottery_entry = Integer(null=True, default=None)  # the LotteryEntry that won this booking
     ical_sequence = Integer(default=0)  # goes up on every time, room or status change
+    # The front desk's record of the day (used by the usage reports)
+    checked_in_at = Timestamptz(null=True, default=None)
+    checked_in_by = Integer(null=True, default=None)
+    actual_head_count = Integer(null=True, default=None)
+    checked_out_at = Timestamptz(null=True, default=None)
+    key_number = Varchar(length=20, default="")
+    key_out_at = Timestamptz(null=True, default=None)
+    key_returned_at = Timestamptz(null=True, default=None)
+    no_show_at = Timestamptz(null=True, default=None)
+    desk_note = Text(default="")
+    walk_in = Boolean(default=False)
+    walk_in_name = Varchar(length=120, default="")  # an unregistered person booking at the desk
+    walk_in_phone = Varchar(length=40, default="")
     requested_by = ForeignKey(User, null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
@@ -97,6 +110,7 @@ class BookingPolicy(Table, tablename="bookings_policy"):
     max_future_bookings = Integer(default=20)  # per group, requested or approved, in the future
     tentative_days = Integer(default=10)  # an unapproved request lapses after this many days
     cancel_online_until_days = Integer(default=1)  # a group may cancel online until this many days before
+    no_show_grace_minutes = Integer(default=30)  # after this, an unchecked booking may be marked no-show
     lottery_months_ahead = Integer(default=2)  # applications for month M open in month M-2
     lottery_open_day = Integer(default=10)
     lottery_close_day = Integer(default=19)
@@ -174,3 +188,16 @@ class LotteryEntry(Table, tablename="bookings_lottery_entry"):
     booking = ForeignKey(Booking, null=True, default=None)
     created_at = Timestamptz()
     decided_at = Timestamptz(null=True, default=None)
+
+
+class Payment(Table, tablename="bookings_payment"):
+    """Money taken or paid back at the front desk for a booking; receipts are numbered."""
+
+    booking = ForeignKey(Booking, null=False)
+    kind = Varchar(length=10)  # payment | refund
+    amount = Integer()  # yen, always positive; the kind says which way it went
+    method = Varchar(length=10, default="cash")  # cash | other
+    receipt_number = Varchar(length=30, unique=True)
+    paid_at = Timestamptz()
+    recorded_by = ForeignKey(User, null=True, default=None)
+    note = Text(default="")
