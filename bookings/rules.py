@@ -120,9 +120,11 @@ async def check_request(
     *,
     override: bool = False,
     exclude_booking_id: int | None = None,
+    lottery_win: bool = False,
 ) -> Period:
     """Validate a request against the room, the calendar and the policy. Raises ValidationFailed
-    with every problem found; returns the period to hold."""
+    with every problem found; returns the period to hold. A lottery room's month is refused until
+    its lottery is drawn, except for the lottery's own bookings and staff overrides."""
     from center.errors import ValidationFailed
 
     errors: dict[str, str] = {}
@@ -160,6 +162,12 @@ async def check_request(
             errors["day"] = N_("Online requests close %(days)s days before the date of use.")
         elif request.day > latest:
             errors["day"] = N_("Requests open %(months)s months ahead.")
+
+    if "day" not in errors and not (override or lottery_win):
+        from bookings.lottery import first_come_refusal
+
+        if refusal := await first_come_refusal(room["id"], request.day):
+            errors["day"] = refusal
 
     info = await day_info(request.day)
     room_slots = {
