@@ -663,7 +663,7 @@ async def cancel_occurrences(
             & (Booking.starts_at > now)
         )
         series_before = {
-            key: value for key, value in series.items() if key in BookingSeries._meta.columns_map
+            key: value for key, value in series.items() if not key.endswith(("_name", "_name_ja", "_name_en", "_code"))
         }
         if remaining == 0:
             await BookingSeries.update(

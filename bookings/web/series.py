@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.params import FromPath
@@ -26,6 +27,7 @@ from center.dates import TOKYO
 from center.errors import NotFound, ValidationFailed
 from center.i18n import N_, gettext, pick
 from center.places import forms
+from center.places.calendar import month_title
 from center.places.rooms import list_rooms, room_by_code
 from center.places.tables import Slot
 from center.web.auth import requires_front_desk, requires_login, requires_member
@@ -255,10 +257,20 @@ async def _preview_page(
             "override": override,
             "staff_page": staff_page,
             "text_fields": [name for name in TEXT_FIELDS if values.get(name)],
+            "change_query": _change_query(values),
+            "month_title": month_title,
             **page_helpers(),
         },
         status_code=status_code,
     )
+
+
+def _change_query(values: dict[str, Any]) -> str:
+    """The query string that opens the form again with these values."""
+    pairs = [(name, values[name]) for name in TEXT_FIELDS if values.get(name)]
+    pairs += [("slots", code) for code in values.get("slots", [])]
+    pairs += [(name, "on") for name in ("public", "commercial") if values.get(name)]
+    return urlencode(pairs)
 
 
 async def _create(request: Request, data: dict[str, Any], *, staff_page: bool) -> Template | Redirect:
@@ -469,7 +481,7 @@ async def series_cancel(request: Request, series_id: FromPath[int], data: Form) 
     try:
         if booking_id is None and from_day is None:
             raise ValidationFailed({"from": DATE_MSG})
-        cancelled = await series.cancel_occurrences(
+        await series.cancel_occurrences(
             series_id,
             actor_of(request),
             from_day=from_day,
