@@ -1,0 +1,232 @@
+"""Flower-bed days on the web: the public list and signup (no account), the private link to see
+or cancel a signup, and the staff pages to plan a day, see who is coming and call it off or
+postpone it for the weather."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from center.dates import today
+from center.errors import DomainError, ValidationFailed
+from center.i18n import N_
+from center.places import forms
+from center.programmes import flowerbeds
+from center.programmes.web_common import Form, client_address, field_errors, form_values, labels, message_of
+from center.web.auth import PUBLIC, requires_front_desk
+from center.web.templating import flash
+
+# --- public -------------------------------------------------------------------------------------
+
+
+@get("/flowerbeds", name="programmes:flowerbeds", opt=PUBLIC)
+async def public_list(request: Request) -> Template:
+    """Upcoming flower-bed days with the places left; cancelled and postponed days say so."""
+    days = await flowerbeds.upcoming_days()
+    return Template("programmes/flowerbeds.html", context={"days": days, **labels()})
+
+
+async def _day_page(
+    day_id: FromPath[int], values: dict, errors: dict, message: str = "", status: int = 200
+) -> Template:
+    day = await flowerbeds.get_day(day_id)
+    [day] = await flowerbeds.with_places([day])
+    open_for_signup = day["status"] == "planned" and day["day"] >= today()
+    return Template(
+        "programmes/flowerbed_day.html",
+        context={
+            "day": day,
+            "values": values,
+            "errors": errors,
+            "message": message,
+            "open_for_signup": open_for_signup,
+            "max_companions": flowerbeds.MAX_COMPANIONS,
+            **labels(),
+        },
+        status_code=status,
+    )
+
+
+@get("/flowerbeds/{day_id:int}", name="programmes:flowerbed_day", opt=PUBLIC)
+async def public_day(request: Request, day_id: FromPath[int]) -> Template:
+    return await _day_page(day_id, {"companions": "0"}, {})
+
+
+@post("/flowerbeds/{day_id:int}/signup", name="programmes:flowerbed_signup", opt=PUBLIC)
+async def sign_up(request: Request, day_id: FromPath[int], data: Form) -> Template | Redirect:
+    """Sign up (POST → 303 to the private link's page)."""
+    values = form_values(data)
+    await flowerbeds.get_day(day_id)  # a missing day is a 404 before anything else
+    try:
+        fields = flowerbeds.parse_signup(data)
+        signup, token = await flowerbeds.sign_up(day_id, fields, address=client_address(request))
+    except ValidationFailed as exc:
+        return await _day_page(day_id, values, field_errors(exc), status=400)
+    except DomainError as exc:
+        return await _day_page(day_id, values, {}, message_of(exc), status=exc.status_code)
+    if signup["status"] == "confirmed":
+        flash(request, N_("You are signed up. Keep this page's address to see or cancel your signup."))
+    else:
+        flash(
+            request,
+            N_("The day is full, so you are on the waiting list. Keep this address to check or cancel."),
+            "info",
+        )
+    return Redirect(path=request.app.route_reverse("programmes:signup_view", token=token), status_code=303)
+
+
+@get("/flowerbeds/signups/{token:str}", name="programmes:signup_view", opt=PUBLIC)
+async def signup_view(request: Request, token: FromPath[str]) -> Template:
+    """The private page of one signup (anyone with the link; not indexed)."""
+    signup, day = await flowerbeds.signup_by_token(token)
+    position = await flowerbeds.waiting_position(signup)
+    return Template(
+        "programmes/signup.html",
+        context={"signup": signup, "day": day, "token": token, "position": position, **labels()},
+        headers={"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
+    )
+
+
+@post("/flowerbeds/signups/{token:str}/cancel", name="programmes:signup_cancel", opt=PUBLIC)
+async def signup_cancel(request: Request, token: FromPath[str]) -> Redirect:
+    try:
+        await flowerbeds.cancel_signup(token)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        flash(request, exc.message, "error")
+    else:
+        flash(request, N_("Your signup is cancelled. Thank you for letting us know."))
+    return Redirect(path=request.app.route_reverse("programmes:signup_view", token=token), status_code=303)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+@get("/manage/flowerbeds", name="programmes:manage_flowerbeds", guards=[requires_front_desk])
+async def manage_list(request: Request) -> Template:
+    return Template(
+        "programmes/manage_flowerbeds.html",
+        context={
+            "upcoming": await flowerbeds.upcoming_days(),
+            "recent": await flowerbeds.recent_days(),
+            **labels(),
+        },
+    )
+
+
+@get("/manage/flowerbeds/new", name="programmes:day_form", guards=[requires_front_desk])
+async def day_form(request: Request) -> Template:
+    values = {"starts": "9:30", "ends": "11:30", "capacity": "20", "rain_plan": "postpone"}
+    return Template("programmes/day_form.html", context={"values": values, "errors": {}, **labels()})
+
+
+@post("/manage/flowerbeds", name="programmes:day_create", guards=[requires_front_desk])
+async def day_create(request: Request, data: Form) -> Template | Redirect:
+    try:
+        fields = flowerbeds.parse_day_form(data)
+    except ValidationFailed as exc:
+        return Template(
+            "programmes/day_form.html",
+            context={"values": form_values(data), "errors": field_errors(exc), **labels()},
+            status_code=400,
+        )
+    day_id = await flowerbeds.plan_day(fields, actor=request.user)
+    flash(request, N_("The flower-bed day is planned and open for signups."))
+    return Redirect(path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303)
+
+
+async def _manage_page(
+    request: Request, day_id: FromPath[int], errors: dict | None = None, status: int = 200
+) -> Template:
+    day = await flowerbeds.get_day(day_id)
+    [day] = await flowerbeds.with_places([day])
+    signups = await flowerbeds.signups_of(day_id)
+    new_day = flowerbeds.default_new_day(day)
+    return Template(
+        "programmes/day_manage.html",
+        context={
+            "day": day,
+            "signups": signups,
+            "errors": errors or {},
+            "new_day": new_day.isoformat() if new_day else "",
+            "phone_only": [s for s in signups if s["status"] != "cancelled" and not s["email"]],
+            **labels(),
+        },
+        status_code=status,
+    )
+
+
+@get("/manage/flowerbeds/{day_id:int}", name="programmes:day_manage", guards=[requires_front_desk])
+async def day_manage(request: Request, day_id: FromPath[int]) -> Template:
+    """Who signed up (names and contacts: staff only), the waiting list, the weather actions."""
+    return await _manage_page(request, day_id)
+
+
+@post("/manage/flowerbeds/{day_id:int}/weather", name="programmes:day_weather", guards=[requires_front_desk])
+async def day_weather(request: Request, day_id: FromPath[int], data: Form) -> Template | Redirect:
+    """Cancel or postpone the day for the weather; everyone signed up is told."""
+    await flowerbeds.get_day(day_id)
+    action = forms.text(data, "action")
+    note = forms.text(data, "note", 500)
+    errors = forms.FieldErrors()
+    try:
+        if action == "cancel":
+            await flowerbeds.cancel_day(day_id, note, request.user)
+            flash(request, N_("The day is cancelled and everyone signed up has been told."))
+        elif action == "postpone":
+            new_day = forms.day(data, "new_day", errors, N_("Enter a date like 2026-12-01."))
+            if new_day is None:
+                raise ValidationFailed(dict(errors))
+            await flowerbeds.postpone_day(day_id, new_day, note, request.user)
+            flash(request, N_("The day is postponed and everyone signed up has been told."))
+        else:
+            raise ValidationFailed({"action": N_("Choose to cancel or to postpone.")})
+    except ValidationFailed as exc:
+        return await _manage_page(request, day_id, field_errors(exc), status=400)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return Redirect(
+            path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
+        )
+    return Redirect(path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303)
+
+
+@post(
+    "/manage/flowerbeds/signups/{signup_id:int}/cancel",
+    name="programmes:staff_cancel_signup",
+    guards=[requires_front_desk],
+)
+async def staff_cancel(request: Request, signup_id: FromPath[int]) -> Redirect:
+    """Cancel a signup for someone who phoned the center."""
+    from center.programmes.tables import FlowerbedSignup
+
+    row = await FlowerbedSignup.select(FlowerbedSignup.day).where(FlowerbedSignup.id == signup_id).first()
+    try:
+        await flowerbeds.staff_cancel_signup(signup_id, request.user)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        flash(request, exc.message, "error")
+    else:
+        flash(request, N_("The signup is cancelled; the waiting list moved up if a place opened."))
+    assert row is not None
+    return Redirect(
+        path=request.app.route_reverse("programmes:day_manage", day_id=row["day"]), status_code=303
+    )
+
+
+ROUTES = [
+    public_list,
+    public_day,
+    sign_up,
+    signup_view,
+    signup_cancel,
+    manage_list,
+    day_form,
+    day_create,
+    day_manage,
+    day_weather,
+    staff_cancel,
+]

@@ -1,0 +1,192 @@
+"""Attendance, volunteer points and the season report on the web (staff only), with the printable
+attendance sheet, the volunteer's yearly points statement and the season report as PDFs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from center.dates import TOKYO, today, wareki
+from center.errors import ValidationFailed
+from center.i18n import N_
+from center.pdf import render_pdf
+from center.programmes import flowerbeds, points
+from center.programmes.web_common import Form, field_errors, form_values, labels
+from center.web.auth import requires_front_desk, requires_manager
+from center.web.templating import flash
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _year(raw: str | None) -> int:
+    if raw and raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return points.fiscal_year(today())
+
+
+def _helpers() -> dict:
+    return {**labels(), "hours_text": points.hours_text}
+
+
+async def _attendance_page(day_id: int, values: dict | None, errors: dict, status: int = 200) -> Template:
+    day = await flowerbeds.get_day(day_id)
+    signups = [s for s in await flowerbeds.signups_of(day_id) if s["status"] == "confirmed"]
+    if values is None:
+        values = {}
+        for s in signups:
+            if s["attended"] or s["attended"] is None:
+                values[f"attended-{s['id']}"] = "on" if s["attended"] else ""
+            values[f"hours-{s['id']}"] = (
+                f"{(s['minutes'] or 0) / 60:g}" if s["minutes"] else f"{_day_hours(day):g}"
+            )
+        values["beds_planted"] = "" if day["beds_planted"] is None else str(day["beds_planted"])
+    return Template(
+        "programmes/attendance.html",
+        context={"day": day, "signups": signups, "values": values, "errors": errors, **_helpers()},
+        status_code=status,
+    )
+
+
+def _day_hours(day: dict) -> float:
+    start = day["starts"].hour * 60 + day["starts"].minute
+    end = day["ends"].hour * 60 + day["ends"].minute
+    return max(end - start, 0) / 60
+
+
+@get(
+    "/manage/flowerbeds/{day_id:int}/attendance",
+    name="programmes:attendance_form",
+    guards=[requires_front_desk],
+)
+async def attendance_form(request: Request, day_id: FromPath[int]) -> Template:
+    """Tick who came and their hours (works on a phone)."""
+    return await _attendance_page(day_id, None, {})
+
+
+@post(
+    "/manage/flowerbeds/{day_id:int}/attendance",
+    name="programmes:attendance_save",
+    guards=[requires_front_desk],
+)
+async def attendance_save(request: Request, day_id: FromPath[int], data: Form) -> Template | Redirect:
+    await flowerbeds.get_day(day_id)
+    signups = await flowerbeds.signups_of(day_id)
+    try:
+        marks, beds = points.parse_attendance(data, signups)
+        await points.record_attendance(day_id, marks, beds, request.user)
+    except ValidationFailed as exc:
+        return await _attendance_page(day_id, form_values(data), field_errors(exc), status=400)
+    flash(request, N_("Attendance is saved and volunteer points are updated."))
+    return Redirect(path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303)
+
+
+@get(
+    "/manage/flowerbeds/{day_id:int}/sheet.pdf",
+    name="programmes:attendance_sheet",
+    guards=[requires_front_desk],
+)
+async def attendance_sheet(request: Request, day_id: FromPath[int]) -> Response:
+    """The printed sheet to tick on the day when no phone is at hand."""
+    day = await flowerbeds.get_day(day_id)
+    signups = [s for s in await flowerbeds.signups_of(day_id) if s["status"] == "confirmed"]
+    body = await render_pdf(
+        "pdf/flowerbed_attendance.html", {"day": day, "signups": signups, "wareki": wareki, **_helpers()}
+    )
+    return _pdf(body, f"flowerbed-{day['day'].isoformat()}-attendance.pdf")
+
+
+@get("/manage/points", name="programmes:points", guards=[requires_front_desk])
+async def points_page(request: Request, year: FromQuery[str | None] = None) -> Template:
+    """Registered volunteers' points this fiscal year, and the rule (the manager edits it)."""
+    fy = _year(year)
+    return Template(
+        "programmes/points.html",
+        context={
+            "year": fy,
+            "volunteers": await points.volunteers(fy),
+            "rule": await points.rule_on(today()),
+            "history": await points.rule_history(),
+            "values": {},
+            "errors": {},
+            "can_edit": request.user.has("manager"),
+            "today": today(),
+            **_helpers(),
+        },
+    )
+
+
+@post("/manage/points/rule", name="programmes:points_rule", guards=[requires_manager])
+async def points_rule(request: Request, data: Form) -> Template | Redirect:
+    try:
+        values = points.parse_rule(data)
+    except ValidationFailed as exc:
+        fy = points.fiscal_year(today())
+        return Template(
+            "programmes/points.html",
+            context={
+                "year": fy,
+                "volunteers": await points.volunteers(fy),
+                "rule": await points.rule_on(today()),
+                "history": await points.rule_history(),
+                "values": form_values(data),
+                "errors": field_errors(exc),
+                "can_edit": True,
+                "today": today(),
+                **_helpers(),
+            },
+            status_code=400,
+        )
+    await points.save_rule(values, request.user)
+    flash(request, N_("The volunteer points rule is saved."))
+    return Redirect(path=request.app.route_reverse("programmes:points"), status_code=303)
+
+
+@get(
+    "/manage/points/{volunteer_no:str}/{year:int}/statement.pdf",
+    name="programmes:statement_pdf",
+    guards=[requires_front_desk],
+)
+async def statement_pdf(request: Request, volunteer_no: FromPath[str], year: FromPath[int]) -> Response:
+    """The volunteer's points statement for a fiscal year (PDF, era dates)."""
+    data = await points.statement(volunteer_no, year)
+    body = await render_pdf(
+        "pdf/points_statement.html",
+        {**data, "wareki": wareki, "issued": datetime.now(TOKYO).date(), **_helpers()},
+    )
+    return _pdf(body, f"points-{volunteer_no}-{year}.pdf")
+
+
+@get("/manage/flowerbeds/report", name="programmes:season_report", guards=[requires_front_desk])
+async def season_report(request: Request, year: FromQuery[str | None] = None) -> Template:
+    report = await points.season_report(_year(year))
+    return Template("programmes/season.html", context={"report": report, **_helpers()})
+
+
+@get("/manage/flowerbeds/report.pdf", name="programmes:season_pdf", guards=[requires_front_desk])
+async def season_pdf(request: Request, year: FromQuery[str | None] = None) -> Response:
+    report = await points.season_report(_year(year))
+    body = await render_pdf(
+        "pdf/flowerbed_season.html", {"report": report, "wareki": wareki, "issued": today(), **_helpers()}
+    )
+    return _pdf(body, f"flowerbed-season-{report['year']}.pdf")
+
+
+ROUTES = [
+    attendance_form,
+    attendance_save,
+    attendance_sheet,
+    points_page,
+    points_rule,
+    statement_pdf,
+    season_report,
+    season_pdf,
+]

@@ -1,0 +1,347 @@
+"""Exercise-video screenings on the web: the public schedule, the staff schedule with the video
+library, recurring rules with a preview of every date (clashes shown before saving), single
+screenings added, moved, cancelled and counted, the lobby signage, and the home page panel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from center.dates import format_time, today, weekday_name
+from center.errors import ValidationFailed
+from center.i18n import N_, gettext
+from center.ledger.service import HoldConflict
+from center.places import forms
+from center.programmes import flowerbeds, screenings
+from center.programmes.web_common import Form, field_errors, form_values, labels
+from center.web.auth import PUBLIC, requires_front_desk
+from center.web.templating import flash
+
+VARY = {"Vary": "HX-Request"}
+
+
+def _helpers() -> dict:
+    return {
+        **labels(),
+        "levels": [(code, gettext(label)) for code, label in screenings.LEVELS],
+        "level_label": lambda code: gettext(dict(screenings.LEVELS).get(code, code)),
+        "weekday_options": [(str(i), weekday_name(i)) for i in range(7)],
+    }
+
+
+def _conflict_text(conflicts) -> str:
+    return ", ".join(
+        f"{c.label or c.kind} {format_time(c.starts_at)}–{format_time(c.ends_at)}" for c in conflicts
+    )
+
+
+# --- public ---------------------------------------------------------------------------------------
+
+
+@get("/exercise-videos", name="programmes:screenings", opt=PUBLIC)
+async def public_schedule(request: Request) -> Template:
+    """The next two weeks of screenings; anyone may drop in."""
+    start = today()
+    rows = await screenings.screenings_between(start, start + timedelta(days=13))
+    return Template("programmes/screenings.html", context={"rows": rows, **_helpers()})
+
+
+async def _signage_context() -> dict:
+    from bookings.public import public_events_on  # the public face of the bookings domain
+
+    showing, upcoming = await screenings.now_and_next()
+    return {
+        "showing": showing,
+        "upcoming": upcoming,
+        "events": await public_events_on(today()),
+        "today": today(),
+        **_helpers(),
+    }
+
+
+@get("/signage", name="programmes:signage", opt=PUBLIC)
+async def signage(request: Request) -> Template:
+    """The lobby TV: large, high contrast, refreshing itself; needs no mouse or keyboard."""
+    return Template("programmes/signage.html", context=await _signage_context())
+
+
+@get("/signage/panel", name="programmes:signage_panel", opt=PUBLIC)
+async def signage_panel(request: Request) -> Template:
+    """The part of the signage that htmx swaps in every 30 seconds."""
+    return Template("programmes/_signage_panel.html", context=await _signage_context(), headers=VARY)
+
+
+@get("/programmes/today", name="programmes:home_panel", opt=PUBLIC)
+async def home_panel(request: Request) -> Template:
+    """Today's screenings and the next flower-bed day, for the home page."""
+    return Template(
+        "programmes/_home_panel.html",
+        context={
+            "today_screenings": await screenings.screenings_on_day(),
+            "next_day": await flowerbeds.next_day(),
+            **_helpers(),
+        },
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+async def _manage_context(values: dict | None = None, errors: dict | None = None, message: str = "") -> dict:
+    start = today()
+    return {
+        "rows": await screenings.screenings_between(start, start + timedelta(days=27)),
+        "videos": await screenings.videos(),
+        "rooms": await screenings.rooms(),
+        "figures": await screenings.monthly_figures(),
+        "values": values or {},
+        "errors": errors or {},
+        "message": message,
+        **_helpers(),
+    }
+
+
+@get("/manage/screenings", name="programmes:manage_screenings", guards=[requires_front_desk])
+async def manage(request: Request) -> Template:
+    return Template("programmes/manage_screenings.html", context=await _manage_context())
+
+
+@post("/manage/videos", name="programmes:video_add", guards=[requires_front_desk])
+async def video_add(request: Request, data: Form) -> Template | Redirect:
+    try:
+        fields = screenings.parse_video(data)
+    except ValidationFailed as exc:
+        return Template(
+            "programmes/manage_screenings.html",
+            context=await _manage_context(form_values(data), field_errors(exc)),
+            status_code=400,
+        )
+    await screenings.add_video(fields, request.user)
+    flash(request, N_("The video is added to the library."))
+    return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+
+
+@post("/manage/screenings", name="programmes:screening_add", guards=[requires_front_desk])
+async def screening_add(request: Request, data: Form) -> Template | Redirect:
+    """Add one screening outside any rule."""
+    prefixed = {k.removeprefix("single_"): v for k, v in data.items()}
+    try:
+        video, room, day, at = await screenings.parse_single(prefixed)
+        screening_id = await screenings.add_single(video, room, day, at, request.user)
+    except ValidationFailed as exc:
+        errors = {f"single_{k}": v for k, v in field_errors(exc).items()}
+        return Template(
+            "programmes/manage_screenings.html",
+            context=await _manage_context(form_values(data), errors),
+            status_code=400,
+        )
+    except HoldConflict as exc:
+        message = gettext(
+            "The room is already in use at that time: %(what)s", what=_conflict_text(exc.conflicts)
+        )
+        return Template(
+            "programmes/manage_screenings.html",
+            context=await _manage_context(form_values(data), {}, message),
+            status_code=409,
+        )
+    flash(request, N_("The screening is scheduled."))
+    return Redirect(
+        path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
+        status_code=303,
+    )
+
+
+async def _rule_page(values: dict, errors: dict, occurrences=None, status: int = 200) -> Template:
+    return Template(
+        "programmes/rule_form.html",
+        context={
+            "values": values,
+            "weekdays_chosen": values.get("weekdays_list", []),
+            "errors": errors,
+            "occurrences": occurrences,
+            "videos": await screenings.videos(),
+            "rooms": await screenings.rooms(),
+            "conflict_text": _conflict_text,
+            **_helpers(),
+        },
+        status_code=status,
+    )
+
+
+def _rule_values(data) -> dict:
+    values = {name: forms.text(data, name) for name in ("video", "room", "times", "starts_on", "ends_on")}
+    values["weekdays_list"] = forms.values(data, "weekdays")
+    return values
+
+
+@get("/manage/screenings/rule", name="programmes:rule_form", guards=[requires_front_desk])
+async def rule_form(request: Request) -> Template:
+    """The rule form; with `preview=1` it lists every date and its status (a GET that writes nothing)."""
+    query = request.query_params
+    values = _rule_values(query)
+    if not query.get("preview"):
+        start = today()
+        values.update(
+            times="10:00, 14:00",
+            starts_on=start.isoformat(),
+            ends_on=(start + timedelta(days=90)).isoformat(),
+        )
+        values["weekdays_list"] = ["0", "2", "4"]
+        return await _rule_page(values, {})
+    try:
+        rule = await screenings.parse_rule(query)
+        occurrences = await screenings.expand(rule)
+    except ValidationFailed as exc:
+        return await _rule_page(values, field_errors(exc), status=400)
+    return await _rule_page(values, {}, occurrences)
+
+
+@post("/manage/screenings/rule", name="programmes:rule_create", guards=[requires_front_desk])
+async def rule_create(request: Request, data: Form) -> Template | Redirect:
+    """Save the rule and schedule its free dates (the preview showed what would be skipped)."""
+    values = _rule_values(data)
+    try:
+        rule = await screenings.parse_rule(data)
+        await screenings.create_rule(rule, request.user)
+    except ValidationFailed as exc:
+        return await _rule_page(values, field_errors(exc), status=400)
+    flash(
+        request,
+        N_("The schedule is saved. Closed days, holidays and dates already in use were skipped."),
+    )
+    return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+
+
+async def _detail_page(
+    screening_id: FromPath[int], values: dict, errors: dict, message: str = "", status: int = 200
+) -> Template:
+    screening = await screenings.get_screening(screening_id)
+    return Template(
+        "programmes/screening.html",
+        context={
+            "s": screening,
+            "rooms": await screenings.rooms(),
+            "values": values,
+            "errors": errors,
+            "message": message,
+            **_helpers(),
+        },
+        status_code=status,
+    )
+
+
+def _move_defaults(s: dict) -> dict:
+    from center.dates import to_local
+
+    local = to_local(s["starts_at"])
+    return {
+        "room": str(s["room"]),
+        "day": local.date().isoformat(),
+        "at": f"{local.hour:02d}:{local.minute:02d}",
+        "attendance": "" if s["attendance"] is None else str(s["attendance"]),
+    }
+
+
+@get(
+    "/manage/screenings/{screening_id:int}", name="programmes:screening_detail", guards=[requires_front_desk]
+)
+async def detail(request: Request, screening_id: FromPath[int]) -> Template:
+    s = await screenings.get_screening(screening_id)
+    return await _detail_page(screening_id, _move_defaults(s), {})
+
+
+@post(
+    "/manage/screenings/{screening_id:int}/move",
+    name="programmes:screening_move",
+    guards=[requires_front_desk],
+)
+async def screening_move(request: Request, screening_id: FromPath[int], data: Form) -> Template | Redirect:
+    s = await screenings.get_screening(screening_id)
+    errors = forms.FieldErrors()
+    room_id = forms.whole(data, "room", errors, N_("Choose a room."), low=1, high=10**9)
+    day = forms.day(data, "day", errors, N_("Enter a date like 2026-12-01."))
+    at = forms.clock(data, "at", errors, N_("Enter a time like 9:30."))
+    values = {**_move_defaults(s), **form_values(data)}
+    try:
+        if errors:
+            raise ValidationFailed(dict(errors))
+        assert room_id and day and at
+        await screenings.move(screening_id, room_id, day, at, request.user)
+    except ValidationFailed as exc:
+        return await _detail_page(screening_id, values, field_errors(exc), status=400)
+    except HoldConflict as exc:
+        message = gettext(
+            "The room is already in use at that time: %(what)s", what=_conflict_text(exc.conflicts)
+        )
+        return await _detail_page(screening_id, values, {}, message, status=409)
+    flash(request, N_("The screening is moved."))
+    return Redirect(
+        path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
+        status_code=303,
+    )
+
+
+@post(
+    "/manage/screenings/{screening_id:int}/cancel",
+    name="programmes:screening_cancel",
+    guards=[requires_front_desk],
+)
+async def screening_cancel(request: Request, screening_id: FromPath[int], data: Form) -> Template | Redirect:
+    s = await screenings.get_screening(screening_id)
+    try:
+        await screenings.cancel(screening_id, request.user, forms.text(data, "reason", 200))
+    except ValidationFailed as exc:
+        return await _detail_page(screening_id, _move_defaults(s), field_errors(exc), status=400)
+    flash(request, N_("The screening is cancelled and the room is free again."))
+    return Redirect(
+        path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
+        status_code=303,
+    )
+
+
+@post(
+    "/manage/screenings/{screening_id:int}/attendance",
+    name="programmes:screening_attendance",
+    guards=[requires_front_desk],
+)
+async def screening_attendance(
+    request: Request, screening_id: FromPath[int], data: Form
+) -> Template | Redirect:
+    s = await screenings.get_screening(screening_id)
+    errors = forms.FieldErrors()
+    count = forms.whole(
+        data, "attendance", errors, N_("Enter the number of people, from 0 to 500."), low=0, high=500
+    )
+    try:
+        if errors or count is None:
+            raise ValidationFailed(dict(errors))
+        await screenings.record_attendance(screening_id, count, request.user)
+    except ValidationFailed as exc:
+        return await _detail_page(
+            screening_id, {**_move_defaults(s), **form_values(data)}, field_errors(exc), status=400
+        )
+    flash(request, N_("The number of people is saved."))
+    return Redirect(
+        path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
+        status_code=303,
+    )
+
+
+ROUTES = [
+    public_schedule,
+    signage,
+    signage_panel,
+    home_panel,
+    manage,
+    video_add,
+    screening_add,
+    rule_form,
+    rule_create,
+    detail,
+    screening_move,
+    screening_cancel,
+    screening_attendance,
+]
