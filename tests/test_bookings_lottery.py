@@ -14,7 +14,7 @@ from bookings.service import Actor, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, LotteryEntry, LotteryRoom, LotteryRound
 from center.accounts.tables import AuditEntry, Group
 from center.dates import TOKYO, local_instant, today
-from center.errors import Conflict, ValidationFailed
+from center.errors import Conflict, NotFound, ValidationFailed
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
 from center.notices.tables import Notice
@@ -203,7 +203,7 @@ async def test_only_lottery_rooms_and_days_of_the_rounds_month(center):
 
 async def test_a_group_withdraws_and_may_apply_again_while_the_window_is_open(center):
     entry_id = await lottery.apply(application(center), center["groups"][0], MEMBER)
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         await lottery.withdraw(entry_id, MEMBER, (center["groups"][1],))
     await lottery.withdraw(entry_id, MEMBER, (center["groups"][0],))
     assert (await LotteryEntry.select().first())["status"] == "withdrawn"
@@ -406,7 +406,7 @@ async def test_a_winner_confirms_and_the_booking_is_approved(center):
     await apply_all(center, 2)
     await lottery.draw(center["round"], MANAGER)
     won = await LotteryEntry.select().where(LotteryEntry.status == "won").first()
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         await lottery.confirm(won["id"], MEMBER, (-1,))
     await lottery.confirm(won["id"], MEMBER, (won["group"],))
     booking = await Booking.select().where(Booking.id == won["booking"]).first()

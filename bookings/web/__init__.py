@@ -2,9 +2,10 @@
 
 from bookings.api import ROUTES as API_ROUTES
 from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
+from bookings.web.desk import ROUTES as DESK_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 from bookings.web.series import ROUTES as SERIES_ROUTES
 
-ROUTES = [*AVAILABILITY_ROUTES, *REQUEST_ROUTES, *MANAGE_ROUTES, *API_ROUTES, *SERIES_ROUTES, *LOTTERY_ROUTES]
+ROUTES = [*AVAILABILITY_ROUTES, *REQUEST_ROUTES, *MANAGE_ROUTES, *API_ROUTES, *SERIES_ROUTES, *LOTTERY_ROUTES, *DESK_ROUTES]
