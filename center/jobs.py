@@ -49,11 +49,18 @@ async def _open_inspections(now: datetime) -> dict:
     return {"opened": len(await open_due())}
 
 
+async def _mark_no_shows(now: datetime) -> dict:
+    from bookings.desk_checkin import mark_no_shows_due
+
+    return {"marked": len(await mark_no_shows_due(now))}
+
+
 def register_jobs() -> None:
     register("bookings.lapse_requests", timedelta(minutes=5), _lapse_requests)
     register("bookings.lottery_open", timedelta(hours=1), _lottery_open)
     register("bookings.lottery_draw", timedelta(minutes=15), _lottery_draw)
     register("bookings.lottery_forfeit", timedelta(minutes=15), _lottery_forfeit)
+    register("bookings.mark_no_shows", timedelta(minutes=15), _mark_no_shows)
     register("notices.deliver_mail", timedelta(minutes=1), _deliver_mail)
     register("sessions.purge_expired", timedelta(hours=6), _purge_sessions)
     register("maintenance.open_inspections", timedelta(hours=1), _open_inspections)
