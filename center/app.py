@@ -134,9 +134,18 @@ class CenterPlugin(InitPluginProtocol):
         )
 
 
+def _register_warning_providers() -> None:
+    """Domains tell room pages and permits about access problems (the core cannot import them)."""
+    from center.places.warnings import register_provider
+    from maintenance.accessibility import warnings_for_rooms
+
+    register_provider(warnings_for_rooms)
+
+
 def create_app() -> Litestar:
     from center.jobs import register_jobs
 
     logging.basicConfig(level=logging.INFO)
     register_jobs()
+    _register_warning_providers()
     return Litestar(plugins=[CenterPlugin()])

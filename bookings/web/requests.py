@@ -21,7 +21,7 @@ from center.accounts.roles import FRONT_DESK, MANAGER
 from center.accounts.tables import Group
 from center.errors import DomainError, NotFound, ValidationFailed
 from center.i18n import N_, gettext
-from center.places import forms
+from center.places import forms, warnings
 from center.places.equipment import equipment_label
 from center.places.rooms import list_rooms, room_by_code
 from center.web.auth import requires_login, requires_member
@@ -78,6 +78,7 @@ async def _form_context(
         "fee": fee,
         "fee_lines": [(line_text(line), line.amount) for line in fee.lines] if fee else [],
         "alternatives": alternatives or [],
+        "access_warnings": (await warnings.for_rooms([room["id"]])).get(room["id"], []) if room else [],
         "conflict": conflict,
         "staff": staff,
         "equipment_label": equipment_label,

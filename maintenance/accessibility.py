@@ -1,0 +1,120 @@
+"""Barrier-free features out of order. While a ticket marks the elevator, an accessible toilet, the
+ramp or the automatic door out of order, the rooms it affects carry a warning on their booking
+pages and permits (through center.places.warnings), and staff see the bookings already made for
+those rooms so they can call the groups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bookings.service import get_booking
+from center.accounts.tables import Group
+from center.i18n import N_, gettext, pick
+from center.ledger.service import holds_between
+from center.places.tables import Room
+from maintenance.tables import Ticket
+from maintenance.workflow import OPEN_STATUSES
+
+WARNINGS = {
+    "elevator": N_("The elevator is out of service: there is no step-free route to floors %(floors)s."),
+    "accessible_toilet": N_(
+        "The accessible toilet (%(place)s) is out of order. Please ask the front desk for the nearest one."
+    ),
+    "ramp": N_("The ramp (%(place)s) is out of use: please ask the front desk for step-free access."),
+    "automatic_door": N_(
+        "The automatic door (%(place)s) is out of order: staff at the front desk will open it."
+    ),
+}
+LOOKAHEAD = timedelta(days=366)
+
+
+async def open_feature_tickets() -> list[dict]:
+    return await Ticket.select(
+        Ticket.id,
+        Ticket.title,
+        Ticket.accessibility_feature,
+        Ticket.due_on,
+        Ticket.location.floor.as_alias("floor"),
+        Ticket.location.room.as_alias("room"),
+        Ticket.location.name_ja.as_alias("name_ja"),
+        Ticket.location.name_en.as_alias("name_en"),
+    ).where((Ticket.accessibility_feature != "") & Ticket.status.is_in(list(OPEN_STATUSES)))
+
+
+def _floors(floors: list[int]) -> str:
+    upper = sorted({floor for floor in floors if floor and floor >= 2})
+    if not upper:
+        return "-"
+    return f"{upper[0]}F" if len(upper) == 1 else f"{upper[0]}F–{upper[-1]}F"
+
+
+async def affected(tickets: list[dict] | None = None) -> dict[int, list[tuple[dict, str]]]:
+    """room id -> [(ticket, warning text in the current language)] for every open feature ticket.
+    The elevator affects the upper floors; a toilet its own floor (or every room when the place has
+    no floor); the ramp and the automatic door every room."""
+    tickets = await open_feature_tickets() if tickets is None else tickets
+    if not tickets:
+        return {}
+    rooms = await Room.select(Room.id, Room.floor)
+    found: dict[int, list[tuple[dict, str]]] = {}
+    for ticket in tickets:
+        feature = ticket["accessibility_feature"]
+        place = pick(ticket["name_ja"], ticket["name_en"])
+        if feature == "elevator":
+            hit = [room for room in rooms if room["floor"] and room["floor"] >= 2]
+            text = gettext(WARNINGS[feature], floors=_floors([room["floor"] for room in hit]))
+        elif feature == "accessible_toilet" and ticket["floor"]:
+            hit = [room for room in rooms if room["floor"] == ticket["floor"]]
+            text = gettext(WARNINGS[feature], place=place)
+        elif feature in WARNINGS:
+            hit = rooms
+            text = gettext(WARNINGS[feature], place=place)
+        else:
+            continue
+        for room in hit:
+            found.setdefault(room["id"], []).append((ticket, text))
+    return found
+
+
+async def warnings_for_rooms(room_ids: list[int]) -> dict[int, list[str]]:
+    """The provider registered with center.places.warnings."""
+    wanted = set(room_ids)
+    return {
+        room_id: [text for _ticket, text in items]
+        for room_id, items in (await affected()).items()
+        if room_id in wanted
+    }
+
+
+async def affected_bookings(ticket: dict | None = None) -> list[dict]:
+    """Active bookings from now on in the rooms that open feature tickets affect (one ticket's, or
+    all), soonest first, with the group's contact details for staff to call."""
+    tickets = [ticket] if ticket is not None else await open_feature_tickets()
+    by_room = await affected(tickets)
+    if not by_room:
+        return []
+    now = datetime.now(UTC)
+    holds = [
+        hold for hold in await holds_between(now, now + LOOKAHEAD, list(by_room)) if hold.kind == "booking"
+    ]
+    rooms = {row["id"]: row for row in await Room.select(Room.id, Room.name_ja, Room.name_en)}
+    rows = []
+    for hold in holds:
+        if hold.ref is None:
+            continue
+        booking = await get_booking(hold.ref)
+        group = (
+            await Group.select(Group.name, Group.contact_phone, Group.contact_email)
+            .where(Group.id == booking["group"])
+            .first()
+        )
+        rows.append(
+            {
+                "booking": booking,
+                "group": group or {},
+                "room": rooms.get(hold.room_id, {}),
+                "warnings": [text for _ticket, text in by_room.get(hold.room_id, [])],
+            }
+        )
+    rows.sort(key=lambda row: row["booking"]["starts_at"])
+    return rows

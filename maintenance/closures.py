@@ -1,0 +1,294 @@
+"""Closing a room for work. A closure takes a ledger hold (kind "closure") so nothing else can
+book the room. When bookings already hold that time the closure is not silently refused: staff
+see each affected booking with free rooms of similar capacity and features, decide to move or
+cancel each one, and the decisions and the closure are written in one transaction (the groups are
+told through the bookings domain's notices)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from bookings import service as bookings
+from bookings.rules import BookingRequest
+from center import dates
+from center.accounts import audit
+from center.accounts.tables import Group
+from center.db import write_transaction
+from center.errors import Conflict, NotFound, ValidationFailed
+from center.i18n import N_
+from center.ledger.service import (
+    HoldConflict,
+    HoldInfo,
+    find_conflicts,
+    holds_between,
+    release_hold,
+    take_hold,
+)
+from center.places.tables import Room, RoomSlotFee
+from maintenance.tables import Closure, Ticket
+from maintenance.tickets import _event
+from maintenance.workflow import OPEN_STATUSES
+
+
+class ClosureBlocked(Conflict):
+    """Something other than a booking holds the room (a screening, another closure)."""
+
+    message = N_(
+        "The room is held by something other than a booking at that time (%(what)s); choose another time."
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    room_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def parse_period(data: dict[str, Any]) -> Period:
+    """Room, day and times (or start and end days) from the closure form."""
+    from center.places import forms
+
+    errors = forms.FieldErrors()
+    room_id = forms.whole(data, "room", errors, N_("Choose a room."), low=1)
+    first = forms.day(data, "start_day", errors, N_("Enter a date as YYYY-MM-DD."))
+    last_raw = forms.text(data, "end_day")
+    last = forms.day(data, "end_day", errors, N_("Enter a date as YYYY-MM-DD.")) if last_raw else first
+    start = (
+        forms.clock(data, "start_time", errors, N_("Enter a time such as 09:00."))
+        if forms.text(data, "start_time")
+        else time(0, 0)
+    )
+    end = (
+        forms.clock(data, "end_time", errors, N_("Enter a time such as 21:00."))
+        if forms.text(data, "end_time")
+        else None
+    )
+    if errors:
+        raise ValidationFailed(dict(errors))
+    assert first is not None and last is not None and start is not None
+    starts_at = dates.local_instant(first, start)
+    ends_at = dates.local_instant(last, end) if end else dates.local_day_bounds(last)[1]
+    if ends_at <= starts_at:
+        raise ValidationFailed({"end_time": N_("The end must be after the start.")})
+    if ends_at < datetime.now(UTC):
+        raise ValidationFailed({"start_day": N_("That period has already passed.")})
+    return Period(room_id, starts_at, ends_at)
+
+
+async def _room(room_id: int) -> dict:
+    room = await Room.select().where(Room.id == room_id).first()
+    if room is None:
+        raise ValidationFailed({"room": N_("Choose a room.")})
+    return room
+
+
+async def open_ticket(ticket_id: int) -> dict:
+    ticket = await Ticket.select().where(Ticket.id == ticket_id).first()
+    if ticket is None:
+        raise NotFound(N_("That ticket does not exist."))
+    if ticket["status"] not in OPEN_STATUSES:
+        raise Conflict(N_("Only an open ticket can close a room."))
+    return ticket
+
+
+async def alternatives_for(booking: dict, original: dict, closing: Period, limit: int = 3) -> list[dict]:
+    """Free bookable rooms for the booking's time: large enough, booked the same way and offering
+    its slots; those sharing most of the original room's equipment and closest in size first."""
+    head_count = max(booking["expected_head_count"], 1)
+    rooms = await Room.select().where(
+        (Room.bookable == True)
+        & (Room.capacity >= head_count)
+        & (Room.id != original["id"])
+        & (Room.booked_by == original["booked_by"])
+    )
+    busy = {
+        hold.room_id
+        for hold in await holds_between(booking["starts_at"], booking["ends_at"], [r["id"] for r in rooms])
+    }
+    wanted_slots = {code for code in booking["slot_codes"].split(",") if code}
+    offered: dict[int, set[str]] = {}
+    for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")):
+        offered.setdefault(row["room"], set()).add(row["code"])
+    equipment = set(original["equipment"] or [])
+    free = [
+        room
+        for room in rooms
+        if room["id"] not in busy
+        and (original["booked_by"] != "slot" or wanted_slots <= offered.get(room["id"], set()))
+    ]
+    free.sort(
+        key=lambda room: (
+            -len(equipment & set(room["equipment"] or [])),
+            abs(room["capacity"] - original["capacity"]),
+            room["floor"] != original["floor"],
+            room["sort_order"],
+        )
+    )
+    return free[:limit]
+
+
+async def clashes(period: Period) -> list[dict]:
+    """What holds the room during the period: each booking with its group and alternatives.
+    Raises ClosureBlocked if anything other than a booking holds it."""
+    room = await _room(period.room_id)
+    found = await find_conflicts(period.room_id, period.starts_at, period.ends_at)
+    _refuse_non_bookings(found)
+    rows = []
+    for hold in found:
+        booking = await bookings.get_booking(hold.ref)
+        group = (
+            await Group.select(Group.name, Group.contact_phone).where(Group.id == booking["group"]).first()
+        )
+        rows.append(
+            {
+                "hold": hold,
+                "booking": booking,
+                "group": group or {},
+                "alternatives": await alternatives_for(booking, room, period),
+            }
+        )
+    return rows
+
+
+def _refuse_non_bookings(found: list[HoldInfo]) -> None:
+    others = [hold for hold in found if hold.kind != "booking" or hold.ref is None]
+    if others:
+        raise ClosureBlocked(what=", ".join(f"{hold.kind}: {hold.label}".strip() for hold in others))
+
+
+def _moved_request(booking: dict, room_id: int) -> BookingRequest:
+    starts, ends = dates.to_local(booking["starts_at"]), dates.to_local(booking["ends_at"])
+    return BookingRequest(
+        room_id=room_id,
+        day=starts.date(),
+        slot_codes=[code for code in booking["slot_codes"].split(",") if code],
+        start=starts.time(),
+        end=ends.time(),
+        purpose=booking["purpose"],
+        expected_head_count=booking["expected_head_count"],
+        public=booking["public"],
+        public_title=booking["public_title"],
+        contact_name=booking["contact_name"],
+        contact_phone=booking["contact_phone"],
+        equipment=list(booking["equipment"] or []),
+        commercial=booking["commercial"],
+    )
+
+
+async def close_room(
+    ticket_id: int,
+    period: Period,
+    actor: Any,
+    *,
+    reason: str,
+    decisions: dict[int, str] | None = None,
+) -> int:
+    """Close the room for the period. `decisions` maps each clashing booking id to "cancel" or
+    "move:<room id>"; every clashing booking needs one. All moves, cancellations, the hold and
+    the closure are one transaction: any refusal leaves everything as it was."""
+    from center.i18n import gettext
+
+    decisions = decisions or {}
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": N_("Enter the reason (told to the groups whose bookings change).")})
+    if len(reason) > 300:
+        raise ValidationFailed({"reason": N_("Use at most 300 characters.")})
+    ticket = await open_ticket(ticket_id)
+    await _room(period.room_id)
+    staff = bookings.Actor(getattr(actor, "id", None), getattr(actor, "display_name", ""), staff=True)
+    try:
+        async with write_transaction():
+            found = await find_conflicts(period.room_id, period.starts_at, period.ends_at)
+            _refuse_non_bookings(found)
+            missing = [hold.ref for hold in found if hold.ref not in decisions]
+            if missing:
+                raise ValidationFailed(
+                    {f"decision-{ref}": N_("Choose what happens to this booking.") for ref in missing},
+                    message=N_("Bookings hold this room at that time: move or cancel each one."),
+                )
+            notice = gettext(N_("The room is closed for maintenance: %(reason)s"), reason=reason)
+            for hold in found:
+                choice = decisions[hold.ref]
+                if choice == "cancel":
+                    await bookings.cancel(hold.ref, staff, notice)
+                elif choice.startswith("move:") and choice[5:].isdigit():
+                    booking = await bookings.get_booking(hold.ref)
+                    target = int(choice[5:])
+                    await bookings.move(hold.ref, staff, target, _moved_request(booking, target), notice)
+                else:
+                    raise ValidationFailed(
+                        {f"decision-{hold.ref}": N_("Choose what happens to this booking.")}
+                    )
+            held = await take_hold(
+                period.room_id,
+                period.starts_at,
+                period.ends_at,
+                "closure",
+                ref=ticket_id,
+                label=ticket["title"][:200],
+                actor_id=getattr(actor, "id", None),
+            )
+            rows = await Closure.insert(
+                Closure(
+                    ticket=ticket_id,
+                    room=period.room_id,
+                    starts_at=period.starts_at,
+                    ends_at=period.ends_at,
+                    hold=held.id,
+                    reason=reason,
+                    created_by=getattr(actor, "id", None),
+                    created_at=datetime.now(UTC),
+                )
+            ).returning(Closure.id)
+            closure_id = rows[0]["id"]
+            summary = {
+                "closure": closure_id,
+                "room": period.room_id,
+                "starts_at": period.starts_at,
+                "ends_at": period.ends_at,
+                "bookings": {str(ref): choice for ref, choice in decisions.items()},
+            }
+            await _event(ticket_id, actor, "closure", note=reason, changes=summary)
+            await audit.record(
+                "close_room", "maintenance_closure", closure_id, actor=actor, after=summary, note=reason
+            )
+    except bookings.BookingTaken as taken:
+        raise Conflict(N_("A room chosen for a move was just taken. Please choose again.")) from taken
+    except HoldConflict as conflict:
+        raise Conflict(
+            N_("Someone booked the room a moment ago. Please review the bookings again.")
+        ) from conflict
+    return closure_id
+
+
+async def end_closure(closure_id: int, actor: Any) -> None:
+    """Reopen the room: release the closure's hold at once (kept as history)."""
+    async with write_transaction():
+        closure = await Closure.select().where(Closure.id == closure_id).first()
+        if closure is None:
+            raise NotFound(N_("That closure does not exist."))
+        if not closure["active"]:
+            raise Conflict(N_("That closure has already ended."))
+        if closure["hold"]:
+            await release_hold(closure["hold"], reason=f"closure {closure_id} ended")
+        await Closure.update({Closure.active: False, Closure.ended_at: datetime.now(UTC)}).where(
+            Closure.id == closure_id
+        )
+        await _event(closure["ticket"], actor, "closure_end", changes={"closure": closure_id})
+        await audit.record("end_closure", "maintenance_closure", closure_id, actor=actor, before=closure)
+
+
+async def closures_of(ticket_id: int) -> list[dict]:
+    return (
+        await Closure.select(
+            *Closure.all_columns(),
+            Closure.room.name_ja.as_alias("room_name_ja"),
+            Closure.room.name_en.as_alias("room_name_en"),
+        )
+        .where(Closure.ticket == ticket_id)
+        .order_by(Closure.starts_at)
+    )

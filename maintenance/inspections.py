@@ -1,0 +1,162 @@
+"""Recurring inspections (点検) on a fixed schedule: the elevator monthly, the AED weekly, fire
+equipment twice a year, the flower beds' watering in season. The scheduler job opens each
+inspection's ticket `lead_days` before it falls due, once per due date (a unique index makes that
+hold even when two processes run the job), and moves the next due date on. An inspection whose
+ticket is past its due date and not done is overdue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from center import dates
+from center.accounts import audit
+from center.db import write_transaction
+from center.errors import ValidationFailed
+from center.i18n import N_
+from center.places import forms
+from center.places.calendar import shift_month
+from maintenance.tables import Inspection, Location, Ticket
+from maintenance.tickets import SYSTEM, create_ticket
+from maintenance.workflow import OPEN_STATUSES
+
+UNITS = {"week": N_("weeks"), "month": N_("months")}
+
+
+def add_interval(day: date, every: int, unit: str) -> date:
+    from datetime import timedelta
+
+    if unit == "week":
+        return day + timedelta(weeks=every)
+    year, month = shift_month(day.year, day.month, every)
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def in_season(day: date, season_from: int | None, season_to: int | None) -> bool:
+    if not season_from or not season_to:
+        return True
+    if season_from <= season_to:
+        return season_from <= day.month <= season_to
+    return day.month >= season_from or day.month <= season_to  # a season across the new year
+
+
+async def parse_inspection(data: Mapping[str, Any]) -> dict[str, Any]:
+    errors = forms.FieldErrors()
+    title = forms.text(data, "title_ja")
+    if not title:
+        errors.add("title_ja", N_("Enter the title."))
+    elif len(title) > 200:
+        errors.add("title_ja", N_("Use at most 200 characters."))
+    title_en = forms.text(data, "title_en", 200)
+    location = forms.whole(data, "location", errors, N_("Choose a location."), low=1)
+    if location is not None and not await Location.exists().where(Location.id == location):
+        errors.add("location", N_("Choose a location."))
+    every = forms.whole(data, "every", errors, N_("Enter a whole number from 1 to 52."), low=1, high=52)
+    unit = forms.text(data, "unit")
+    if unit not in UNITS:
+        errors.add("unit", N_("Choose weeks or months."))
+    next_due = forms.day(data, "next_due", errors, N_("Enter a date as YYYY-MM-DD."))
+    month_msg = N_("Enter a month from 1 to 12, or leave both empty.")
+    season_from = forms.whole(data, "season_from", errors, month_msg, low=1, high=12, required=False)
+    season_to = forms.whole(data, "season_to", errors, month_msg, low=1, high=12, required=False)
+    if (season_from is None) != (season_to is None):
+        errors.add("season_to", month_msg)
+    lead = forms.whole(
+        data,
+        "lead_days",
+        errors,
+        N_("Enter a whole number from 0 to 60."),
+        low=0,
+        high=60,
+        required=False,
+        default=7,
+    )
+    if errors:
+        raise ValidationFailed(dict(errors))
+    return {
+        "title_ja": title,
+        "title_en": title_en,
+        "location": location,
+        "every": every,
+        "unit": unit,
+        "next_due": next_due,
+        "season_from": season_from,
+        "season_to": season_to,
+        "lead_days": lead,
+    }
+
+
+async def create_inspection(fields: dict[str, Any], actor: Any) -> int:
+    async with write_transaction():
+        rows = await Inspection.insert(Inspection(**fields, created_at=datetime.now(UTC))).returning(
+            *Inspection.all_columns()
+        )
+        await audit.record("create", "maintenance_inspection", rows[0]["id"], actor=actor, after=rows[0])
+    return rows[0]["id"]
+
+
+async def open_due(today: date | None = None) -> list[int]:
+    """Open the tickets of inspections falling due within their lead time; idempotent. Dates out of
+    season are skipped. Returns the new ticket ids."""
+    today = today or dates.today()
+    opened = []
+    for inspection in await Inspection.select().where(Inspection.active == True):
+        async with write_transaction():
+            current = await Inspection.select().where(Inspection.id == inspection["id"]).first()
+            due = current["next_due"]
+            for _ in range(60):  # skip dates out of season
+                if in_season(due, current["season_from"], current["season_to"]):
+                    break
+                due = add_interval(due, current["every"], current["unit"])
+            if (due - today).days > current["lead_days"]:
+                if due != current["next_due"]:
+                    await Inspection.update({Inspection.next_due: due}).where(Inspection.id == current["id"])
+                continue
+            exists = await Ticket.exists().where(
+                (Ticket.inspection == current["id"]) & (Ticket.inspection_due == due)
+            )
+            if not exists:
+                opened.append(
+                    await create_ticket(
+                        {
+                            "title": current["title_ja"],
+                            "description": current["title_en"],
+                            "category": "inspection",
+                            "priority": "normal",
+                            "location": current["location"],
+                            "due_on": due,
+                        },
+                        SYSTEM,
+                        status="scheduled",
+                        extra={"inspection": current["id"], "inspection_due": due},
+                    )
+                )
+            await Inspection.update(
+                {Inspection.next_due: add_interval(due, current["every"], current["unit"])}
+            ).where(Inspection.id == current["id"])
+    return opened
+
+
+async def list_inspections(today: date | None = None) -> list[dict]:
+    """Every inspection with its open ticket (if any) and whether it is overdue."""
+    today = today or dates.today()
+    rows = await Inspection.select(
+        *Inspection.all_columns(),
+        Inspection.location.name_ja.as_alias("location_name_ja"),
+        Inspection.location.name_en.as_alias("location_name_en"),
+    ).order_by(Inspection.next_due)
+    tickets = await Ticket.select(Ticket.id, Ticket.inspection, Ticket.due_on, Ticket.status).where(
+        Ticket.inspection.is_not_null() & Ticket.status.is_in(list(OPEN_STATUSES))
+    )
+    open_by = {}
+    for ticket in sorted(tickets, key=lambda t: t["due_on"] or date.max):
+        open_by.setdefault(ticket["inspection"], ticket)
+    for row in rows:
+        ticket = open_by.get(row["id"])
+        row["open_ticket"] = ticket
+        row["overdue"] = bool(ticket and ticket["due_on"] and ticket["due_on"] < today)
+    rows.sort(key=lambda row: (not row["overdue"], row["next_due"]))
+    return rows
