@@ -17,7 +17,6 @@ pytestmark = pytest.mark.anyio
 
 
 async def send_report(client, location_id: int, **extra) -> object:
-    token = client.cookies.get("csrftoken") or (await client.get("/report")).cookies.get("csrftoken")
     token = client.cookies.get("csrftoken")
     files = extra.pop("files", None)
     data = {
