@@ -187,3 +187,13 @@ async def test_bad_input_at_the_desk_gets_a_clear_message_and_changes_nothing(cl
 async def test_members_cannot_use_the_desk(client, desk_center):
     await login(client, "member1")
     assert (await client.get("/desk")).status_code == 403
+
+
+async def test_the_managers_group_page_shows_the_groups_no_shows(client, desk_center):
+    starts = (await booking(desk_center["morning"]))["starts_at"]
+    await desk_checkin.mark_no_show(desk_center["morning"], DESK, now=starts + timedelta(hours=1))
+    await login(client, "manager1")
+    page = await client.get(f"/manage/groups/{desk_center['salon']}")
+    assert "過去1年の無断キャンセル" in page.text and "来館のなかった予約 1件" in page.text
+    other = await client.get(f"/manage/groups/{desk_center['suisai']}")
+    assert "無断キャンセルはありません。" in other.text

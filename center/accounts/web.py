@@ -198,11 +198,14 @@ async def _group_page(
     open_edit: bool = False,
     status_code: int = 200,
 ) -> Template:
+    from bookings.desk_checkin import group_no_shows  # the front desk's record of this group
+
     group = await groups.get_group(group_id)
     return Template(
         "accounts/group_detail.html",
         context=_context(
             group=group,
+            no_shows=await group_no_shows(group_id),
             members=await groups.members_of(group_id),
             history=await audit_log.history("group", group_id),
             decisions=[d for d, (allowed, _, _) in groups.DECISIONS.items() if group["status"] in allowed],
