@@ -141,10 +141,12 @@ class _Loader:
         await self._groups()
         count = await self._bookings(await load_calendar())
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
+        programmes = await _Programmes(self.today, self.room_ids).run()
         await audit.record(
             "load_demo",
             "center",
-            note=f"demo data: {len(self.room_ids)} rooms, {len(self.groups)} groups, {count} bookings",
+            note=f"demo data: {len(self.room_ids)} rooms, {len(self.groups)} groups, {count} bookings, "
+            f"{programmes}",
         )
 
     async def _calendar(self) -> None:
@@ -481,7 +483,8 @@ class _Programmes:
             )
         return created
 
-    async def _open_saturday(self, calendar: CalendarData, day: date) -> date:
+    @staticmethod
+    def _open_saturday(calendar: CalendarData, day: date) -> date:
         day += timedelta(days=(5 - day.weekday()) % 7)
         while not calendar.day(day).open:
             day += timedelta(days=7)
@@ -495,10 +498,10 @@ class _Programmes:
             return 0
         calendar = await load_calendar()
         for plan in self.data["flowerbed_days"]:
-            day = await self._open_saturday(calendar, self.today + timedelta(days=plan["offset"]))
+            day = self._open_saturday(calendar, self.today + timedelta(days=plan["offset"]))
             rain_date = None
             if plan["rain_plan"] == "postpone":
-                rain_date = await self._open_saturday(calendar, day + timedelta(days=plan["rain_days"]))
+                rain_date = self._open_saturday(calendar, day + timedelta(days=plan["rain_days"]))
             day_id = await flowerbeds.plan_day(
                 {
                     "title_ja": plan["title_ja"],
@@ -516,7 +519,10 @@ class _Programmes:
                 }
             )
             # Signups arrive over the weeks before the day, in the order listed.
-            signed_up = local_instant(day, _time(plan["starts"])) - timedelta(days=20)
+            signed_up = min(
+                local_instant(day, _time(plan["starts"])) - timedelta(days=20),
+                datetime.now(UTC) - timedelta(hours=7 * len(plan["signups"]) + 1),
+            )
             marks: dict[int, tuple[bool, int]] = {}
             for index, person in enumerate(plan["signups"]):
                 fields = {
