@@ -14,6 +14,7 @@ from typing import Any
 
 from bookings import service
 from bookings.availability import _hold_label, _labels
+from bookings.fees import FeeQuote
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, check_request, load_policy
 from bookings.tables import Booking, BookingSeries
 from center.accounts import audit
@@ -185,6 +186,8 @@ class Occurrence:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     fee: int | None = None
+    quote: FeeQuote | None = field(default=None, compare=False, repr=False)
+    slot_codes: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -324,7 +327,17 @@ async def preview_series(spec: SeriesSpec, group_id: int, *, override: bool = Fa
                 continue
             fee = await service.price(request, group, room, period)
             occurrences.append(
-                Occurrence(day, FREE, "", info.holiday, period.starts_at, period.ends_at, fee.total)
+                Occurrence(
+                    day,
+                    FREE,
+                    "",
+                    info.holiday,
+                    period.starts_at,
+                    period.ends_at,
+                    fee.total,
+                    fee,
+                    period.slot_codes,
+                )
             )
         if not override:
             policy = await load_policy()
@@ -336,7 +349,9 @@ async def preview_series(spec: SeriesSpec, group_id: int, *, override: bool = Fa
             for index, occurrence in enumerate(occurrences):
                 if occurrence.status == FREE:
                     if allowed <= 0:
-                        occurrences[index] = replace(occurrence, status=REFUSED, reason=cap_text, fee=None)
+                        occurrences[index] = replace(
+                            occurrence, status=REFUSED, reason=cap_text, fee=None, quote=None
+                        )
                     allowed -= 1
     return SeriesPreview(occurrences, schedule.skipped, room, group)
 
@@ -442,16 +457,17 @@ async def book_series(
         clashes: list[Occurrence] = []
         booking_ids = []
         for occurrence in booked:
-            request = replace(template, day=occurrence.day)
-            period = await check_request(request, room, group, override=True)  # the calendar, again
-            fee = await service.price(request, group, room, period)
+            # The period and fee were checked and priced by the preview a moment ago; the ledger
+            # below is what guards against anything that changed since.
+            request, fee = replace(template, day=occurrence.day), occurrence.quote
+            assert fee is not None and occurrence.starts_at and occurrence.ends_at
             inserted = await Booking.insert(
                 Booking(
                     group=group_id,
                     room=room["id"],
-                    starts_at=period.starts_at,
-                    ends_at=period.ends_at,
-                    slot_codes=",".join(period.slot_codes),
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
+                    slot_codes=",".join(occurrence.slot_codes),
                     purpose=request.purpose.strip(),
                     public=request.public,
                     public_title=request.public_title.strip() if request.public else "",
@@ -480,8 +496,8 @@ async def book_series(
             try:
                 hold = await take_hold(
                     room["id"],
-                    period.starts_at,
-                    period.ends_at,
+                    occurrence.starts_at,
+                    occurrence.ends_at,
                     "booking",
                     ref=booking_id,
                     label=request.purpose.strip()[:200],
@@ -663,7 +679,9 @@ async def cancel_occurrences(
             & (Booking.starts_at > now)
         )
         series_before = {
-            key: value for key, value in series.items() if not key.endswith(("_name", "_name_ja", "_name_en", "_code"))
+            key: value
+            for key, value in series.items()
+            if not key.endswith(("_name", "_name_ja", "_name_en", "_code"))
         }
         if remaining == 0:
             await BookingSeries.update(
