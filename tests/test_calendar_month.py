@@ -118,3 +118,56 @@ async def test_a_bad_month_is_a_400_page_in_japanese(client):
     response = await client.get("/calendar", params={"month": "2026-13"})
     assert response.status_code == 400
     assert "月は「2026-11」のように年-月で指定してください" in response.text
+
+
+async def test_screenings_and_flower_bed_days_appear_with_their_cancellations_and_postponements(client):
+    from datetime import timedelta
+
+    from center.dates import format_date, today
+    from center.programmes import flowerbeds, screenings
+    from center.programmes.tables import Video
+
+    await open_every_day()
+    room = await make_room()
+    video_id = await screenings.add_video(
+        {"title": "いすに座って簡単体操", "minutes": 20, "level": "seated", "trains": "", "staff_notes": ""},
+        actor=None,
+    )
+    video = await Video.select().where(Video.id == video_id).first()
+    day = today() + timedelta(days=3)
+    await screenings.add_single(video, {"id": room}, day, time(10), None)
+    dropped = await screenings.add_single(video, {"id": room}, day, time(14), None)
+    await screenings.cancel(dropped, None, "機器の故障")
+    plan = {
+        "title_ja": "花壇の雪囲い",
+        "title_en": "Snow fences",
+        "starts": time(9, 30),
+        "ends": time(11, 30),
+        "capacity": 10,
+        "rain_plan": "cancel",
+        "rain_date": None,
+        "beds": "",
+        "meeting_point": "正面玄関前",
+        "bring": "",
+        "description": "",
+    }
+    planted = today() + timedelta(days=4)
+    await flowerbeds.plan_day({**plan, "day": planted})
+    rained = await flowerbeds.plan_day(
+        {**plan, "title_ja": "チューリップ植え", "day": today() + timedelta(days=5)}
+    )
+    moved_to = today() + timedelta(days=6)
+    await flowerbeds.postpone_day(rained, moved_to, "雨のため", actor=None)
+
+    async def cell(on) -> str:
+        return await _cell(client, f"{on.year:04d}-{on.month:02d}", format_date(on))
+
+    screening_day = await cell(day)
+    assert "10:00–10:20 簡単体操の上映 いすに座って簡単体操 (第1会議室)" in screening_day
+    assert "14:00–14:20 簡単体操の上映 いすに座って簡単体操 (第1会議室) ✕ 中止" in screening_day
+    assert "9:30–11:30 花壇づくり 花壇の雪囲い (正面玄関前)" in await cell(planted)
+    old_day = await cell(moved_to - timedelta(days=1))
+    assert f"チューリップ植え (正面玄関前) ↻ {format_date(moved_to)}に順延" in old_day
+    assert "チューリップ植え (正面玄関前) ↻" in await cell(moved_to)
+    html = (await client.get("/calendar", params={"month": f"{planted.year:04d}-{planted.month:02d}"})).text
+    assert f'href="/flowerbeds/{rained}"' in html or planted.month != moved_to.month

@@ -112,6 +112,7 @@ def events_by_day(events: list[dict], first: date, last: date) -> dict[date, lis
 async def month_calendar(request: Request) -> Template:
     """The center's month: open or closed each day, hours, holidays, closed days, public events."""
     from bookings.public import public_events_between  # the public face of the bookings domain
+    from center.programmes.public import public_programme_events_between  # screenings, flower beds
 
     year, month = parse_month(request.query_params.get("month"))
     first = date(year, month, 1)
@@ -119,7 +120,8 @@ async def month_calendar(request: Request) -> Template:
     last = date(next_year, next_month, 1) - timedelta(days=1)
     prev_year, prev_month = cal.shift_month(year, month, -1)
     days = {info.day: info for info in await cal.days_info(first, last)}
-    events = events_by_day(await public_events_between(first, last), first, last)
+    public = [*await public_events_between(first, last), *await public_programme_events_between(first, last)]
+    events = events_by_day(sorted(public, key=lambda event: event["starts_at"]), first, last)
     today = dates.today()
     return Template(
         "places/calendar.html",
