@@ -225,6 +225,23 @@ async def signups_of(day_id: int) -> list[dict]:
     return await FlowerbedSignup.select().where(FlowerbedSignup.day == day_id).order_by(FlowerbedSignup.id)
 
 
+async def notices_of(day_id: int, limit: int = 200) -> list[dict]:
+    """The notices sent to the people signed up for a day (signup, waiting list, moved up,
+    cancelled, postponed), newest first, each with the name it went to (staff only)."""
+    from center.notices.tables import Notice
+
+    names = {str(s["id"]): s["name"] for s in await signups_of(day_id)}
+    if not names:
+        return []
+    rows = await (
+        Notice.select()
+        .where((Notice.entity == "flowerbed_signup") & Notice.entity_id.is_in(list(names)))
+        .order_by(Notice.id, ascending=False)
+        .limit(limit)
+    )
+    return [{**row, "to_name": names[row["entity_id"]]} for row in rows]
+
+
 async def signup_by_token(token: str) -> tuple[dict, dict]:
     """The signup and its day behind a private link, or NotFound."""
     if not token or len(token) > 100:

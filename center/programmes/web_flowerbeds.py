@@ -118,7 +118,7 @@ async def manage_list(request: Request) -> Template:
 
 @get("/manage/flowerbeds/new", name="programmes:day_form", guards=[requires_front_desk])
 async def day_form(request: Request) -> Template:
-    values = {"starts": "9:30", "ends": "11:30", "capacity": "20", "rain_plan": "postpone"}
+    values = {"starts": "09:30", "ends": "11:30", "capacity": "20", "rain_plan": "postpone"}
     return Template("programmes/day_form.html", context={"values": values, "errors": {}, **labels()})
 
 
@@ -152,6 +152,7 @@ async def _manage_page(
             "errors": errors or {},
             "new_day": new_day.isoformat() if new_day else "",
             "phone_only": [s for s in signups if s["status"] != "cancelled" and not s["email"]],
+            "notices": await flowerbeds.notices_of(day_id),
             **labels(),
         },
         status_code=status,
