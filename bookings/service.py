@@ -373,9 +373,12 @@ async def cancel(booking_id: int, actor: Actor, reason: str = "", *, group_ids: 
 
 
 async def lapse_due(now: datetime | None = None) -> list[int]:
-    """Requests nobody approved in time lapse and free their slot. Idempotent; returns the ids."""
+    """Requests nobody approved in time lapse and free their slot. Idempotent; returns the ids.
+    Lottery wins are left to the lottery's forfeit job, which tells the group in its own words."""
     now = now or datetime.now(UTC)
-    due = await Booking.select(Booking.id).where((Booking.status == "requested") & (Booking.lapses_at <= now))
+    due = await Booking.select(Booking.id).where(
+        (Booking.status == "requested") & (Booking.lapses_at <= now) & Booking.lottery_entry.is_null()
+    )
     lapsed = []
     for row in due:
         try:
