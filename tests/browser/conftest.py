@@ -37,6 +37,15 @@ CHROMIUM_ARGS = [
 SERVER_START_SECONDS = 60
 
 
+def _run_apart(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop running in
+    this thread while a browser is open, and asyncio.run refuses to start inside it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
@@ -110,7 +119,7 @@ def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_fa
     )
     database = None
     if kind == "postgres":
-        database = asyncio.run(harness._create_pg_database(harness.PG_URL))
+        database = _run_apart(harness._create_pg_database(harness.PG_URL))
         env["CENTER_DATABASE_URL"] = urlunparse(urlparse(harness.PG_URL)._replace(path=f"/{database}"))
     server = None
     try:
@@ -149,7 +158,7 @@ def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_fa
                 server.wait()
         if database:
             with contextlib.suppress(Exception):
-                asyncio.run(harness._drop_pg_database(harness.PG_URL, database))
+                _run_apart(harness._drop_pg_database(harness.PG_URL, database))
 
 
 @pytest.fixture(scope="module")
