@@ -17,14 +17,16 @@ from center.places.tables import RoomSlotFee
 
 # Cell states; each shown with a word and a symbol, never colour alone.
 FREE, HELD, CLOSED, PAST, NOT_OFFERED = "free", "held", "closed", "past", "not_offered"
+LOTTERY = "lottery"  # free, but allocated by the month's lottery: apply in the lottery window
 STATE_LABELS = {
     FREE: N_("Free"),
+    LOTTERY: N_("By lottery"),
     HELD: N_("Taken"),
     CLOSED: N_("Closed"),
     PAST: N_("Past"),
     NOT_OFFERED: N_("Not available"),
 }
-STATE_SYMBOLS = {FREE: "○", HELD: "×", CLOSED: "休", PAST: "－", NOT_OFFERED: "－"}
+STATE_SYMBOLS = {FREE: "○", LOTTERY: "抽", HELD: "×", CLOSED: "休", PAST: "－", NOT_OFFERED: "－"}
 KIND_LABELS = {
     "booking": N_("Booked"),
     "screening": N_("Exercise video screening"),
@@ -106,6 +108,17 @@ async def grid(
     for hold in holds:
         by_room.setdefault(hold.room_id, []).append(hold)
 
+    from bookings.lottery import first_come_refusal, lottery_room_ids
+
+    lottery_rooms = await lottery_room_ids()
+    by_lottery: dict[tuple[int, int, int], bool] = {}
+
+    async def in_lottery(room_id: int, day: date) -> bool:
+        key = (room_id, day.year, day.month)
+        if key not in by_lottery:
+            by_lottery[key] = room_id in lottery_rooms and await first_come_refusal(room_id, day) is not None
+        return by_lottery[key]
+
     slot_names: dict[str, str] = {}
     result = Grid(days=days, rooms=rooms, slot_names=[])
     now = datetime.now(UTC)
@@ -139,6 +152,8 @@ async def grid(
                         state, label = HELD, _hold_label(clash, titles)
                     elif slot.starts_at <= now:
                         state, label = PAST, ""
+                    elif await in_lottery(room["id"], info.day):
+                        state, label = LOTTERY, ""
                     else:
                         state, label = FREE, ""
                 result.cells[(room["id"], info.day, slot.code)] = Cell(

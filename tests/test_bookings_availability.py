@@ -153,3 +153,29 @@ async def test_search_finds_a_room_for_30_with_a_projector_on_tuesday_evenings(c
         )
     )
     assert first.day not in [cell.day for _, cell in again]
+
+
+async def test_a_lottery_rooms_undrawn_month_shows_by_lottery_not_free(center):
+    from datetime import date
+
+    from bookings.availability import LOTTERY
+    from bookings.tables import LotteryRoom, LotteryRound
+
+    day = today() + timedelta(days=40)
+    month = f"{day.year}-{day.month:02d}"
+    await LotteryRoom.insert(LotteryRoom(room=center["hall"]))
+    await LotteryRound.insert(
+        LotteryRound(
+            month=month,
+            opens_on=today(),
+            closes_on=today(),
+            draw_on=today(),
+            confirm_by=date(day.year, day.month, 1) - timedelta(days=1),
+            status="open",
+        )
+    )
+    week = await grid(day, day)
+    assert week.cell(center["hall"], day, "morning").state == LOTTERY
+    assert week.cell(center["meeting"], day, "morning").state == FREE
+    await LotteryRound.update({LotteryRound.status: "drawn"}).where(LotteryRound.month == month)
+    assert (await grid(day, day)).cell(center["hall"], day, "morning").state == FREE
