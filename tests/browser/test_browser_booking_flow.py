@@ -5,32 +5,15 @@ member downloads the permit. Every page on the way passes axe's WCAG A/AA rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
-from types import ModuleType
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import DEMO_PASSWORD, audit, check_structure, screenshot
 
 MAX_TABS = 500  # the week grid alone has 9 rooms × 7 days × 3 slots
 ROOM = "meeting2"  # a small meeting room booked by slot, not a lottery room in the demo
 PURPOSE = "キーボード操作の確認会"
-
-
-@pytest.fixture
-def browser(harness: ModuleType, live_server: str) -> Iterator[Browser]:
-    """Chromium for one test. The harness's module-scoped browser keeps Playwright's event loop
-    running while the PostgreSQL live server is set up, whose asyncio.run() then fails; asking for
-    live_server first and closing Chromium after each test keeps the two apart."""
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _focused(page: Page, selector: str) -> bool:
