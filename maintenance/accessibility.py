@@ -89,7 +89,9 @@ async def warnings_for_rooms(room_ids: list[int]) -> dict[int, list[str]]:
 async def affected_bookings(ticket: dict | None = None) -> list[dict]:
     """Active bookings from now on in the rooms that open feature tickets affect (one ticket's, or
     all), soonest first, with the group's contact details for staff to call."""
-    tickets = [ticket] if ticket is not None else await open_feature_tickets()
+    tickets = await open_feature_tickets()
+    if ticket is not None:
+        tickets = [row for row in tickets if row["id"] == ticket["id"]]
     by_room = await affected(tickets)
     if not by_room:
         return []

@@ -236,3 +236,16 @@ async def test_the_permit_carries_the_accessibility_warning(center):
     reader = PdfReader(io.BytesIO(await permit_pdf(center["booking"])))
     text = "".join(page.extract_text() for page in reader.pages)
     assert "エレベーターが停止中" in text.replace("\n", "")
+
+
+async def test_the_elevator_ticket_page_lists_the_bookings_to_contact(center, client):
+    await facilities_client(client)
+    elevator = await make_location("elevator", "エレベーター")
+    ticket = await tickets.create_ticket(
+        await tickets.parse_fields(ticket_form(elevator, accessibility_feature="elevator")), Facilities()
+    )
+    page = await client.get(f"/maintenance/tickets/{ticket}")
+    assert page.status_code == 200, page.text[-2000:]
+    assert "いきいきサロン" in page.text
+    overview = await client.get("/maintenance/accessibility")
+    assert overview.status_code == 200 and "いきいきサロン" in overview.text
