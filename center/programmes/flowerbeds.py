@@ -158,6 +158,46 @@ async def plan_day(fields: dict[str, Any], actor: Any = None) -> int:
     return rows[0]["id"]
 
 
+async def update_day(day_id: int, fields: dict[str, Any], actor: Any = None) -> list[dict]:
+    """Change a planned day's text, capacity and rain plan. Its date and hours change only by
+    postponing (everyone is told); the capacity cannot drop below the people confirmed, and a
+    larger one moves waiting signups up. Returns the signups moved up."""
+    async with write_transaction():
+        day = await _lock_day(day_id)
+        if day["status"] != "planned":
+            raise SignupRefused(N_("Only a planned day can be changed."))
+        errors = forms.FieldErrors()
+        if (fields["day"], fields["starts"], fields["ends"]) != (day["day"], day["starts"], day["ends"]):
+            errors.add("day", N_("To move the day or change its hours, postpone it on the day's page."))
+        taken = await taken_places(day_id)
+        if fields["capacity"] < taken:
+            errors.add("capacity", N_("%(taken)s people are already confirmed; the places cannot be fewer."))
+        if errors:
+            raise ValidationFailed(dict(errors), params={"taken": taken})
+        changes = {
+            key: fields[key]
+            for key in (
+                "title_ja",
+                "title_en",
+                "capacity",
+                "rain_plan",
+                "rain_date",
+                "beds",
+                "meeting_point",
+                "bring",
+                "description",
+            )
+        }
+        now = datetime.now(UTC)
+        await FlowerbedDay.update({**changes, "sequence": day["sequence"] + 1, "updated_at": now}).where(
+            FlowerbedDay.id == day_id
+        )
+        await audit.record(
+            "flowerbed.edit", "flowerbed_day", day_id, actor=actor, before=day, after={**day, **changes}
+        )
+        return await _promote({**day, **changes}, now)
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

@@ -137,6 +137,59 @@ async def day_create(request: Request, data: Form) -> Template | Redirect:
     return Redirect(path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303)
 
 
+def _day_values(day: dict) -> dict[str, str]:
+    values = {key: str(day[key] or "") for key in ("title_ja", "title_en", "beds", "meeting_point", "bring")}
+    values.update(
+        description=day["description"],
+        day=day["day"].isoformat(),
+        starts=day["starts"].strftime("%H:%M"),
+        ends=day["ends"].strftime("%H:%M"),
+        capacity=str(day["capacity"]),
+        rain_plan=day["rain_plan"],
+        rain_date=day["rain_date"].isoformat() if day["rain_date"] else "",
+    )
+    return values
+
+
+def _edit_page(request: Request, day: dict, values: dict, errors: dict, status: int = 200) -> Template:
+    return Template(
+        "programmes/day_form.html",
+        context={
+            "values": values,
+            "errors": errors,
+            "day": day,
+            "form_action": request.app.route_reverse("programmes:day_update", day_id=day["id"]),
+            **labels(),
+        },
+        status_code=status,
+    )
+
+
+@get("/manage/flowerbeds/{day_id:int}/edit", name="programmes:day_edit", guards=[requires_front_desk])
+async def day_edit(request: Request, day_id: FromPath[int]) -> Template:
+    """Change a planned day's text, places and rain plan."""
+    day = await flowerbeds.get_day(day_id)
+    return _edit_page(request, day, _day_values(day), {})
+
+
+@post("/manage/flowerbeds/{day_id:int}/edit", name="programmes:day_update", guards=[requires_front_desk])
+async def day_update(request: Request, day_id: FromPath[int], data: Form) -> Template | Redirect:
+    day = await flowerbeds.get_day(day_id)
+    try:
+        fields = flowerbeds.parse_day_form(data)
+        promoted = await flowerbeds.update_day(day_id, fields, actor=request.user)
+    except ValidationFailed as exc:
+        return _edit_page(request, day, form_values(data), field_errors(exc), status=400)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+    else:
+        if promoted:
+            flash(request, N_("The day is saved, and people on the waiting list moved up and were told."))
+        else:
+            flash(request, N_("The day is saved."))
+    return Redirect(path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303)
+
+
 async def _manage_page(
     request: Request, day_id: FromPath[int], errors: dict | None = None, status: int = 200
 ) -> Template:
@@ -228,6 +281,8 @@ ROUTES = [
     day_form,
     day_create,
     day_manage,
+    day_edit,
+    day_update,
     day_weather,
     staff_cancel,
 ]
