@@ -17,6 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def send_report(client, location_id: int, **extra) -> object:
+    if not client.cookies.get("csrftoken"):
+        await client.get("/report")
     token = client.cookies.get("csrftoken")
     files = extra.pop("files", None)
     data = {
