@@ -196,6 +196,9 @@ async def check_request(
             (Booking.group == group["id"])
             & (Booking.status.is_in(list(ACTIVE_STATUSES)))
             & (Booking.ends_at > datetime.now(UTC))
+            # a booking lies within one day: this bound lets the (group, status, starts_at) index
+            # skip the group's whole history
+            & (Booking.starts_at > datetime.now(UTC) - timedelta(days=1))
         )
         if exclude_booking_id is not None:
             query = query.where(Booking.id != exclude_booking_id)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from piccolo.columns.combination import WhereRaw
 
 from center.db import get_engine, is_postgres, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
@@ -16,6 +17,7 @@ from center.i18n import N_
 from center.ledger.tables import Hold
 
 HOLD_KINDS = ("booking", "screening", "closure", "programme")
+MAX_HOLD = timedelta(days=366)  # longer closures are entered as consecutive holds
 ROOM_LOCK_SPACE = 7301  # first key of the advisory locks the ledger takes per room
 
 
@@ -66,16 +68,29 @@ def _is_overlap_refusal(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "center_hold_no_overlap" in str(exc)
 
 
+def overlapping(starts_at: datetime, ends_at: datetime):
+    """The where-clause for active holds overlapping [starts_at, ends_at), written so the lookup
+    stays an index range scan however much history piles up: on PostgreSQL the range operator
+    uses the exclusion constraint's GiST index; elsewhere a lower bound on starts_at (no hold is
+    longer than MAX_HOLD) bounds the (room, starts_at) index scan."""
+    start, end = _utc(starts_at), _utc(ends_at)
+    if is_postgres():
+        return (Hold.active == True) & WhereRaw(
+            "tstzrange(starts_at, ends_at, '[)') && tstzrange({}, {}, '[)')", start, end
+        )
+    return (
+        (Hold.active == True)
+        & (Hold.starts_at > start - MAX_HOLD)
+        & (Hold.starts_at < end)
+        & (Hold.ends_at > start)
+    )
+
+
 async def find_conflicts(
     room_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None
 ) -> list[HoldInfo]:
     """Active holds on the room that overlap [starts_at, ends_at)."""
-    query = Hold.select().where(
-        (Hold.room == room_id)
-        & (Hold.active == True)
-        & (Hold.starts_at < _utc(ends_at))
-        & (Hold.ends_at > _utc(starts_at))
-    )
+    query = Hold.select().where((Hold.room == room_id) & overlapping(starts_at, ends_at))
     if exclude_id is not None:
         query = query.where(Hold.id != exclude_id)
     rows = await query.order_by(Hold.starts_at)
@@ -85,6 +100,8 @@ async def find_conflicts(
 def _check_range(starts_at: datetime, ends_at: datetime) -> None:
     if _utc(starts_at) >= _utc(ends_at):
         raise ValidationFailed({"ends_at": N_("The end must be after the start.")})
+    if _utc(ends_at) - _utc(starts_at) > MAX_HOLD:
+        raise ValidationFailed({"ends_at": N_("A room can be held for at most a year at a time.")})
 
 
 async def lock_rooms(*room_ids: int) -> None:
@@ -195,9 +212,7 @@ async def holds_between(
     starts_at: datetime, ends_at: datetime, room_ids: list[int] | None = None
 ) -> list[HoldInfo]:
     """Active holds overlapping the period, for availability views."""
-    query = Hold.select().where(
-        (Hold.active == True) & (Hold.starts_at < _utc(ends_at)) & (Hold.ends_at > _utc(starts_at))
-    )
+    query = Hold.select().where(overlapping(starts_at, ends_at))
     if room_ids is not None:
         query = query.where(Hold.room.is_in(room_ids or [-1]))
     return [_info(row) for row in await query.order_by(Hold.room, Hold.starts_at)]
