@@ -182,3 +182,18 @@ async def test_the_fee_partial_answers_htmx(client, center):
 async def test_visitors_are_asked_to_log_in(client, center):
     response = await client.get("/bookings/new?room=hall")
     assert response.status_code == 401
+
+
+async def test_an_hourly_room_is_requested_by_start_and_end_time(client, center):
+    await make_room(code="studio", name_ja="料理実習室", capacity=24, booked_by="hour", hourly_fee=800)
+    await login(client, "member1")
+    data = form(center, room="studio", slots=[], start="13:00", end="12:00", expected_head_count="10")
+    refused = await post_form(client, "/bookings/new", data)
+    assert refused.status_code == 400
+    assert "終了は開始より後にしてください" in refused.text
+    outside = await post_form(client, "/bookings/new", {**data, "start": "20:00", "end": "22:30"})
+    assert outside.status_code == 400 and "開館時間は9:00から21:00まで" in outside.text
+    assert await Booking.count() == 0
+    ok = await post_form(client, "/bookings/new", {**data, "start": "13:00", "end": "15:00"})
+    assert ok.status_code == 303
+    assert (await Booking.select(Booking.room_fee).first())["room_fee"] == 1600

@@ -230,3 +230,58 @@ async def test_staff_move_a_booking_and_cannot_move_it_onto_another(center):
     assert moved["slot_codes"] == "evening"
     with pytest.raises(DomainError):
         await move(first, MEMBER, center["room"], ask(center), "x")
+
+
+@pytest.fixture
+async def hourly(center):
+    from tests.helpers import make_room as _make_room
+
+    hall = await _make_room(
+        code="hall", name_ja="多目的ホール", capacity=100, booked_by="hour", hourly_fee=1000
+    )
+    return {**center, "hall": hall}
+
+
+def ask_hours(center, start: str, end: str, days_ahead: int = 14) -> BookingRequest:
+    from datetime import time
+
+    def clock(text: str) -> time:
+        hour, minute = text.split(":")
+        return time(int(hour), int(minute))
+
+    return BookingRequest(
+        room_id=center["hall"],
+        day=today() + timedelta(days=days_ahead),
+        start=clock(start),
+        end=clock(end),
+        purpose="講演会",
+        expected_head_count=50,
+    )
+
+
+async def test_rooms_booked_by_the_hour_take_exactly_the_hours_asked(hourly):
+    booking_id = await request_booking(ask_hours(hourly, "10:00", "11:30"), hourly["group"], MEMBER)
+    booking = await Booking.select().where(Booking.id == booking_id).first()
+    assert booking["ends_at"] - booking["starts_at"] == timedelta(minutes=90)
+    assert booking["room_fee"] == 1500
+    with pytest.raises(BookingTaken):
+        await request_booking(ask_hours(hourly, "11:00", "12:00"), hourly["group"], MEMBER)
+    await request_booking(ask_hours(hourly, "11:30", "12:30"), hourly["group"], MEMBER)  # half-open
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("13:00", "12:00", "end"),
+        ("12:00", "12:00", "end"),
+        ("20:00", "22:00", "start"),
+        ("07:00", "09:30", "start"),
+    ],
+)
+async def test_hourly_requests_ending_before_they_start_or_outside_opening_hours_are_refused(
+    hourly, start, end, field
+):
+    with pytest.raises(ValidationFailed) as refused:
+        await request_booking(ask_hours(hourly, start, end), hourly["group"], MEMBER)
+    assert field in refused.value.errors
+    assert await counts() == (0, 0)
