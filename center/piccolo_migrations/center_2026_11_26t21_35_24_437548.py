@@ -30,9 +30,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="center", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="center", description=DESCRIPTION)
 
     manager.add_table(
         class_name="FeedToken",
