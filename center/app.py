@@ -61,6 +61,7 @@ def _route_handlers() -> list:
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
+    from center.reports.web import ROUTES as report_pages
     from center.web.inbox import ROUTES as inbox_pages
     from center.web.pages import ROUTES as core_pages
     from maintenance.web import ROUTES as maintenance_pages
@@ -75,6 +76,7 @@ def _route_handlers() -> list:
         *bookings_pages,
         *maintenance_pages,
         *programme_pages,
+        *report_pages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 
