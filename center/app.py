@@ -58,6 +58,7 @@ def _route_handlers() -> list:
     from bookings.web import ROUTES as bookings_pages
     from center.accounts.api import ROUTES as accounts_api
     from center.accounts.web import ROUTES as accounts_pages
+    from center.feeds.web import ROUTES as feed_routes
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
@@ -77,6 +78,7 @@ def _route_handlers() -> list:
         *maintenance_pages,
         *programme_pages,
         *report_pages,
+        *feed_routes,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 
