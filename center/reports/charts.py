@@ -49,6 +49,8 @@ def _defs(prefix: str) -> str:
 
 
 def _fill(prefix: str, index: int) -> str:
+    if index % len(PATTERNS) == 0:
+        return "#1a1a1a"  # plain solid: patterns tile with seams in some renderers
     return f"url(#{prefix}-{PATTERNS[index % len(PATTERNS)][0]})"
 
 
@@ -92,8 +94,7 @@ def _marker(index: int, x: float, y: float) -> str:
 def _open(prefix: str, title: str, width: int, height: int) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{prefix}-title" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'style="max-width:100%;height:auto">'
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
         f'<title id="{prefix}-title">{escape(title)}</title>{_defs(prefix)}'
     )
 
@@ -155,20 +156,28 @@ def line_chart(
     maximum: float | None = None,
 ) -> Markup:
     """Lines over the months: each series with its own dash and marker, values above the points."""
-    left, right, top, plot_height = 40, 20, 24, 180
+    left, right, top, plot_height = 56, 24, 24, 180
     step = 48
     width = left + right + step * max(len(labels) - 1, 1)
-    height = top + plot_height + 60
+    height = top + plot_height + 80
     values = [v for item in series for v in item.values if v is not None]
     scale_max = maximum or max(values, default=0) or 1
     bottom = top + plot_height
     parts = [_open(prefix, title, width, height)]
     parts.append(f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" stroke="#1a1a1a"/>')
     parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#1a1a1a"/>')
+    for share in (0.5, 1.0):  # a light grid line with its value, so the scale reads without colour
+        y = bottom - plot_height * share
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#999" '
+            f'stroke-width="0.5" stroke-dasharray="1 3"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="9" {FONT}>'
+            f"{escape(fmt(scale_max * share))}</text>"
+        )
     for index, label in enumerate(labels):
         x = left + index * step
         parts.append(
-            f'<text x="{x}" y="{bottom + 16}" text-anchor="middle" font-size="11" {FONT}>'
+            f'<text x="{x}" y="{bottom + 36}" text-anchor="middle" font-size="11" {FONT}>'
             f"{escape(label)}</text>"
         )
     for number, item in enumerate(series):

@@ -26,7 +26,7 @@ USAGE_COLUMNS = (
     N_("Available hours"),
     N_("Booked hours"),
     N_("Occupancy by hours (%)"),
-    N_("Bookings"),
+    N_("Number of bookings"),
     N_("Bookings with a head count"),
     N_("Head count"),
     N_("No-shows"),
@@ -34,7 +34,7 @@ USAGE_COLUMNS = (
 )
 INCOME_COLUMNS = (
     N_("Room"),
-    N_("Bookings"),
+    N_("Number of bookings"),
     N_("Room fees"),
     N_("Surcharges"),
     N_("Heating fees"),

@@ -60,10 +60,6 @@ def change(now: float | None, before: float | None, *, rate: bool = False) -> st
     return f"{now - before:+,}".replace("-", "−")
 
 
-def _t(msgid: str, **params: object) -> str:
-    return gettext(msgid, **params)
-
-
 # --- usage -------------------------------------------------------------------------------------
 
 
@@ -89,7 +85,7 @@ USAGE_ROOM_COLUMNS = (
     N_("Available hours"),
     N_("Booked hours"),
     N_("Occupancy by hours"),
-    N_("Bookings"),
+    N_("Number of bookings"),
     N_("Head count"),
     N_("No-shows"),
     N_("Cancellations"),
@@ -98,48 +94,48 @@ USAGE_ROOM_COLUMNS = (
 
 def usage_sections(report: UsageReport) -> list[Section]:
     rooms = Table(
-        _t("Usage by room"),
-        [_t("Room"), *map(_t, USAGE_ROOM_COLUMNS)],
+        gettext("Usage by room"),
+        [gettext("Room"), *map(gettext, USAGE_ROOM_COLUMNS)],
         [[room["name"], *_usage_cells(room["figures"])] for room in report.rooms],
-        [_t("Total"), *_usage_cells(report.total)],
+        [gettext("Total"), *_usage_cells(report.total)],
     )
     by_room_chart = bar_chart(
         "chart-usage-rooms",
-        _t("Occupancy by room"),
+        gettext("Occupancy by room"),
         [room["name"] for room in report.rooms],
         [
-            Series(_t("Occupancy by slot"), [room["figures"].slot_rate for room in report.rooms]),
-            Series(_t("Occupancy by hours"), [room["figures"].hour_rate for room in report.rooms]),
+            Series(gettext("Occupancy by slot"), [room["figures"].slot_rate for room in report.rooms]),
+            Series(gettext("Occupancy by hours"), [room["figures"].hour_rate for room in report.rooms]),
         ],
         fmt=percent,
         maximum=1,
     )
-    sections = [Section("usage-rooms", _t("Occupancy by room"), rooms, by_room_chart)]
+    sections = [Section("usage-rooms", gettext("Occupancy by room"), rooms, by_room_chart)]
     previous = report.previous
     if previous is not None:
         rows = []
         for label, now, before, is_rate in (
-            (_t("Available slots"), report.total.available_slots, previous.available_slots, False),
-            (_t("Booked slots"), report.total.booked_slots, previous.booked_slots, False),
-            (_t("Occupancy by slot"), report.total.slot_rate, previous.slot_rate, True),
-            (_t("Occupancy by hours"), report.total.hour_rate, previous.hour_rate, True),
-            (_t("Bookings"), report.total.bookings, previous.bookings, False),
-            (_t("Head count"), report.total.head_count, previous.head_count, False),
-            (_t("No-shows"), report.total.no_shows, previous.no_shows, False),
-            (_t("Cancellations"), report.total.cancellations, previous.cancellations, False),
+            (gettext("Available slots"), report.total.available_slots, previous.available_slots, False),
+            (gettext("Booked slots"), report.total.booked_slots, previous.booked_slots, False),
+            (gettext("Occupancy by slot"), report.total.slot_rate, previous.slot_rate, True),
+            (gettext("Occupancy by hours"), report.total.hour_rate, previous.hour_rate, True),
+            (gettext("Number of bookings"), report.total.bookings, previous.bookings, False),
+            (gettext("Head count"), report.total.head_count, previous.head_count, False),
+            (gettext("No-shows"), report.total.no_shows, previous.no_shows, False),
+            (gettext("Cancellations"), report.total.cancellations, previous.cancellations, False),
         ):
             shown = percent if is_rate else n
             rows.append([label, shown(now), shown(before), change(now, before, rate=is_rate)])
         table = Table(
-            _t("Compared with the same period a year earlier"),
-            [_t("Figure"), report.period.title, report.period.year_earlier().title, _t("Change")],
+            gettext("Compared with the same period a year earlier"),
+            [gettext("Figure"), report.period.title, report.period.year_earlier().title, gettext("Change")],
             rows,
         )
         chart = None
         if len(report.months) > 1:
             chart = line_chart(
                 "chart-usage-trend",
-                _t("Occupancy by slot per month, this year and a year earlier"),
+                gettext("Occupancy by slot per month, this year and a year earlier"),
                 [month.short_title for month, _ in report.months],
                 [
                     Series(report.period.title, [f.slot_rate for _, f in report.months]),
@@ -148,45 +144,54 @@ def usage_sections(report: UsageReport) -> list[Section]:
                     ),
                 ],
                 fmt=percent,
-                maximum=1,
             )
-        sections.append(Section("usage-compare", _t("Compared with a year earlier"), table, chart))
+        sections.append(Section("usage-compare", gettext("Compared with a year earlier"), table, chart))
     if len(report.months) > 1:
         sections.append(
             Section(
                 "usage-months",
-                _t("Usage by month"),
+                gettext("Usage by month"),
                 Table(
-                    _t("Usage by month"),
-                    [_t("Month"), *map(_t, USAGE_ROOM_COLUMNS)],
+                    gettext("Usage by month"),
+                    [gettext("Month"), *map(gettext, USAGE_ROOM_COLUMNS)],
                     [[month.title, *_usage_cells(f)] for month, f in report.months],
-                    [_t("Total"), *_usage_cells(report.total)],
+                    [gettext("Total"), *_usage_cells(report.total)],
                 ),
             )
         )
     kinds = Table(
-        _t("Bookings by kind of group"),
-        [_t("Kind of group"), _t("Bookings"), _t("Bookings with a head count"), _t("Head count")],
+        gettext("Bookings by kind of group"),
+        [
+            gettext("Kind of group"),
+            gettext("Number of bookings"),
+            gettext("Bookings with a head count"),
+            gettext("Head count"),
+        ],
         [[k["label"], n(k["bookings"]), n(k["counted"]), n(k["head_count"])] for k in report.by_kind],
     )
     kinds_chart = bar_chart(
         "chart-usage-kinds",
-        _t("Bookings by kind of group"),
+        gettext("Bookings by kind of group"),
         [k["label"] for k in report.by_kind],
-        [Series(_t("Bookings"), [k["bookings"] for k in report.by_kind])],
+        [Series(gettext("Number of bookings"), [k["bookings"] for k in report.by_kind])],
     )
-    sections.append(Section("usage-kinds", _t("By kind of group"), kinds, kinds_chart))
+    sections.append(Section("usage-kinds", gettext("By kind of group"), kinds, kinds_chart))
     purposes = Table(
-        _t("Bookings by purpose"),
-        [_t("Purpose"), _t("Bookings"), _t("Bookings with a head count"), _t("Head count")],
+        gettext("Bookings by purpose"),
+        [
+            gettext("Purpose"),
+            gettext("Number of bookings"),
+            gettext("Bookings with a head count"),
+            gettext("Head count"),
+        ],
         [[p["purpose"], n(p["bookings"]), n(p["counted"]), n(p["head_count"])] for p in report.by_purpose],
     )
     sections.append(
         Section(
             "usage-purposes",
-            _t("By purpose"),
+            gettext("By purpose"),
             purposes,
-            note=_t(
+            note=gettext(
                 "The %(count)s most frequent purposes as written on the bookings; the rest together.",
                 count=TOP_PURPOSES - 1,
             ),
@@ -243,7 +248,7 @@ def _charge_cells(c: Charges) -> list[str]:
 
 
 CHARGE_COLUMNS = (
-    N_("Bookings"),
+    N_("Number of bookings"),
     N_("Room fees"),
     N_("Surcharges"),
     N_("Heating fees"),
@@ -255,53 +260,53 @@ CHARGE_COLUMNS = (
 
 def income_sections(report: IncomeReport) -> list[Section]:
     by_room = Table(
-        _t("Fees charged by room"),
-        [_t("Room"), *map(_t, CHARGE_COLUMNS)],
+        gettext("Fees charged by room"),
+        [gettext("Room"), *map(gettext, CHARGE_COLUMNS)],
         [[room["name"], *_charge_cells(room["charges"])] for room in report.rooms],
-        [_t("Total"), *_charge_cells(report.charges)],
+        [gettext("Total"), *_charge_cells(report.charges)],
     )
     if len(report.months) > 1:
         chart = line_chart(
             "chart-income-months",
-            _t("Fees charged and reductions per month (yen)"),
+            gettext("Fees charged and reductions per month (yen)"),
             [month.short_title for month, _ in report.months],
             [
-                Series(_t("Fees charged"), [c.fee_total for _, c in report.months]),
-                Series(_t("Reductions"), [c.reduction_fee for _, c in report.months]),
+                Series(gettext("Fees charged"), [c.fee_total for _, c in report.months]),
+                Series(gettext("Reductions"), [c.reduction_fee for _, c in report.months]),
             ],
             fmt=lambda value: f"{value / 1000:,.0f}k",
         )
     else:
         chart = bar_chart(
             "chart-income-rooms",
-            _t("Fees charged and reductions by room (yen)"),
+            gettext("Fees charged and reductions by room (yen)"),
             [room["name"] for room in report.rooms],
             [
-                Series(_t("Fees charged"), [room["charges"].fee_total for room in report.rooms]),
-                Series(_t("Reductions"), [room["charges"].reduction_fee for room in report.rooms]),
+                Series(gettext("Fees charged"), [room["charges"].fee_total for room in report.rooms]),
+                Series(gettext("Reductions"), [room["charges"].reduction_fee for room in report.rooms]),
             ],
             fmt=lambda value: yen(int(value)),
         )
-    sections = [Section("income-rooms", _t("Fees charged"), by_room, chart)]
+    sections = [Section("income-rooms", gettext("Fees charged"), by_room, chart)]
     if len(report.months) > 1:
         sections.append(
             Section(
                 "income-months",
-                _t("Fees charged by month"),
+                gettext("Fees charged by month"),
                 Table(
-                    _t("Fees charged by month"),
-                    [_t("Month"), *map(_t, CHARGE_COLUMNS)],
+                    gettext("Fees charged by month"),
+                    [gettext("Month"), *map(gettext, CHARGE_COLUMNS)],
                     [[month.title, *_charge_cells(c)] for month, c in report.months],
-                    [_t("Total"), *_charge_cells(report.charges)],
+                    [gettext("Total"), *_charge_cells(report.charges)],
                 ),
             )
         )
     reductions = Table(
-        _t("Reductions by reason"),
-        [_t("Reason"), _t("Reduced bookings"), _t("Full reductions"), _t("Reductions")],
+        gettext("Reductions by reason"),
+        [gettext("Reason"), gettext("Reduced bookings"), gettext("Full reductions"), gettext("Reductions")],
         [[r["label"], n(r["bookings"]), n(r["full"]), yen(r["amount"])] for r in report.reductions],
         [
-            _t("Total"),
+            gettext("Total"),
             n(sum(r["bookings"] for r in report.reductions)),
             n(sum(r["full"] for r in report.reductions)),
             yen(report.charges.reduction_fee),
@@ -310,13 +315,13 @@ def income_sections(report: IncomeReport) -> list[Section]:
     sections.append(
         Section(
             "income-reductions",
-            _t("Reductions (減免) by reason"),
+            gettext("Reductions (減免) by reason"),
             reductions,
             bar_chart(
                 "chart-income-reductions",
-                _t("Reductions by reason (yen)"),
+                gettext("Reductions by reason (yen)"),
                 [r["label"] for r in report.reductions],
-                [Series(_t("Reductions"), [r["amount"] for r in report.reductions])],
+                [Series(gettext("Reductions"), [r["amount"] for r in report.reductions])],
                 fmt=lambda value: yen(int(value)),
             ),
         )
@@ -324,37 +329,39 @@ def income_sections(report: IncomeReport) -> list[Section]:
     sections.append(
         Section(
             "income-cancellations",
-            _t("Cancellations and refunds"),
+            gettext("Cancellations and refunds"),
             Table(
-                _t("Cancelled bookings whose use fell in the period"),
-                [_t("Figure"), _t("Value")],
+                gettext("Cancelled bookings whose use fell in the period"),
+                [gettext("Figure"), gettext("Value")],
                 [
-                    [_t("Cancellations"), n(report.cancellations)],
-                    [_t("Fees of cancelled bookings"), yen(report.cancelled_fees)],
-                    [_t("Refunds due"), yen(report.refunds_due)],
+                    [gettext("Cancellations"), n(report.cancellations)],
+                    [gettext("Fees of cancelled bookings"), yen(report.cancelled_fees)],
+                    [gettext("Refunds due"), yen(report.refunds_due)],
                 ],
             ),
         )
     )
     desk = Table(
-        _t("Money taken and paid out at the front desk"),
-        [_t("Method"), _t("Payments received"), _t("Refunds paid"), _t("Net")],
+        gettext("Money taken and paid out at the front desk"),
+        [gettext("Method"), gettext("Payments received"), gettext("Refunds paid"), gettext("Net")],
         [[m["label"], yen(m["payments"]), yen(m["refunds"]), yen(m["net"])] for m in report.methods],
-        [_t("Total"), yen(report.payments), yen(report.refunds), yen(report.net)],
+        [gettext("Total"), yen(report.payments), yen(report.refunds), yen(report.net)],
     )
     if report.balances:
-        note = _t(
+        note = gettext(
             "Balanced: the front desk's daily cash summaries add up to the same %(net)s.",
             net=yen(report.desk_payments - report.desk_refunds),
         )
     else:
-        note = _t(
+        note = gettext(
             "Does not balance: the front desk's daily cash summaries add up to %(desk)s, "
             "a difference of %(difference)s.",
             desk=yen(report.desk_payments - report.desk_refunds),
             difference=yen(report.difference),
         )
-    sections.append(Section("income-desk", _t("Payments and refunds at the front desk"), desk, note=note))
+    sections.append(
+        Section("income-desk", gettext("Payments and refunds at the front desk"), desk, note=note)
+    )
     return sections
 
 
@@ -383,31 +390,37 @@ INCOME_RULES = (
 
 def maintenance_sections(report: MaintenanceReport) -> list[Section]:
     table = Table(
-        _t("Tickets and costs by category"),
-        [_t("Category"), _t("Tickets opened"), _t("Tickets closed"), _t("Overdue"), _t("Costs")],
+        gettext("Tickets and costs by category"),
+        [
+            gettext("Category"),
+            gettext("Tickets opened"),
+            gettext("Tickets closed"),
+            gettext("Overdue"),
+            gettext("Costs"),
+        ],
         [
             [c["label"], n(c["opened"]), n(c["closed"]), n(c["overdue"]), yen(c["cost"])]
             for c in report.categories
         ],
-        [_t("Total"), n(report.opened), n(report.closed), n(report.overdue), yen(report.cost)],
+        [gettext("Total"), n(report.opened), n(report.closed), n(report.overdue), yen(report.cost)],
     )
     chart = bar_chart(
         "chart-maintenance",
-        _t("Tickets opened and closed by category"),
+        gettext("Tickets opened and closed by category"),
         [c["label"] for c in report.categories],
         [
-            Series(_t("Tickets opened"), [c["opened"] for c in report.categories]),
-            Series(_t("Tickets closed"), [c["closed"] for c in report.categories]),
+            Series(gettext("Tickets opened"), [c["opened"] for c in report.categories]),
+            Series(gettext("Tickets closed"), [c["closed"] for c in report.categories]),
         ],
     )
-    sections = [Section("maintenance-categories", _t("Tickets by category"), table, chart)]
+    sections = [Section("maintenance-categories", gettext("Tickets by category"), table, chart)]
     sections.append(
         Section(
             "maintenance-overdue",
-            _t("Overdue at the end of the period"),
+            gettext("Overdue at the end of the period"),
             Table(
-                _t("Overdue at the end of the period"),
-                [_t("No."), _t("Title"), _t("Location"), _t("Due")],
+                gettext("Overdue at the end of the period"),
+                [gettext("No."), gettext("Title"), gettext("Location"), gettext("Due")],
                 [
                     [str(t["id"]), t["title"], t["location"], format_date(t["due_on"], weekday=False)]
                     for t in report.overdue_tickets
@@ -418,22 +431,27 @@ def maintenance_sections(report: MaintenanceReport) -> list[Section]:
     done = [
         [
             p["title"],
-            _t("Renovation project"),
+            gettext("Renovation project"),
             format_date(p["completed_on"], weekday=False),
             yen(p["budget"]),
         ]
         for p in report.projects
     ] + [
-        [t["title"], _t("Ticket"), format_date(t["resolved_at"], weekday=False), yen(t["actual_cost"] or 0)]
+        [
+            t["title"],
+            gettext("Ticket"),
+            format_date(t["resolved_at"], weekday=False),
+            yen(t["actual_cost"] or 0),
+        ]
         for t in report.barrier_free_tickets
     ]
     sections.append(
         Section(
             "maintenance-barrier-free",
-            _t("Barrier-free improvements completed"),
+            gettext("Barrier-free improvements completed"),
             Table(
-                _t("Barrier-free improvements completed"),
-                [_t("Title"), _t("Kind"), _t("Completed"), _t("Cost or budget")],
+                gettext("Barrier-free improvements completed"),
+                [gettext("Title"), gettext("Kind"), gettext("Completed"), gettext("Cost or budget")],
                 done,
             ),
         )
@@ -458,25 +476,25 @@ MAINTENANCE_RULES = (
 def programmes_sections(report: ProgrammesReport) -> list[Section]:
     t = report.total
     summary = Table(
-        _t("Programmes in figures"),
-        [_t("Figure"), _t("Value")],
+        gettext("Programmes in figures"),
+        [gettext("Figure"), gettext("Value")],
         [
-            [_t("Flower-bed days held"), n(t.days_held)],
-            [_t("Flower-bed days cancelled"), n(t.days_cancelled)],
-            [_t("Flower-bed days still planned"), n(t.days_planned)],
-            [_t("Participants"), n(t.people)],
-            [_t("Volunteers (people)"), n(report.volunteers)],
-            [_t("Registered volunteers"), n(report.registered)],
-            [_t("Volunteer hours"), hours(t.minutes)],
-            [_t("Points awarded"), n(t.points)],
-            [_t("Volunteers awarded points"), n(report.point_earners)],
-            [_t("Beds planted"), n(t.beds)],
-            [_t("Screenings held"), n(t.screenings)],
-            [_t("Screenings cancelled"), n(t.screenings_cancelled)],
-            [_t("Screening attendance"), n(t.attendance)],
-            [_t("Screenings with a count"), n(t.screenings_counted)],
+            [gettext("Flower-bed days held"), n(t.days_held)],
+            [gettext("Flower-bed days cancelled"), n(t.days_cancelled)],
+            [gettext("Flower-bed days still planned"), n(t.days_planned)],
+            [gettext("Participants"), n(t.people)],
+            [gettext("Volunteers (people)"), n(report.volunteers)],
+            [gettext("Registered volunteers"), n(report.registered)],
+            [gettext("Volunteer hours"), hours(t.minutes)],
+            [gettext("Points awarded"), n(t.points)],
+            [gettext("Volunteers awarded points"), n(report.point_earners)],
+            [gettext("Beds planted"), n(t.beds)],
+            [gettext("Screenings held"), n(t.screenings)],
+            [gettext("Screenings cancelled"), n(t.screenings_cancelled)],
+            [gettext("Screening attendance"), n(t.attendance)],
+            [gettext("Screenings with a count"), n(t.screenings_counted)],
             [
-                _t("Average attendance per counted screening"),
+                gettext("Average attendance per counted screening"),
                 "—" if t.average_attendance is None else f"{t.average_attendance:.1f}",
             ],
         ],
@@ -485,29 +503,29 @@ def programmes_sections(report: ProgrammesReport) -> list[Section]:
     if len(report.months) > 1:
         chart = line_chart(
             "chart-programmes",
-            _t("Flower-bed participants and screening attendance per month"),
+            gettext("Flower-bed participants and screening attendance per month"),
             [month.short_title for month, _ in report.months],
             [
-                Series(_t("Participants"), [f.people for _, f in report.months]),
-                Series(_t("Screening attendance"), [f.attendance for _, f in report.months]),
+                Series(gettext("Participants"), [f.people for _, f in report.months]),
+                Series(gettext("Screening attendance"), [f.attendance for _, f in report.months]),
             ],
         )
-    sections = [Section("programmes-summary", _t("Programmes in figures"), summary, chart)]
+    sections = [Section("programmes-summary", gettext("Programmes in figures"), summary, chart)]
     if len(report.months) > 1:
         sections.append(
             Section(
                 "programmes-months",
-                _t("Programmes by month"),
+                gettext("Programmes by month"),
                 Table(
-                    _t("Programmes by month"),
+                    gettext("Programmes by month"),
                     [
-                        _t("Month"),
-                        _t("Flower-bed days held"),
-                        _t("Participants"),
-                        _t("Volunteer hours"),
-                        _t("Points awarded"),
-                        _t("Screenings held"),
-                        _t("Screening attendance"),
+                        gettext("Month"),
+                        gettext("Flower-bed days held"),
+                        gettext("Participants"),
+                        gettext("Volunteer hours"),
+                        gettext("Points awarded"),
+                        gettext("Screenings held"),
+                        gettext("Screening attendance"),
                     ],
                     [
                         [
@@ -527,10 +545,10 @@ def programmes_sections(report: ProgrammesReport) -> list[Section]:
     sections.append(
         Section(
             "programmes-days",
-            _t("Flower-bed days held"),
+            gettext("Flower-bed days held"),
             Table(
-                _t("Flower-bed days held"),
-                [_t("Date"), _t("Title"), _t("Participants"), _t("Volunteer hours")],
+                gettext("Flower-bed days held"),
+                [gettext("Date"), gettext("Title"), gettext("Participants"), gettext("Volunteer hours")],
                 [
                     [
                         format_date(d["day"], weekday=False),

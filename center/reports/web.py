@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from center import dates
@@ -113,7 +114,7 @@ async def index(request: Request) -> Template:
 
 
 @get("/reports/{kind:str}", name="reports:page", **GUARD)
-async def report_page(request: Request, kind: str) -> Template:
+async def report_page(request: Request, kind: FromPath[str]) -> Template:
     """One report as a page: charts with their data tables, the counting rules, downloads."""
     kind = _kind(kind)
     period = parse_period(request.query_params)
@@ -161,7 +162,7 @@ async def report_pdf_bytes(kind: str, period: Period) -> bytes:
 
 
 @get("/reports/{kind:str}/pdf", name="reports:pdf", **GUARD)
-async def report_pdf(request: Request, kind: str) -> Response[bytes]:
+async def report_pdf(request: Request, kind: FromPath[str]) -> Response[bytes]:
     kind = _kind(kind)
     period = parse_period(request.query_params)
     data = await report_pdf_bytes(kind, period)
@@ -176,7 +177,7 @@ async def report_pdf(request: Request, kind: str) -> Response[bytes]:
 
 
 @get("/reports/{kind:str}/csv", name="reports:csv", **GUARD)
-async def report_csv(request: Request, kind: str) -> Response[bytes]:
+async def report_csv(request: Request, kind: FromPath[str]) -> Response[bytes]:
     kind = _kind(kind)
     period = parse_period(request.query_params)
     data = await csv_bytes(kind, period)

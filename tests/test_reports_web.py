@@ -1,0 +1,115 @@
+"""The reports over HTTP: managers only; each report as a page (charts with their tables), a PDF
+whose text carries the headings and figures, and CSV (UTF-8 with BOM) with the right columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.helpers import login, make_group, make_user, text_of
+from tests.test_reports_figures import load_known_data
+
+pytestmark = pytest.mark.anyio
+
+KINDS = ("usage", "income", "maintenance", "programmes")
+OCTOBER = "month=2026-10"
+
+
+async def as_manager(client) -> None:
+    await make_user("boss", ("manager",))
+    await login(client, "boss")
+
+
+@pytest.mark.parametrize("role", ["front_desk", "facilities", "member"])
+async def test_reports_are_for_managers_only(client, role):
+    user = await make_user("someone", () if role == "member" else (role,))
+    if role == "member":
+        await make_group(members=(user,))
+    await login(client, "someone")
+    for url in (
+        "/reports",
+        f"/reports/usage?{OCTOBER}",
+        f"/reports/income/pdf?{OCTOBER}",
+        f"/reports/usage/csv?{OCTOBER}",
+    ):
+        assert (await client.get(url)).status_code == 403, url
+
+
+async def test_visitors_are_asked_to_log_in(client):
+    response = await client.get(f"/reports/usage/csv?{OCTOBER}")
+    assert response.status_code in (302, 303, 401)
+
+
+async def test_the_usage_page_shows_the_figures_with_a_chart_and_its_table(client):
+    await load_known_data()
+    await as_manager(client)
+    response = await client.get(f"/reports/usage?{OCTOBER}")
+    assert response.status_code == 200
+    html = response.text
+    text = text_of(html)
+    assert "利用状況報告" in text and "令和8年10月" in text
+    assert 'role="img"' in html and "<svg" in html
+    assert "3.9%" in text  # 6 of 155 slots
+    assert "前年同期との比較" in text and "令和7年10月" in text
+    assert "集計の方法" in text
+
+
+async def test_every_report_page_pdf_and_csv_answers_for_a_month_and_a_year(client):
+    await load_known_data()
+    await as_manager(client)
+    for kind in KINDS:
+        for query in (OCTOBER, "year=2026"):
+            for suffix in ("", "/pdf", "/csv"):
+                response = await client.get(f"/reports/{kind}{suffix}?{query}")
+                assert response.status_code == 200, (kind, query, suffix)
+
+
+async def test_bad_periods_and_unknown_reports_are_refused(client):
+    await as_manager(client)
+    for url in ("/reports/usage?month=2026-13", "/reports?year=abc", "/reports/income/csv?month=x"):
+        assert (await client.get(url)).status_code == 400, url
+    assert (await client.get("/reports/nonsense")).status_code == 404
+
+
+async def test_the_pdf_text_has_the_headings_and_figures(client):
+    await load_known_data()
+    await as_manager(client)
+    response = await client.get(f"/reports/usage/pdf?{OCTOBER}")
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in (
+        "利用状況報告",
+        "令和8年10月",
+        "苫小牧市社会福祉協議会",
+        "部屋別の稼働率",
+        "会議室1",
+        "155",
+        "3.9%",
+        "6.5%",
+    ):
+        assert expected in text, expected
+    assert f"1 / {len(reader.pages)}" in text
+    income = await client.get(f"/reports/income/pdf?{OCTOBER}")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(income.content)).pages)
+    for expected in ("使用料収入報告", "¥18,750", "¥3,000", "¥16,500"):
+        assert expected in text, expected
+
+
+async def test_the_csv_opens_with_the_right_columns(client):
+    await load_known_data()
+    await as_manager(client)
+    response = await client.get(f"/reports/usage/csv?{OCTOBER}")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content[3:].decode("utf-8"))))
+    assert rows[0][:4] == ["部屋", "提供コマ数", "予約コマ数", "稼働率（コマ）(%)"]
+    assert len(rows[0]) == 12
+    assert rows[1][:4] == ["会議室1", "62", "4", "6.5"]
+    assert rows[-1][:4] == ["合計", "155", "6", "3.9"]
+    income = await client.get(f"/reports/income/csv?{OCTOBER}")
+    rows = list(csv.reader(io.StringIO(income.content.decode("utf-8-sig"))))
+    assert rows[-1] == ["合計", "5", "12250", "7500", "2000", "3000", "18750", "1", "1"]
