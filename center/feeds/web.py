@@ -118,6 +118,16 @@ async def _respond(
     return Response(content=body, status_code=200, headers=headers, media_type=CALENDAR_TYPE)
 
 
+def _not_found() -> Response:
+    """The same few bytes for every missing feed, so a token's fate cannot be told apart."""
+    return Response(
+        content=b"Not Found\n",
+        status_code=404,
+        media_type="text/plain",
+        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+    )
+
+
 async def _center_name(where: sources.Place) -> str:
     from center.i18n import pick
 
@@ -165,13 +175,13 @@ async def flowerbeds_feed(request: Request) -> Response:
     )
 
 
-@get("/feeds/rooms/{name:str}", name="feeds:room", opt=PUBLIC)
-async def room_feed(request: Request, name: FromPath[str]) -> Response:
+@get("/feeds/rooms/{feed:str}", name="feeds:room", opt=PUBLIC)
+async def room_feed(request: Request, feed: FromPath[str]) -> Response:
     """When one room is busy (by room code, e.g. /feeds/rooms/meeting1.ics): times only."""
-    code = name.removesuffix(SUFFIX)
+    code = feed.removesuffix(SUFFIX)
     room = next((r for r in await sources.rooms() if r["code"] == code), None)
-    if room is None or not name.endswith(SUFFIX):
-        raise NotFoundException()
+    if room is None or not feed.endswith(SUFFIX):
+        return _not_found()
     language, window = _language(request), _window(request)
     where, place_stamp = await sources.place()
     collected = [await sources.room_busy(room["id"], window, where)]
@@ -201,12 +211,12 @@ async def _still_allowed(row: dict) -> bool:
     return False
 
 
-@get("/feeds/t/{name:str}", name="feeds:private", opt=PUBLIC)
-async def private_feed(request: Request, name: FromPath[str]) -> Response:
+@get("/feeds/t/{feed:str}", name="feeds:private", opt=PUBLIC)
+async def private_feed(request: Request, feed: FromPath[str]) -> Response:
     """A private feed behind its token: /feeds/t/<token>.ics."""
-    row = await tokens.verify(name.removesuffix(SUFFIX)) if name.endswith(SUFFIX) else None
+    row = await tokens.verify(feed.removesuffix(SUFFIX)) if feed.endswith(SUFFIX) else None
     if row is None or not await _still_allowed(row):
-        raise NotFoundException()
+        return _not_found()
     language, window = _language(request, row["language"]), _window(request)
     where, place_stamp = await sources.place()
     url_for = _url_for(request)
@@ -293,7 +303,7 @@ async def index_page(request: Request) -> Template:
     rooms = [
         {
             "label": _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"])),
-            **links_for(reverse("feeds:room", name=room["code"] + SUFFIX)),
+            **links_for(reverse("feeds:room", feed=room["code"] + SUFFIX)),
         }
         for room in await sources.rooms()
     ]
@@ -307,7 +317,7 @@ async def account_page(request: Request) -> Template:
 
 
 def _new_link(request: Request, token: str, label: str) -> dict:
-    return {"label": label, **links_for(request.app.route_reverse("feeds:private", name=token + SUFFIX))}
+    return {"label": label, **links_for(request.app.route_reverse("feeds:private", feed=token + SUFFIX))}
 
 
 @post("/account/feeds", name="feeds:make", guards=[requires_login])
