@@ -246,7 +246,7 @@ async def test_a_volunteer_makes_a_feed_of_their_signups_from_their_signup_page(
     assert made.status_code == 200
     import re
 
-    url = re.search(r'value="http://127\.0\.0\.1:8000(/feeds/t/[^"]+\.ics)"', made.text).group(1)
+    url = re.search(r'value="http://testserver(/feeds/t/[^"]+\.ics)"', made.text).group(1)
 
     body = (await client.get(url)).content
 

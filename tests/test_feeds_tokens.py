@@ -14,7 +14,7 @@ from tests.helpers import login, post_form, text_of
 
 pytestmark = pytest.mark.anyio
 
-FEED_URL = re.compile(r'value="http://127\.0\.0\.1:8000(/feeds/t/([^"]+)\.ics)"')
+FEED_URL = re.compile(r'value="http://testserver(/feeds/t/([^"]+)\.ics)"')
 
 
 async def _make(client, feed: str, language: str = "ja"):
@@ -29,7 +29,7 @@ async def test_a_member_makes_a_group_link_shown_once_with_webcal_and_a_qr_code(
 
     assert made.status_code == 200
     path, token = FEED_URL.search(made.text).groups()
-    assert f"webcal://127.0.0.1:8000{path}" in made.text
+    assert f"webcal://testserver{path}" in made.text
     assert 'src="data:image/svg+xml' in made.text
     assert (await client.get(path)).status_code == 200
     later = await client.get("/account/feeds")

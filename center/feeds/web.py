@@ -247,9 +247,10 @@ async def private_feed(request: Request, feed: FromPath[str]) -> Response:
 # --- the token page -----------------------------------------------------------------------------
 
 
-def links_for(path: str) -> dict[str, str]:
-    """The https:// (or configured) link, its webcal:// twin, and a QR code of the webcal link."""
-    url = _absolute(path)
+def links_for(request: Request, path: str) -> dict[str, str]:
+    """The link at the address the user reached us by (https:// behind TLS), its webcal:// twin,
+    and a QR code of the link."""
+    url = str(request.base_url).rstrip("/") + path
     webcal = "webcal://" + url.split("://", 1)[1]
     qr = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
     return {"url": url, "webcal": webcal, "qr": qr}
@@ -296,14 +297,14 @@ async def index_page(request: Request) -> Template:
 
     reverse = request.app.route_reverse
     feeds = [
-        {"label": _("All public events"), **links_for(reverse("feeds:public"))},
-        {"label": _("Exercise videos"), **links_for(reverse("feeds:screenings"))},
-        {"label": _("Flower-bed days"), **links_for(reverse("feeds:flowerbeds"))},
+        {"label": _("All public events"), **links_for(request, reverse("feeds:public"))},
+        {"label": _("Exercise videos"), **links_for(request, reverse("feeds:screenings"))},
+        {"label": _("Flower-bed days"), **links_for(request, reverse("feeds:flowerbeds"))},
     ]
     rooms = [
         {
             "label": _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"])),
-            **links_for(reverse("feeds:room", feed=room["code"] + SUFFIX)),
+            **links_for(request, reverse("feeds:room", feed=room["code"] + SUFFIX)),
         }
         for room in await sources.rooms()
     ]
@@ -317,7 +318,10 @@ async def account_page(request: Request) -> Template:
 
 
 def _new_link(request: Request, token: str, label: str) -> dict:
-    return {"label": label, **links_for(request.app.route_reverse("feeds:private", feed=token + SUFFIX))}
+    return {
+        "label": label,
+        **links_for(request, request.app.route_reverse("feeds:private", feed=token + SUFFIX)),
+    }
 
 
 @post("/account/feeds", name="feeds:make", guards=[requires_login])
