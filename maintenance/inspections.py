@@ -13,7 +13,7 @@ from typing import Any
 from center import dates
 from center.accounts import audit
 from center.db import write_transaction
-from center.errors import ValidationFailed
+from center.errors import NotFound, ValidationFailed
 from center.i18n import N_
 from center.places import forms
 from center.places.calendar import shift_month
@@ -43,7 +43,9 @@ def in_season(day: date, season_from: int | None, season_to: int | None) -> bool
     return day.month >= season_from or day.month <= season_to  # a season across the new year
 
 
-async def parse_inspection(data: Mapping[str, Any]) -> dict[str, Any]:
+async def parse_inspection(data: Mapping[str, Any], *, keep_location: int | None = None) -> dict[str, Any]:
+    """An inspection's fields from a form. Only active locations may be chosen, except
+    `keep_location` (the inspection's own, deactivated since)."""
     errors = forms.FieldErrors()
     title = forms.text(data, "title_ja")
     if not title:
@@ -52,7 +54,9 @@ async def parse_inspection(data: Mapping[str, Any]) -> dict[str, Any]:
         errors.add("title_ja", N_("Use at most 200 characters."))
     title_en = forms.text(data, "title_en", 200)
     location = forms.whole(data, "location", errors, N_("Choose a location."), low=1)
-    if location is not None and not await Location.exists().where(Location.id == location):
+    if location is not None and not await Location.exists().where(
+        (Location.id == location) & ((Location.active == True) | (Location.id == (keep_location or 0)))
+    ):
         errors.add("location", N_("Choose a location."))
     every = forms.whole(data, "every", errors, N_("Enter a whole number from 1 to 52."), low=1, high=52)
     unit = forms.text(data, "unit")
@@ -98,6 +102,72 @@ async def create_inspection(fields: dict[str, Any], actor: Any) -> int:
     return rows[0]["id"]
 
 
+async def get_inspection(inspection_id: int) -> dict:
+    row = (
+        await Inspection.select(
+            *Inspection.all_columns(),
+            Inspection.location.name_ja.as_alias("location_name_ja"),
+            Inspection.location.name_en.as_alias("location_name_en"),
+        )
+        .where(Inspection.id == inspection_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(N_("That inspection does not exist."))
+    return row
+
+
+async def update_inspection(inspection_id: int, fields: dict[str, Any], actor: Any) -> dict:
+    """Save an edited inspection; tickets it already opened keep their dates."""
+    async with write_transaction():
+        before = await Inspection.select().where(Inspection.id == inspection_id).first()
+        if before is None:
+            raise NotFound(N_("That inspection does not exist."))
+        changed = {name: value for name, value in fields.items() if before[name] != value}
+        if not changed:
+            return before
+        await Inspection.update({getattr(Inspection, name): value for name, value in changed.items()}).where(
+            Inspection.id == inspection_id
+        )
+        after = await Inspection.select().where(Inspection.id == inspection_id).first()
+        await audit.record(
+            "update", "maintenance_inspection", inspection_id, actor=actor, before=before, after=after
+        )
+        return after
+
+
+async def set_active(inspection_id: int, active: bool, actor: Any, today: date | None = None) -> dict:
+    """Pause an inspection (the job opens no tickets for it) or resume it. A resumed inspection
+    whose next due date passed while paused moves on to its first date from today, so a long
+    pause does not open a ticket for every date missed."""
+    today = today or dates.today()
+    async with write_transaction():
+        before = await Inspection.select().where(Inspection.id == inspection_id).first()
+        if before is None:
+            raise NotFound(N_("That inspection does not exist."))
+        if before["active"] == active:
+            return before
+        values: dict = {Inspection.active: active}
+        if active:
+            due = before["next_due"]
+            for _ in range(1000):
+                if due >= today:
+                    break
+                due = add_interval(due, before["every"], before["unit"])
+            values[Inspection.next_due] = due
+        await Inspection.update(values).where(Inspection.id == inspection_id)
+        after = await Inspection.select().where(Inspection.id == inspection_id).first()
+        await audit.record(
+            "resume" if active else "pause",
+            "maintenance_inspection",
+            inspection_id,
+            actor=actor,
+            before=before,
+            after=after,
+        )
+        return after
+
+
 async def open_due(today: date | None = None) -> list[int]:
     """Open the tickets of inspections falling due within their lead time; idempotent. Dates out of
     season are skipped. Returns the new ticket ids."""
@@ -106,6 +176,8 @@ async def open_due(today: date | None = None) -> list[int]:
     for inspection in await Inspection.select().where(Inspection.active == True):
         async with write_transaction():
             current = await Inspection.select().where(Inspection.id == inspection["id"]).first()
+            if current is None or not current["active"]:
+                continue  # paused meanwhile
             due = current["next_due"]
             for _ in range(60):  # skip dates out of season
                 if in_season(due, current["season_from"], current["season_to"]):

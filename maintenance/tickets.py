@@ -65,6 +65,10 @@ async def get_ticket(ticket_id: int) -> dict:
     return row
 
 
+async def ticket_exists(ticket_id: int) -> bool:
+    return await Ticket.exists().where(Ticket.id == ticket_id)
+
+
 async def staff_choices() -> list[dict]:
     """People a ticket can be assigned to: active facilities staff and managers."""
     ids = [
@@ -80,16 +84,26 @@ async def staff_choices() -> list[dict]:
     )
 
 
-async def location_choices() -> list[dict]:
-    return await Location.select().where(Location.active == True).order_by(Location.sort_order, Location.id)
+async def location_choices(*, keep: Any = None, everything: bool = False) -> list[dict]:
+    """Active locations for the forms; `keep` (a ticket's current place) stays even if inactive,
+    and `everything` lists inactive ones too (the filters, where old tickets are searched)."""
+    where = Location.active == True
+    if everything:
+        return await Location.select().order_by(Location.sort_order, Location.id)
+    if isinstance(keep, int):
+        where = where | (Location.id == keep)
+    return await Location.select().where(where).order_by(Location.sort_order, Location.id)
 
 
 async def project_choices() -> list[dict]:
     return await Project.select(Project.id, Project.title_ja, Project.title_en).order_by(Project.id)
 
 
-async def parse_fields(data: Mapping[str, Any], *, opened: date | None = None) -> dict[str, Any]:
-    """The ticket's fields from a form, or ValidationFailed naming every bad field."""
+async def parse_fields(
+    data: Mapping[str, Any], *, opened: date | None = None, keep_location: int | None = None
+) -> dict[str, Any]:
+    """The ticket's fields from a form, or ValidationFailed naming every bad field. Only active
+    locations may be chosen, except `keep_location` (the ticket's own, deactivated since)."""
     errors = forms.FieldErrors()
     title = forms.text(data, "title")
     if not title:
@@ -106,7 +120,9 @@ async def parse_fields(data: Mapping[str, Any], *, opened: date | None = None) -
     if priority not in PRIORITIES:
         errors.add("priority", N_("Choose a priority."))
     location_id = forms.whole(data, "location", errors, N_("Choose a location."), low=1)
-    if location_id is not None and not await Location.exists().where(Location.id == location_id):
+    if location_id is not None and not await Location.exists().where(
+        (Location.id == location_id) & ((Location.active == True) | (Location.id == (keep_location or 0)))
+    ):
         errors.add("location", N_("Choose a location."))
     due_on = None
     if forms.text(data, "due_on"):
@@ -451,3 +467,36 @@ async def list_tickets(filters: Mapping[str, Any] | None = None, *, limit: int =
         )
     )
     return rows
+
+
+DESK_TITLE_LENGTH = 60
+
+
+async def open_repair_ticket(room_id: int, note: str, source: str, actor: Any) -> int:
+    """Open a normal-priority repair ticket for damage found in a room (the front desk's damage
+    note): the room's location, the note's first line as the title, `source` (which booking)
+    and the note as the description. Joins the caller's transaction. Other parts of the center
+    call this; it needs nothing from them but the room's id."""
+    from maintenance.locations import location_for_room  # locations build on the tables only
+
+    note = note.strip()
+    if not note:
+        raise ValidationFailed({"note": N_("Write what is damaged to open a repair ticket.")})
+    if len(note) > 1000:
+        raise ValidationFailed({"note": N_("Use at most 1000 characters.")})
+    location = await location_for_room(room_id)
+    if location is None:
+        raise ValidationFailed(
+            {"note": N_("This room is not on the maintenance list of locations; ask the facilities staff.")}
+        )
+    first_line = note.splitlines()[0].strip()
+    title = first_line if len(first_line) <= DESK_TITLE_LENGTH else first_line[: DESK_TITLE_LENGTH - 1] + "…"
+    fields = {
+        "title": title,
+        "description": f"{source}\n\n{note}".strip(),
+        "category": "repair",
+        "priority": "normal",
+        "location": location["id"],
+        "due_on": due_for("normal", dates.today()),
+    }
+    return await create_ticket(fields, actor, note=source)

@@ -27,6 +27,7 @@ from maintenance.tables import Photo, Report
 from maintenance.web_admin import ROUTES as ADMIN_ROUTES
 from maintenance.web_common import Form, Upload, labels, redirect, upload_bytes
 from maintenance.web_public import ROUTES as PUBLIC_ROUTES
+from maintenance.web_setup import ROUTES as SETUP_ROUTES
 from maintenance.workflow import OPEN_STATUSES, TRANSITIONS
 
 GUARD: dict[str, Any] = {"guards": [requires_facilities]}
@@ -88,7 +89,7 @@ async def ticket_list(request: Request) -> Template:
         context={
             "rows": await tickets.list_tickets(filters),
             "filters": filters,
-            "locations": await tickets.location_choices(),
+            "locations": await tickets.location_choices(everything=True),
             "staff": await tickets.staff_choices(),
             "today": dates.today(),
             **labels(),
@@ -102,6 +103,7 @@ async def _form_page(
     errors: dict,
     *,
     ticket_id: int | None = None,
+    keep_location: int | None = None,
     message: str = "",
     status_code: int = 200,
 ) -> Template:
@@ -112,7 +114,7 @@ async def _form_page(
             "errors": errors,
             "message": message,
             "ticket_id": ticket_id,
-            "locations": await tickets.location_choices(),
+            "locations": await tickets.location_choices(keep=keep_location),
             "staff": await tickets.staff_choices(),
             "projects": await tickets.project_choices(),
             **labels(),
@@ -149,17 +151,26 @@ async def create_ticket(request: Request, data: Form) -> Template | Redirect:
 @get("/maintenance/tickets/{ticket_id:int}/edit", name="maintenance:ticket_edit_form", **GUARD)
 async def edit_ticket_form(request: Request, ticket_id: FromPath[int]) -> Template:
     ticket = await tickets.get_ticket(ticket_id)
-    return await _form_page(request, _as_values(ticket), {}, ticket_id=ticket_id)
+    return await _form_page(
+        request, _as_values(ticket), {}, ticket_id=ticket_id, keep_location=ticket["location"]
+    )
 
 
 @post("/maintenance/tickets/{ticket_id:int}/edit", name="maintenance:ticket_edit", **GUARD)
 async def edit_ticket(request: Request, ticket_id: FromPath[int], data: Form) -> Template | Redirect:
     ticket = await tickets.get_ticket(ticket_id)
     try:
-        fields = await tickets.parse_fields(data, opened=dates.to_local(ticket["created_at"]).date())
+        fields = await tickets.parse_fields(
+            data, opened=dates.to_local(ticket["created_at"]).date(), keep_location=ticket["location"]
+        )
     except ValidationFailed as invalid:
         return await _form_page(
-            request, dict(data), invalid.translated(), ticket_id=ticket_id, status_code=400
+            request,
+            dict(data),
+            invalid.translated(),
+            ticket_id=ticket_id,
+            keep_location=ticket["location"],
+            status_code=400,
         )
     await tickets.update_ticket(ticket_id, fields, request.user)
     flash(request, N_("The ticket was saved."))
@@ -296,4 +307,5 @@ ROUTES = [
     work_order,
     *ADMIN_ROUTES,
     *PUBLIC_ROUTES,
+    *SETUP_ROUTES,
 ]

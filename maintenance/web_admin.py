@@ -75,7 +75,7 @@ async def _report_page(
             },
             "errors": errors or {},
             "message": message,
-            "locations": await tickets.location_choices(),
+            "locations": await tickets.location_choices(keep=report["location"]),
             "staff": await tickets.staff_choices(),
             **labels(),
         },
@@ -108,9 +108,9 @@ async def _refused(
 
 @post("/maintenance/reports/{report_id:int}/accept", name="maintenance:report_accept", **GUARD)
 async def report_accept(request: Request, report_id: FromPath[int], data: Form) -> Template | Redirect:
-    await reports.get_report(report_id)
+    report = await reports.get_report(report_id)
     try:
-        fields = await tickets.parse_fields(data)
+        fields = await tickets.parse_fields(data, keep_location=report["location"])
         ticket_id = await reports.accept(report_id, fields, request.user)
     except DomainError as refused:
         return await _refused(request, report_id, refused, dict(data))
