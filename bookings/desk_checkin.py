@@ -13,7 +13,8 @@ from center.accounts import audit
 from center.dates import format_date, format_time, to_local, today
 from center.db import write_transaction
 from center.errors import Conflict, ValidationFailed
-from center.i18n import N_
+from center.i18n import N_, gettext
+from maintenance.tickets import open_repair_ticket as _open_maintenance_ticket
 
 MAX_HEAD_COUNT = 9999
 MAX_KEY = 20
@@ -128,6 +129,45 @@ async def check_out(
             "check_out", "booking", booking_id, actor=actor, before=before, after=after, note=note
         )
         return after
+
+
+REPAIR_SOURCE = N_("From the front desk: booking No. %(booking)s, permit No. %(permit)s, %(date)s.")
+
+
+async def open_repair_ticket(booking_id: int, note: str, actor: Actor) -> int:
+    """A damage note becomes a maintenance repair ticket for the booking's room, through the
+    maintenance service (one transaction, joining the caller's). Returns the ticket number."""
+    async with write_transaction():
+        booking = await get_booking(booking_id)
+        source = gettext(
+            REPAIR_SOURCE,
+            booking=booking_id,
+            permit=booking["permit_number"] or "–",
+            date=format_date(to_local(booking["starts_at"]).date()),
+        )
+        ticket_id = await _open_maintenance_ticket(booking["room"], note, source, actor)
+        await audit.record(
+            "repair_ticket",
+            "booking",
+            booking_id,
+            actor=actor,
+            after={"ticket": ticket_id},
+            note=note.strip(),
+        )
+        return ticket_id
+
+
+async def check_out_with_repair_ticket(
+    booking_id: int, actor: Actor, *, head_count: int | None = None, key_returned: bool = True, note: str = ""
+) -> tuple[dict, int]:
+    """Check out and open a repair ticket from the damage note, all or nothing."""
+    if not note.strip():
+        raise ValidationFailed({"note": N_("Write what is damaged to open a repair ticket.")})
+    async with write_transaction():
+        after = await check_out(
+            booking_id, actor, head_count=head_count, key_returned=key_returned, note=note
+        )
+        return after, await open_repair_ticket(booking_id, note, actor)
 
 
 async def return_key(booking_id: int, actor: Actor, *, now: datetime | None = None) -> dict:

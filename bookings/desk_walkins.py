@@ -103,6 +103,8 @@ class WalkIn:
     group_id: int | None = None
     name: str = ""
     phone: str = ""
+    outside_city: bool = False  # an unregistered person from outside the city (surcharge)
+    commercial: bool = False  # an unregistered person's commercial use (surcharge, no reduction)
 
 
 async def walk_in_group(create: bool = True) -> dict | None:
@@ -223,6 +225,8 @@ async def _prepare(
     if errors:
         raise ValidationFailed(errors)
     assert room is not None and group is not None
+    if walk_in.group_id is None:  # the person's own terms, not the system group's
+        group = {**group, "in_city": not walk_in.outside_city, "commercial": walk_in.commercial}
     return room, group, await _request_for(walk_in, room, to_local(now).date())
 
 

@@ -197,3 +197,56 @@ async def test_the_managers_group_page_shows_the_groups_no_shows(client, desk_ce
     assert "過去1年の無断キャンセル" in page.text and "来館のなかった予約 1件" in page.text
     other = await client.get(f"/manage/groups/{desk_center['suisai']}")
     assert "無断キャンセルはありません。" in other.text
+
+
+async def test_a_damage_note_opens_a_repair_ticket_in_one_click(client, desk_center):
+    from maintenance.tables import Ticket
+    from tests.maintenance_support import make_location
+
+    place = await make_location("hall", "多目的ホール", floor=2, room=desk_center["hall"])
+    await desk_checkin.check_in(desk_center["morning"], DESK, head_count=18)
+    await login(client, "desk1")
+    url = f"/desk/bookings/{desk_center['morning']}/check-out"
+    empty = await post_form(client, url, {"note": "", "action": "repair_ticket"})
+    assert empty.status_code == 400 and 'id="note-error"' in empty.text
+    assert (await booking(desk_center["morning"]))["checked_out_at"] is None and await Ticket.count() == 0
+
+    note = "舞台の床板が割れている（下手側）\n利用者がけがをしないよう養生済み"
+    response = await post_form(client, url, {"note": note, "head_count": "18", "action": "repair_ticket"})
+    assert response.status_code == 303
+    ticket = await Ticket.select().first()
+    row = await booking(desk_center["morning"])
+    assert row["checked_out_at"] is not None and "舞台の床板" in row["desk_note"]
+    assert (ticket["category"], ticket["priority"], ticket["location"], ticket["status"]) == (
+        "repair",
+        "normal",
+        place,
+        "new",
+    )
+    assert ticket["title"] == "舞台の床板が割れている（下手側）" and ticket["due_on"] is not None
+    assert row["permit_number"] in ticket["description"] and "養生済み" in ticket["description"]
+    page = await client.get(response.headers["location"])
+    assert f"修繕チケット No. {ticket['id']} を作成" in text_of(page.text)
+    assert await AuditEntry.count().where(AuditEntry.action == "repair_ticket") == 1
+    assert await AuditEntry.count().where(AuditEntry.entity == "maintenance_ticket") == 1
+
+    # after check-out, the booking page's button opens another from its own note
+    again = await post_form(
+        client,
+        f"/desk/bookings/{desk_center['morning']}/repair-ticket",
+        {"repair_note": "窓の鍵が閉まらない"},
+    )
+    assert again.status_code == 303 and await Ticket.count() == 2
+    blank = await post_form(client, f"/desk/bookings/{desk_center['morning']}/repair-ticket", {})
+    assert blank.status_code == 400 and 'id="repair_note-error"' in blank.text and await Ticket.count() == 2
+
+
+async def test_a_room_without_a_maintenance_location_refuses_the_ticket_and_the_check_out(desk_center):
+    from center.errors import ValidationFailed
+    from maintenance.tables import Ticket
+
+    await desk_checkin.check_in(desk_center["morning"], DESK)
+    with pytest.raises(ValidationFailed) as refused:
+        await desk_checkin.check_out_with_repair_ticket(desk_center["morning"], DESK, note="椅子が壊れた")
+    assert "note" in refused.value.errors
+    assert (await booking(desk_center["morning"]))["checked_out_at"] is None and await Ticket.count() == 0

@@ -201,3 +201,59 @@ async def test_the_day_sheet_lists_every_room_and_hold_and_the_key_log_the_keys(
     assert "K-7" in key_text and "鍵の貸出簿" in key_text
     context = await desk_printouts.day_sheet_context(desk_center["day"])
     assert [entry["name"] for entry in context["rooms"]] == ["多目的ホール", "会議室1"]
+
+
+async def test_an_individual_from_outside_the_city_for_commercial_use_pays_the_surcharges(desk_center):
+    from bookings.fees import Payer, quote
+    from center.places.tables import Room
+
+    now = at(desk_center["day"], "10:30")
+    room = await Room.select().where(Room.id == desk_center["meeting"]).first()
+    plain = await quote(room, desk_center["day"], Payer(), slot_codes=["morning"])
+    outside = desk_walkins.WalkIn(
+        desk_center["meeting"], ["morning"], "販売会", 3, name="佐藤", phone="011", outside_city=True
+    )
+    _, fee = await desk_walkins.preview_walk_in(outside, now)
+    expected = await quote(room, desk_center["day"], Payer(in_city=False), slot_codes=["morning"])
+    assert fee.total == expected.total and fee.surcharge_fee > 0 and fee.total > plain.total
+    both = desk_walkins.WalkIn(
+        desk_center["meeting"],
+        ["morning"],
+        "販売会",
+        3,
+        name="佐藤",
+        phone="011",
+        outside_city=True,
+        commercial=True,
+    )
+    row = await booking(await desk_walkins.book_walk_in(both, DESK, now))
+    expected = await quote(
+        room, desk_center["day"], Payer(in_city=False, commercial=True), slot_codes=["morning"]
+    )
+    assert (row["fee_total"], row["surcharge_fee"]) == (expected.total, expected.surcharge_fee)
+    assert row["outside_city"] and row["commercial"] and expected.surcharge_fee > fee.surcharge_fee
+
+
+async def test_the_desk_marks_a_walk_in_commercial_over_http(client, desk_center):
+    from bookings.fees import Payer, quote
+    from center.places.tables import Room
+
+    await login(client, "desk1")
+    form = {
+        "room": str(desk_center["meeting"]),
+        "slots": "evening",
+        "name": "佐藤",
+        "phone": "011",
+        "purpose": "販売会",
+        "head_count": "3",
+        "commercial": "on",
+    }
+    preview = await post_form(client, "/desk/walk-in", {**form, "action": "preview"})
+    assert (
+        preview.status_code == 200 and 'id="commercial" name="commercial" value="on" checked' in preview.text
+    )
+    assert (await post_form(client, "/desk/walk-in", form)).status_code == 303
+    row = await Booking.select().where(Booking.walk_in == True).first()
+    room = await Room.select().where(Room.id == desk_center["meeting"]).first()
+    expected = await quote(room, desk_center["day"], Payer(commercial=True), slot_codes=["evening"])
+    assert row["commercial"] and not row["outside_city"] and row["fee_total"] == expected.total

@@ -24,6 +24,7 @@ from center.i18n import N_, gettext
 from center.places import forms
 from center.web.auth import requires_front_desk
 from center.web.templating import flash
+from maintenance.tickets import ticket_exists as repair_ticket_exists
 
 POLL_SECONDS = 5
 
@@ -120,6 +121,7 @@ async def _booking_context(booking_id: int, **extra: Any) -> dict[str, Any]:
         "message": "",
         "is_today": desk_checkin.is_today(booking),
         "now": datetime.now(UTC),
+        "repair_ticket": None,
         **_helpers(),
         **extra,
     }
@@ -127,8 +129,13 @@ async def _booking_context(booking_id: int, **extra: Any) -> dict[str, Any]:
 
 @get("/desk/bookings/{booking_id:int}", name="desk:booking", guards=[requires_front_desk])
 async def booking_page(request: Request, booking_id: FromPath[int]) -> Template:
-    """One booking at the desk: check in, check out, no-show, payments."""
-    return Template("desk/booking.html", context=await _booking_context(booking_id))
+    """One booking at the desk: check in, check out, no-show, payments (and, after a repair
+    ticket was opened from it, that ticket's number)."""
+    raw = request.query_params.get("ticket", "")
+    ticket = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    if ticket is not None and not await repair_ticket_exists(ticket):
+        ticket = None
+    return Template("desk/booking.html", context=await _booking_context(booking_id, repair_ticket=ticket))
 
 
 async def _refused(booking_id: int, exc: DomainError, data: dict[str, Any], focus: str) -> Template:
@@ -182,17 +189,45 @@ async def check_out(request: Request, booking_id: FromPath[int], data: Form) -> 
         await desk.desk_booking(booking_id)
         if errors:
             raise ValidationFailed(dict(errors))
-        after = await desk_checkin.check_out(
-            booking_id,
-            actor_of(request),
-            head_count=head_count,
-            key_returned=forms.checked(data, "key_returned"),
-            note=forms.text(data, "note"),
-        )
+        options = {
+            "head_count": head_count,
+            "key_returned": forms.checked(data, "key_returned"),
+            "note": forms.text(data, "note"),
+        }
+        if forms.text(data, "action") == "repair_ticket":
+            _, ticket_id = await desk_checkin.check_out_with_repair_ticket(
+                booking_id, actor_of(request), **options
+            )
+            flash(request, N_("Checked out."))
+            return _to_ticket_notice(request, booking_id, ticket_id)
+        after = await desk_checkin.check_out(booking_id, actor_of(request), **options)
     except (ValidationFailed, desk_checkin.DeskRefused) as exc:
         return await _refused(booking_id, exc, data, "check-out")
     flash(request, N_("Checked out."))
     return _back_to_board(request, after)
+
+
+def _to_ticket_notice(request: Request, booking_id: int, ticket_id: int) -> Redirect:
+    """Back to the booking, which shows the new repair ticket's number."""
+    path = request.app.route_reverse("desk:booking", booking_id=booking_id) + f"?ticket={ticket_id}"
+    return Redirect(path=path, status_code=303)
+
+
+@post(
+    "/desk/bookings/{booking_id:int}/repair-ticket", name="desk:repair_ticket", guards=[requires_front_desk]
+)
+async def repair_ticket(request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
+    """A damage note (found at or after check-out) opens a maintenance repair ticket in one click."""
+    try:
+        await desk.desk_booking(booking_id)
+        ticket_id = await desk_checkin.open_repair_ticket(
+            booking_id, forms.text(data, "repair_note"), actor_of(request)
+        )
+    except ValidationFailed as exc:
+        if "note" in exc.errors:
+            exc.errors["repair_note"] = exc.errors.pop("note")
+        return await _refused(booking_id, exc, data, "repair")
+    return _to_ticket_notice(request, booking_id, ticket_id)
 
 
 @post("/desk/bookings/{booking_id:int}/key-returned", name="desk:key_returned", guards=[requires_front_desk])
@@ -306,6 +341,8 @@ def _walk_in_values(data: Any) -> dict[str, Any]:
         for name in ("room", "group", "name", "phone", "purpose", "head_count")
     }
     values["slots"] = forms.values(data, "slots") or forms.values(data, "slot")
+    for name in ("outside_city", "commercial"):
+        values[name] = "on" if forms.checked(data, name) else ""
     return values
 
 
@@ -331,6 +368,8 @@ def _walk_in(values: dict[str, Any]) -> desk_walkins.WalkIn:
         group_id=group_id,
         name=values.get("name", ""),
         phone=values.get("phone", ""),
+        outside_city=group_id is None and values.get("outside_city") == "on",
+        commercial=group_id is None and values.get("commercial") == "on",
     )
 
 
@@ -393,6 +432,7 @@ ROUTES = [
     check_out,
     key_returned,
     no_show,
+    repair_ticket,
     pay,
     refund,
     receipt,
