@@ -93,7 +93,7 @@ def _links(kind: str, period: Period) -> dict[str, str]:
 def _choices(period: Period) -> dict[str, Any]:
     this_year = fiscal_year_of(dates.today())
     return {
-        "month_value": f"{period.year}-{period.month:02d}" if period.month else "",
+        "month_value": f"{period.first:%Y-%m}",  # a fiscal year offers its April
         "year_value": period.year if period.month is None else fiscal_year_of(period.first),
         "years": list(range(this_year, this_year - 8, -1)),
         "fiscal_label": lambda year: Period(year).title,

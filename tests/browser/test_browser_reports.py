@@ -1,0 +1,98 @@
+"""The reports by keyboard alone, in Chromium against the real server with the demo data: a
+manager reaches the reports from the menu, picks a fiscal year, opens each report (charts with
+their data tables), switches to a month and fetches the PDF and CSV. Every page passes axe's WCAG
+A/AA rules, has one h1 and a working skip link."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from tests.browser.support import DEMO_PASSWORD, audit, check_skip_link, check_structure, screenshot
+
+MAX_TABS = 400
+
+
+def focused(page: Page, selector: str) -> bool:
+    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def tab_to(page: Page, selector: str) -> None:
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            return
+    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
+
+
+def checked(page: Page) -> None:
+    page.wait_for_load_state()
+    check_structure(page)
+    audit(page)
+
+
+def follow(page: Page, selector: str, url_pattern) -> None:
+    tab_to(page, selector)
+    page.keyboard.press("Enter")
+    page.wait_for_url(url_pattern)
+    checked(page)
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/login")
+    checked(page)
+    if not focused(page, "#username"):
+        tab_to(page, "#username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("nav form[action='/logout'] button")
+
+
+def test_a_manager_reads_every_report_by_keyboard(page: Page, engine_kind: str):
+    log_in(page, "manager")
+    follow(page, "nav a[href='/reports']", re.compile(r".*/reports$"))
+    check_skip_link(page)
+
+    # A fiscal year from the list, by keyboard.
+    tab_to(page, "#year")
+    page.keyboard.press("Home")
+    tab_to(page, "form:has(#year) button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/reports\?year=\d{4}$"))
+    checked(page)
+    year = page.url.rsplit("=", 1)[1]
+
+    follow(page, f"main a[href='/reports/usage?year={year}']", re.compile(r".*/reports/usage\?year=\d{4}$"))
+    check_skip_link(page)
+    assert page.locator("main svg[role=img] title").count() >= 2
+    assert page.locator("main table caption").count() >= 4
+    screenshot(page, f"reports-usage-year-{engine_kind}")
+    # The tables scroll sideways inside a region that the keyboard can reach.
+    tab_to(page, "main .table-wrap[role=region]")
+
+    for kind in ("income", "maintenance", "programmes"):
+        follow(
+            page, f"main nav a[href='/reports/{kind}?year={year}']", re.compile(rf".*/reports/{kind}\?year=")
+        )
+        assert page.locator("main h1").inner_text().strip()
+
+    # Back to the usage report for one month, through the period navigation.
+    follow(page, f"main nav a[href='/reports/usage?year={year}']", re.compile(r".*/reports/usage\?year="))
+    tab_to(page, "main details summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "details form:has(#month) button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/reports/usage\?month=\d{4}-\d{2}$"))
+    checked(page)
+    month = page.url.rsplit("=", 1)[1]
+    assert page.locator("main table#usage-rooms-table tfoot th").inner_text().strip() == "合計"
+
+    for link, kind in (("pdf", "application/pdf"), ("csv", "text/csv")):
+        href = page.locator(f"main a[href='/reports/usage/{link}?month={month}']").get_attribute("href")
+        answer = page.request.get(href)
+        assert answer.ok and answer.headers["content-type"].startswith(kind), (href, answer.status)
+    assert page.request.get(f"/reports/usage/csv?month={month}").body().startswith(b"\xef\xbb\xbf")
