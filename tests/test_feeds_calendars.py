@@ -68,3 +68,16 @@ def test_if_none_match_decides_before_if_modified_since():
     assert not_modified(etag, modified, None, http_date(modified))
     assert not not_modified(etag, modified, None, "Thu, 01 Jan 2026 00:00:00 GMT")
     assert not not_modified(etag, modified, None, "garbage")
+
+
+def test_a_remembered_feed_is_the_same_text_and_a_change_is_not_served_stale():
+    from dataclasses import replace
+
+    from center.feeds.calendars import RENDERED, render_calendar
+
+    RENDERED.clear()
+    events = _events()
+    first = render_calendar("x", events, host="h")
+    assert render_calendar("x", list(events), host="h") == first == build_calendar("x", events, host="h")
+    changed = [replace(events[0], sequence=3), events[1]]
+    assert b"SEQUENCE:3" in render_calendar("x", changed, host="h")

@@ -7,6 +7,8 @@ record's own counter, UIDs are "<kind>-<id>@<host>". A subscription feed carries
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -113,6 +115,56 @@ def build_calendar(
         calendar.add_component(_event(record, host))
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+class _Rendered:
+    """Feeds already serialised, by a digest of everything that goes into them. The text is a
+    pure function of its inputs, so every process may keep its own: a miss only costs the work,
+    and no two processes can disagree. Bounded by total size."""
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _old, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+
+RENDERED = _Rendered()
+
+
+def render_calendar(name: str, events: list[FeedEvent], **options: str) -> bytes:
+    """build_calendar, remembered by a digest of its inputs (an unchanged feed is not serialised
+    again; the ETag still comes from the body)."""
+    digest = hashlib.sha256(repr((PRODID, name, sorted(options.items()), events)).encode()).hexdigest()
+    body = RENDERED.get(digest)
+    if body is None:
+        body = build_calendar(name, events, **options)
+        RENDERED.put(digest, body)
+    return body
 
 
 def _sort_key(value: datetime | date) -> datetime:

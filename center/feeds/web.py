@@ -22,7 +22,7 @@ from center.accounts.service import load_principal
 from center.accounts.tables import Group
 from center.errors import DomainError
 from center.feeds import sources, tokens
-from center.feeds.calendars import build_calendar, etag_of, http_date, not_modified
+from center.feeds.calendars import etag_of, http_date, not_modified, render_calendar
 from center.i18n import LOCALES, N_, current_locale
 from center.i18n import gettext as _
 from center.programmes import flowerbeds
@@ -98,7 +98,7 @@ async def _respond(
     private: bool,
 ) -> Response:
     events = [event for found, _stamp in collected for event in found]
-    body = build_calendar(name, events, host=_host(), language=language, source=_absolute(request.url.path))
+    body = render_calendar(name, events, host=_host(), language=language, source=_absolute(request.url.path))
     stamp = sources.latest(place_stamp, sources.window_stamp(window), *(s for _e, s in collected))
     last_modified = min(stamp, datetime.now(UTC))
     etag = etag_of(body)
