@@ -178,3 +178,44 @@ async def test_staff_preview_shows_clashes_before_saving(client):
     }
     response = await post_form(client, "/manage/screenings/rule", form)
     assert response.status_code == 303 and await Screening.count() == 0
+
+
+async def test_staff_edit_a_video_and_retire_it_from_new_screenings(client, db):
+    video, _room = await _setup()
+    await make_user("desk1", ("front_desk",))
+    await login(client, "desk1")
+    page = await client.get(f"/manage/videos/{video['id']}")
+    assert page.status_code == 200 and "いすに座って簡単体操" in page.text
+    bad = await post_form(
+        client, f"/manage/videos/{video['id']}", {"title": "", "minutes": "999", "level": "x"}
+    )
+    assert bad.status_code == 400
+    assert (await Video.select(Video.title).where(Video.id == video["id"]).first())[
+        "title"
+    ] == "いすに座って簡単体操"
+    ok = await post_form(
+        client,
+        f"/manage/videos/{video['id']}",
+        {
+            "title": "いすに座って肩の体操",
+            "minutes": "15",
+            "level": "seated",
+            "trains": "肩",
+            "staff_notes": "音量は大きめに",
+        },
+    )
+    assert ok.status_code == 303
+    edited = await Video.select().where(Video.id == video["id"]).first()
+    assert (edited["title"], edited["minutes"], edited["staff_notes"]) == (
+        "いすに座って肩の体操",
+        15,
+        "音量は大きめに",
+    )
+    retired = await post_form(client, f"/manage/videos/{video['id']}/active", {})
+    assert retired.status_code == 303
+    assert [v["id"] for v in await screenings.videos()] == []
+    listing = await client.get("/manage/screenings")
+    assert "使用終了" in listing.text
+    await post_form(client, f"/manage/videos/{video['id']}/active", {"active": "on"})
+    assert [v["id"] for v in await screenings.videos()] == [video["id"]]
+    assert (await client.get("/manage/videos/999")).status_code == 404

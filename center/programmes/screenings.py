@@ -76,6 +76,42 @@ async def add_video(fields: dict[str, Any], actor: Any) -> int:
     return rows[0]["id"]
 
 
+async def get_video(video_id: int) -> dict:
+    row = await Video.select().where(Video.id == video_id).first()
+    if row is None:
+        raise NotFound(N_("That video does not exist."))
+    return row
+
+
+async def update_video(video_id: int, fields: dict[str, Any], actor: Any) -> dict:
+    """Change a video's details; screenings already planned keep showing it."""
+    async with write_transaction():
+        before = await get_video(video_id)
+        await Video.update({getattr(Video, key): value for key, value in fields.items()}).where(
+            Video.id == video_id
+        )
+        after = await get_video(video_id)
+        await audit.record("video.update", "video", video_id, actor=actor, before=before, after=after)
+    return after
+
+
+async def set_video_active(video_id: int, active: bool, actor: Any) -> dict:
+    """Retire a video from the choices for new screenings (past ones keep it), or bring it back."""
+    async with write_transaction():
+        before = await get_video(video_id)
+        await Video.update({Video.active: active}).where(Video.id == video_id)
+        after = await get_video(video_id)
+        await audit.record(
+            "video.retire" if not active else "video.restore",
+            "video",
+            video_id,
+            actor=actor,
+            before=before,
+            after=after,
+        )
+    return after
+
+
 async def videos(active_only: bool = True) -> list[dict]:
     query = Video.select().order_by(Video.title)
     if active_only:

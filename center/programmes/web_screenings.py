@@ -95,6 +95,7 @@ async def _manage_context(values: dict | None = None, errors: dict | None = None
     return {
         "rows": await screenings.screenings_between(start, start + timedelta(days=27)),
         "videos": await screenings.videos(),
+        "all_videos": await screenings.videos(active_only=False),
         "rooms": await screenings.rooms(),
         "figures": await screenings.monthly_figures(),
         "values": values or {},
@@ -121,6 +122,45 @@ async def video_add(request: Request, data: Form) -> Template | Redirect:
         )
     await screenings.add_video(fields, request.user)
     flash(request, N_("The video is added to the library."))
+    return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+
+
+@get("/manage/videos/{video_id:int}", name="programmes:video_form", guards=[requires_front_desk])
+async def video_form(request: Request, video_id: FromPath[int]) -> Template:
+    """Edit a video's details, or retire it from new screenings."""
+    video = await screenings.get_video(video_id)
+    values = {key: str(video[key] or "") for key in ("title", "minutes", "level", "trains", "staff_notes")}
+    return Template(
+        "programmes/video_form.html", context={"video": video, "values": values, "errors": {}, **_helpers()}
+    )
+
+
+@post("/manage/videos/{video_id:int}", name="programmes:video_update", guards=[requires_front_desk])
+async def video_update(request: Request, video_id: FromPath[int], data: Form) -> Template | Redirect:
+    video = await screenings.get_video(video_id)
+    try:
+        fields = screenings.parse_video(data)
+    except ValidationFailed as exc:
+        return Template(
+            "programmes/video_form.html",
+            context={"video": video, "values": form_values(data), "errors": field_errors(exc), **_helpers()},
+            status_code=400,
+        )
+    await screenings.update_video(video_id, fields, request.user)
+    flash(request, N_("The video's details were saved."))
+    return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+
+
+@post("/manage/videos/{video_id:int}/active", name="programmes:video_active", guards=[requires_front_desk])
+async def video_active(request: Request, video_id: FromPath[int], data: Form) -> Redirect:
+    active = str(data.get("active", "")) == "on"
+    await screenings.set_video_active(video_id, active, request.user)
+    flash(
+        request,
+        N_("The video is back in the choices.")
+        if active
+        else N_("The video is retired from new screenings."),
+    )
     return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
 
 
@@ -337,6 +377,9 @@ ROUTES = [
     home_panel,
     manage,
     video_add,
+    video_form,
+    video_update,
+    video_active,
     screening_add,
     rule_form,
     rule_create,
