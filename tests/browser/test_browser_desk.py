@@ -129,6 +129,8 @@ def test_the_desk_books_a_walk_in_checks_it_in_and_out_and_takes_the_fee_by_keyb
 def test_a_forged_code_at_the_scan_field_is_refused_with_a_message(page: Page):
     _log_in_by_keyboard(page)
     page.goto("/desk")
+    # A scanner types as soon as the field has focus: wait for the page to give it focus first.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")
     page.keyboard.type("CAC1:2026-000001:000000000000")
     page.keyboard.press("Enter")
     expect(page.locator("[role=alert]")).to_contain_text("センターが発行したものではない")
