@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 from bookings.fees import FeeQuote, Payer, quote
 from bookings.rules import BookingRequest, Period, check_request, resolve_period
-from bookings.service import Actor, BookingTaken, alternatives, notify_group, permit_number
+from bookings.service import Actor, BookingTaken, alternatives, insert_booking, notify_group, permit_number
 from bookings.tables import Booking
 from center.accounts import audit
 from center.accounts.tables import Group
@@ -23,7 +23,7 @@ from center.dates import local_day_bounds, to_local
 from center.db import is_postgres, write_transaction
 from center.errors import ValidationFailed
 from center.i18n import N_, pick
-from center.ledger.service import HoldConflict, holds_between, take_hold
+from center.ledger.service import HoldConflict, holds_between
 from center.places.calendar import day_info
 from center.places.tables import Room, RoomSlotFee
 
@@ -250,49 +250,33 @@ async def book_walk_in(walk_in: WalkIn, actor: Actor, now: datetime | None = Non
     individual = walk_in.group_id is None
     try:
         async with write_transaction():
-            rows = await Booking.insert(
-                Booking(
-                    group=group["id"],
-                    room=room["id"],
-                    starts_at=period.starts_at,
-                    ends_at=period.ends_at,
-                    slot_codes=",".join(period.slot_codes),
-                    purpose=request.purpose.strip(),
-                    expected_head_count=request.expected_head_count,
-                    contact_name=request.contact_name if individual else group["representative"],
-                    contact_phone=request.contact_phone if individual else group["contact_phone"],
-                    commercial=group["commercial"],
-                    outside_city=not group["in_city"],
-                    status="approved",
-                    room_fee=fee.room_fee,
-                    heating_fee=fee.heating_fee,
-                    surcharge_fee=fee.surcharge_fee,
-                    reduction_fee=fee.reduction_fee,
-                    fee_total=fee.total,
-                    requested_by=actor.id,
-                    decided_by=actor.id,
-                    decided_at=now,
-                    override_reason=WALK_IN_OVERRIDE,
-                    walk_in=True,
-                    walk_in_name=request.contact_name if individual else "",
-                    walk_in_phone=request.contact_phone if individual else "",
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).returning(Booking.id)
-            booking_id = rows[0]["id"]
-            hold = await take_hold(
-                room["id"],
+            booking_id = await insert_booking(
+                request,
+                group,
+                room,
                 period.starts_at,
                 period.ends_at,
-                "booking",
-                ref=booking_id,
-                label=request.purpose.strip()[:200],
-                actor_id=actor.id,
+                period.slot_codes,
+                fee,
+                actor,
+                now=now,
+                public=False,
+                public_title="",
+                equipment=[],
+                contact_name=request.contact_name if individual else group["representative"],
+                contact_phone=request.contact_phone if individual else group["contact_phone"],
+                commercial=group["commercial"],
+                status="approved",
+                decided_by=actor.id,
+                decided_at=now,
+                override_reason=WALK_IN_OVERRIDE,
+                walk_in=True,
+                walk_in_name=request.contact_name if individual else "",
+                walk_in_phone=request.contact_phone if individual else "",
             )
-            await Booking.update(
-                {Booking.hold: hold.id, Booking.permit_number: permit_number(booking_id, period.starts_at)}
-            ).where(Booking.id == booking_id)
+            await Booking.update({Booking.permit_number: permit_number(booking_id, period.starts_at)}).where(
+                Booking.id == booking_id
+            )
             after = await Booking.select().where(Booking.id == booking_id).first()
             if not individual:
                 await notify_group(after, "approve")

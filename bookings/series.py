@@ -23,7 +23,7 @@ from center.dates import TOKYO, english_date, wareki
 from center.db import get_engine, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_, current_locale, gettext
-from center.ledger.service import HoldConflict, HoldInfo, holds_between, lock_rooms, release_hold, take_hold
+from center.ledger.service import HoldConflict, HoldInfo, holds_between, lock_rooms, release_hold
 from center.notices.service import notify
 from center.places.calendar import closed_reason_text, days_info
 from center.places.tables import Room
@@ -461,53 +461,26 @@ async def book_series(
             # below is what guards against anything that changed since.
             request, fee = replace(template, day=occurrence.day), occurrence.quote
             assert fee is not None and occurrence.starts_at and occurrence.ends_at
-            inserted = await Booking.insert(
-                Booking(
-                    group=group_id,
-                    room=room["id"],
-                    starts_at=occurrence.starts_at,
-                    ends_at=occurrence.ends_at,
-                    slot_codes=",".join(occurrence.slot_codes),
-                    purpose=request.purpose.strip(),
-                    public=request.public,
-                    public_title=request.public_title.strip() if request.public else "",
-                    expected_head_count=request.expected_head_count,
-                    contact_name=request.contact_name.strip(),
-                    contact_phone=request.contact_phone.strip(),
-                    equipment=list(request.equipment),
-                    commercial=request.commercial or group["commercial"],
-                    outside_city=not group["in_city"],
-                    status="requested",
-                    room_fee=fee.room_fee,
-                    heating_fee=fee.heating_fee,
-                    surcharge_fee=fee.surcharge_fee,
-                    reduction_fee=fee.reduction_fee,
-                    fee_total=fee.total,
-                    requested_by=actor.id,
+            try:
+                booking_id = await service.insert_booking(
+                    request,
+                    group,
+                    room,
+                    occurrence.starts_at,
+                    occurrence.ends_at,
+                    occurrence.slot_codes,
+                    fee,
+                    actor,
+                    now=now,
                     lapses_at=now + timedelta(days=policy["tentative_days"]),
                     override_reason=override_reason.strip() if override else "",
                     series=series_id,
                     occurrence_on=occurrence.day,
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).returning(Booking.id)
-            booking_id = inserted[0]["id"]
-            try:
-                hold = await take_hold(
-                    room["id"],
-                    occurrence.starts_at,
-                    occurrence.ends_at,
-                    "booking",
-                    ref=booking_id,
-                    label=request.purpose.strip()[:200],
-                    actor_id=actor.id,
                 )
             except HoldConflict as conflict:
                 text = await _taken_text(conflict.conflicts, group_id)
                 clashes.append(replace(occurrence, status=TAKEN, reason=text, fee=None))
                 continue
-            await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
             booking_ids.append(booking_id)
         if clashes:
             raise SeriesClash(clashes)  # rolls the whole series back

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bookings.fees import FeeQuote, Payer, quote
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, Period, check_request, load_policy
@@ -124,46 +125,19 @@ async def request_booking(
     now = datetime.now(UTC)
     try:
         async with write_transaction():
-            rows = await Booking.insert(
-                Booking(
-                    group=group_id,
-                    room=room["id"],
-                    starts_at=period.starts_at,
-                    ends_at=period.ends_at,
-                    slot_codes=",".join(period.slot_codes),
-                    purpose=request.purpose.strip(),
-                    public=request.public,
-                    public_title=request.public_title.strip() if request.public else "",
-                    expected_head_count=request.expected_head_count,
-                    contact_name=request.contact_name.strip(),
-                    contact_phone=request.contact_phone.strip(),
-                    equipment=list(request.equipment),
-                    commercial=request.commercial or group["commercial"],
-                    outside_city=not group["in_city"],
-                    status="requested",
-                    room_fee=fee.room_fee,
-                    heating_fee=fee.heating_fee,
-                    surcharge_fee=fee.surcharge_fee,
-                    reduction_fee=fee.reduction_fee,
-                    fee_total=fee.total,
-                    requested_by=actor.id,
-                    lapses_at=now + timedelta(days=policy["tentative_days"]),
-                    override_reason=override_reason.strip() if override else "",
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).returning(Booking.id)
-            booking_id = rows[0]["id"]
-            hold = await take_hold(
-                room["id"],
+            booking_id = await insert_booking(
+                request,
+                group,
+                room,
                 period.starts_at,
                 period.ends_at,
-                "booking",
-                ref=booking_id,
-                label=request.purpose.strip()[:200],
-                actor_id=actor.id,
+                period.slot_codes,
+                fee,
+                actor,
+                now=now,
+                lapses_at=now + timedelta(days=policy["tentative_days"]),
+                override_reason=override_reason.strip() if override else "",
             )
-            await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
             after = await Booking.select().where(Booking.id == booking_id).first()
             await notify_group(after, "request")
             await audit.record(
@@ -179,6 +153,63 @@ async def request_booking(
             conflict,
             await alternatives(period.starts_at, period.ends_at, request.expected_head_count, room["id"]),
         ) from conflict
+    return booking_id
+
+
+async def insert_booking(
+    request: BookingRequest,
+    group: dict,
+    room: dict,
+    starts_at: datetime,
+    ends_at: datetime,
+    slot_codes: tuple[str, ...] | list[str],
+    fee: FeeQuote,
+    actor: Actor,
+    *,
+    now: datetime,
+    **fields: Any,
+) -> int:
+    """Write a booking row for a checked and priced request and take its hold in the ledger,
+    inside the caller's transaction. `fields` override the row's defaults (status, series,
+    walk-in details ...). Raises HoldConflict when the room is held meanwhile."""
+    values: dict[str, Any] = {
+        "group": group["id"],
+        "room": room["id"],
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "slot_codes": ",".join(slot_codes),
+        "purpose": request.purpose.strip(),
+        "public": request.public,
+        "public_title": request.public_title.strip() if request.public else "",
+        "expected_head_count": request.expected_head_count,
+        "contact_name": request.contact_name.strip(),
+        "contact_phone": request.contact_phone.strip(),
+        "equipment": list(request.equipment),
+        "commercial": request.commercial or group["commercial"],
+        "outside_city": not group["in_city"],
+        "status": "requested",
+        "room_fee": fee.room_fee,
+        "heating_fee": fee.heating_fee,
+        "surcharge_fee": fee.surcharge_fee,
+        "reduction_fee": fee.reduction_fee,
+        "fee_total": fee.total,
+        "requested_by": actor.id,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
+    }
+    rows = await Booking.insert(Booking(**values)).returning(Booking.id)
+    booking_id = rows[0]["id"]
+    hold = await take_hold(
+        room["id"],
+        starts_at,
+        ends_at,
+        "booking",
+        ref=booking_id,
+        label=values["purpose"][:200],
+        actor_id=actor.id,
+    )
+    await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
     return booking_id
 
 
