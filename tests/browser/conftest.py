@@ -17,12 +17,17 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlparse, urlunparse
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from center.dates import is_holiday, today
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -69,10 +74,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _center(args: list[str], env: dict[str, str], log: Path) -> None:
+def _center(run_module: list[str], args: list[str], env: dict[str, str], log: Path) -> None:
     with log.open("a") as out:
         result = subprocess.run(
-            [sys.executable, "-m", "center.cli", *args],
+            [*run_module, "center.cli", *args],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -97,17 +102,31 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
     )
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
-    """The base URL of the real app with the demo data, on one engine."""
-    kind = request.param
+def an_open_hour(after: date | None = None) -> datetime:
+    """10:30 Japan time on the next Wednesday after `after` (Japan's today) that is no public holiday
+    and not in the year-end closure: the demo center is open then, with most rooms free, whatever
+    hour the tests run at (its inspection closures fall on Mondays)."""
+    day = (after or today()) + timedelta(days=1)
+    while (
+        day.weekday() != 2
+        or is_holiday(day)
+        or (day.month, day.day) >= (12, 29)
+        or day <= date(day.year, 1, 3)
+    ):
+        day += timedelta(days=1)
+    return datetime.combine(day, dt_time(10, 30), tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+@contextlib.contextmanager
+def _serve(kind: str, harness: ModuleType, data_dir: Path, clock: datetime | None) -> Iterator[str]:
+    """Migrate, load the demo and serve on a free port, on one engine; with `clock`, every one of
+    those processes runs with its wall clock set to that instant (tests/browser/clocked.py)."""
     if kind == "postgres":
         harness.need(
             bool(harness.PG_URL),
             "PostgreSQL browser tests need CENTER_TEST_DATABASE_URL "
             "(e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
         )
-    data_dir = tmp_path_factory.mktemp(f"live-{kind}")
     log = data_dir / "server.log"
     env = {key: value for key, value in os.environ.items() if not key.startswith("CENTER_")}
     env.update(
@@ -117,21 +136,24 @@ def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_fa
         CENTER_DEMO="1",
         PYTHONUNBUFFERED="1",
     )
+    # What runs a module: `python -m MODULE ...`, or the same through the clock wrapper.
+    run_module = [sys.executable, "-m"]
+    if clock is not None:
+        run_module += ["tests.browser.clocked", clock.isoformat()]
     database = None
     if kind == "postgres":
         database = _run_apart(harness._create_pg_database(harness.PG_URL))
         env["CENTER_DATABASE_URL"] = urlunparse(urlparse(harness.PG_URL)._replace(path=f"/{database}"))
     server = None
     try:
-        _center(["migrate"], env, log)
-        _center(["demo"], env, log)
+        _center(run_module, ["migrate"], env, log)
+        _center(run_module, ["demo"], env, log)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         with log.open("a") as out:
             server = subprocess.Popen(
                 [
-                    sys.executable,
-                    "-m",
+                    *run_module,
                     "uvicorn",
                     "--factory",
                     "center.app:create_app",
@@ -159,6 +181,24 @@ def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_fa
         if database:
             with contextlib.suppress(Exception):
                 _run_apart(harness._drop_pg_database(harness.PG_URL, database))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
+    """The base URL of the real app with the demo data, on one engine, on the real clock."""
+    kind = request.param
+    with _serve(kind, harness, tmp_path_factory.mktemp(f"live-{kind}"), clock=None) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def open_live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
+    """Like live_server, but its clock stands at an hour when the demo center is open (an_open_hour),
+    for flows that act on "now" such as the front desk's walk-ins."""
+    kind = request.param
+    data_dir = tmp_path_factory.mktemp(f"open-{kind}")
+    with _serve(kind, harness, data_dir, clock=an_open_hour()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -190,4 +230,5 @@ def page(context: BrowserContext) -> Page:
 @pytest.fixture
 def engine_kind(request: pytest.FixtureRequest) -> str:
     """Which engine the live server of this test runs on (for screenshot names)."""
-    return request.node.callspec.params["live_server"]
+    params = request.node.callspec.params
+    return params.get("live_server") or params["open_live_server"]

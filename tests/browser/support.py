@@ -82,6 +82,27 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def wait_for_focus(page: Page, selector: str, timeout: float = 5_000) -> None:
+    """Wait until the element has keyboard focus: a page's autofocus lands a moment after load, and
+    keys typed before it land nowhere (as a real user's would)."""
+    page.wait_for_function(
+        "(s) => document.activeElement && document.activeElement.matches(s)", arg=selector, timeout=timeout
+    )
+
+
+def log_in_by_keyboard(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in as a keyboard user does: the login page focuses the user name field; type, Tab to the
+    password, type, Enter."""
+    page.goto("/login")
+    wait_for_focus(page, "#username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    wait_for_focus(page, "#password")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("nav form[action='/logout'] button")
+
+
 def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login")
     page.fill("#username", username)

@@ -3,8 +3,8 @@ then typing its permit number into the scan field, checking in with a head count
 checking out and taking the fee; a second desk's board shows the check-in without reloading;
 axe finds nothing on any desk page.
 
-The walk-in needs a room free for the rest of today, so this runs while the demo center is open
-(it closes at 21:00 Japan time)."""
+The walk-in needs a room free for the rest of today, so the server runs with its clock at an hour
+when the demo center is open (open_live_server), whatever hour the tests run at."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.support import DEMO_PASSWORD, audit, check_structure, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
 
 MAX_TABS = 80
 
@@ -26,12 +26,7 @@ def _tab_to(page: Page, selector: str) -> None:
 
 
 def _log_in_by_keyboard(page: Page) -> None:
-    page.goto("/login")
-    page.keyboard.type("desk")
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    log_in_by_keyboard(page, "desk")
 
 
 def _scan(page: Page, permit: str) -> None:
@@ -44,10 +39,10 @@ def _scan(page: Page, permit: str) -> None:
 
 
 def test_the_desk_books_a_walk_in_checks_it_in_and_out_and_takes_the_fee_by_keyboard(
-    browser: Browser, live_server: str, engine_kind: str
+    browser: Browser, open_live_server: str, engine_kind: str
 ):
-    desk = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    other = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    desk = browser.new_context(base_url=open_live_server, viewport={"width": 1280, "height": 900})
+    other = browser.new_context(base_url=open_live_server, viewport={"width": 1280, "height": 900})
     desk.set_default_timeout(15_000)
     other.set_default_timeout(15_000)
     try:

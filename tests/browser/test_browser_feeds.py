@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from center.i18n import translations
-from tests.browser.support import DEMO_PASSWORD, audit, check_skip_link, check_structure
+from tests.browser.support import audit, check_skip_link, check_structure, log_in_by_keyboard
 
 MAX_TABS = 200
 CHROMIUM = "/usr/bin/chromium"
@@ -66,12 +66,7 @@ def test_a_member_makes_rotates_and_revokes_a_feed_link_by_keyboard(live_server:
     context = feeds_browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto("/login")
-    page.keyboard.type("member")
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    log_in_by_keyboard(page, "member")
 
     _press_enter_on(page, "nav a[href='/account/feeds']")
     _checked(page)

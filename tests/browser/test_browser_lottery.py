@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from bookings.rules import add_months
 from center.dates import today
-from tests.browser.support import DEMO_PASSWORD, audit, check_structure, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
 
 MAX_TABS = 150
 CHROMIUM = "/usr/bin/chromium"
@@ -57,13 +57,7 @@ def _checked(page: Page) -> None:
 
 def _log_in(context: BrowserContext, username: str) -> Page:
     page = context.new_page()
-    page.goto("/login")
-    assert page.evaluate("document.activeElement.id") == "username"
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    log_in_by_keyboard(page, username)
     return page
 
 

@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.support import DEMO_PASSWORD, audit, check_structure, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
 
 MAX_TABS = 400
 ROOMS = ("meeting1", "meeting2", "volunteer", "washitsu", "equality", "training")
@@ -87,16 +87,7 @@ def submit(page: Page, selector: str, url_pattern) -> None:
 
 
 def log_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    checked(page)
-    if focused(page, "#username"):
-        page.keyboard.type(username)
-    else:
-        type_into(page, "#username", username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    log_in_by_keyboard(page, username)
     checked(page)
 
 

@@ -19,10 +19,10 @@ from pypdf import PdfReader
 from center.dates import format_date, holiday_name, is_holiday, today
 from center.i18n import translations
 from tests.browser.support import (
-    DEMO_PASSWORD,
     audit,
     check_skip_link,
     check_structure,
+    log_in_by_keyboard,
     screenshot,
 )
 
@@ -124,13 +124,7 @@ def _row_text(page: Page, name: str) -> str:
 
 def _log_in(context: BrowserContext, username: str) -> Page:
     page = context.new_page()
-    page.goto("/login")
-    assert page.evaluate("document.activeElement.id") == "username"
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    log_in_by_keyboard(page, username)
     return page
 
 

@@ -9,7 +9,13 @@ import re
 
 from playwright.sync_api import Page
 
-from tests.browser.support import DEMO_PASSWORD, audit, check_skip_link, check_structure, screenshot
+from tests.browser.support import (
+    audit,
+    check_skip_link,
+    check_structure,
+    log_in_by_keyboard,
+    screenshot,
+)
 
 MAX_TABS = 400
 
@@ -41,15 +47,7 @@ def follow(page: Page, selector: str, url_pattern) -> None:
 
 
 def log_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    checked(page)
-    if not focused(page, "#username"):
-        tab_to(page, "#username")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    log_in_by_keyboard(page, username)
 
 
 def test_a_manager_reads_every_report_by_keyboard(page: Page, engine_kind: str):

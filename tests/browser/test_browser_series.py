@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from center.dates import today
-from tests.browser.support import DEMO_PASSWORD, audit, check_structure, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
 
 MAX_TABS = 120
 CHROMIUM = "/usr/bin/chromium"
@@ -71,13 +71,7 @@ def test_member_books_a_weekly_series_with_clashes_by_keyboard(live_server: str,
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
-        page.goto("/login")
-        assert page.evaluate("document.activeElement.id") == "username"
-        page.keyboard.type("member")
-        page.keyboard.press("Tab")
-        page.keyboard.type(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_selector("nav form[action='/logout'] button")
+        log_in_by_keyboard(page, "member")
 
         page.goto("/bookings/mine")
         check_structure(page)
