@@ -6,6 +6,10 @@
   fail instead.
 - `db` gives a test an empty, migrated database on the current engine.
 - `client` is an httpx.AsyncClient talking to the real app in the test's own event loop.
+
+CENTER_TEST_CLOCK=2026-12-28T23:30:00+09:00 runs the whole suite (and the browser tests' servers)
+with the wall clock set to that instant and ticking on, to check that no test depends on the hour,
+the weekday or the season it happens to run in.
 """
 
 from __future__ import annotations
@@ -38,6 +42,16 @@ import piccolo_conf  # noqa: E402
 from center.db import migrate, postgres_config  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_CLOCK = os.environ.get("CENTER_TEST_CLOCK", "")
+if TEST_CLOCK:
+    from datetime import datetime
+
+    import time_machine
+
+    _clock = datetime.fromisoformat(TEST_CLOCK)
+    if _clock.tzinfo is None:
+        raise SystemExit("CENTER_TEST_CLOCK needs a UTC offset, e.g. 2026-12-28T23:30:00+09:00")
+    time_machine.travel(_clock, tick=True).start()
 PG_URL = os.environ.get("CENTER_TEST_DATABASE_URL", "")
 ENGINES = ("sqlite", "postgres")
 

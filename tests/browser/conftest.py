@@ -185,9 +185,11 @@ def _serve(kind: str, harness: ModuleType, data_dir: Path, clock: datetime | Non
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
-    """The base URL of the real app with the demo data, on one engine, on the real clock."""
+    """The base URL of the real app with the demo data, on one engine, on the real clock (or the
+    suite's CENTER_TEST_CLOCK)."""
     kind = request.param
-    with _serve(kind, harness, tmp_path_factory.mktemp(f"live-{kind}"), clock=None) as url:
+    clock = datetime.fromisoformat(harness.TEST_CLOCK) if harness.TEST_CLOCK else None
+    with _serve(kind, harness, tmp_path_factory.mktemp(f"live-{kind}"), clock=clock) as url:
         yield url
 
 
