@@ -39,6 +39,7 @@ class FeeQuote:
     surcharge_fee: int
     reduction_fee: int
     lines: tuple[FeeLine, ...]
+    reduction_category: str = "none"  # the category the reduction was granted under
 
     @property
     def total(self) -> int:
@@ -152,7 +153,9 @@ async def quote(
                         {"name_ja": rate["name_ja"], "name_en": rate["name_en"]},
                     )
                 )
-    return FeeQuote(room_fee, heating, surcharge, reduction, tuple(lines))
+    return FeeQuote(
+        room_fee, heating, surcharge, reduction, tuple(lines), payer.reduction if reduction else "none"
+    )
 
 
 async def ensure_default_rules() -> None:

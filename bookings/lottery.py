@@ -521,6 +521,7 @@ async def _try_win(
                 heating_fee=fee.heating_fee,
                 surcharge_fee=fee.surcharge_fee,
                 reduction_fee=fee.reduction_fee,
+                reduction_category=fee.reduction_category,
                 fee_total=fee.total,
                 requested_by=entry["applied_by"],
                 lapses_at=lapse_instant(round_["confirm_by"]),

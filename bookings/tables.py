@@ -66,6 +66,10 @@ class Booking(Table, tablename="bookings_booking"):
     fee_total = Integer(default=0)
     surcharge_fee = Integer(default=0)  # added by surcharges (commercial, outside the city)
     reduction_fee = Integer(default=0)  # taken off by the group's fee reduction (減免)
+    # The reduction category (welfare | public_interest) the reduction was granted under, as it
+    # was when the fee was fixed: the income report groups reductions by it, whatever the group's
+    # category becomes later. "none" when nothing was taken off.
+    reduction_category = Varchar(length=20, default="none")
     commercial = Boolean(default=False)
     outside_city = Boolean(default=False)
     equipment = JSON(default="[]")

@@ -376,6 +376,7 @@ class _Loader:
                     heating_fee=price.heating_fee,
                     surcharge_fee=price.surcharge_fee,
                     reduction_fee=price.reduction_fee,
+                    reduction_category=price.reduction_category,
                     fee_total=price.total,
                     commercial=group.get("commercial", False),
                     outside_city=not group.get("in_city", True),

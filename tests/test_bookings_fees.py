@@ -46,11 +46,13 @@ async def test_commercial_use_doubles_the_room_fee_and_outside_city_adds_half(ro
 async def test_welfare_groups_pay_no_room_fee_but_pay_heating(room):
     fee = await quote(room, date(2026, 12, 1), Payer(reduction="welfare"), slot_codes=["morning"])
     assert (fee.room_fee, fee.heating_fee, fee.reduction_fee, fee.total) == (600, 200, 600, 200)
+    assert fee.reduction_category == "welfare"
 
 
 async def test_public_interest_groups_pay_half_the_room_fee(room):
     fee = await quote(room, date(2026, 7, 7), Payer(reduction="public_interest"), slot_codes=["afternoon"])
     assert (fee.reduction_fee, fee.total) == (400, 400)
+    assert fee.reduction_category == "public_interest"
 
 
 async def test_commercial_use_gets_no_reduction(room):
@@ -58,6 +60,7 @@ async def test_commercial_use_gets_no_reduction(room):
         room, date(2026, 7, 7), Payer(reduction="welfare", commercial=True), slot_codes=["morning"]
     )
     assert fee.reduction_fee == 0
+    assert fee.reduction_category == "none"  # nothing was granted
 
 
 async def test_hourly_rooms_are_priced_by_the_minute_rounded_down(db):

@@ -1,5 +1,6 @@
 """Booking requests: the tentative hold, the rules, approval, decline, cancellation, lapse, moves."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from bookings.service import (
 )
 from bookings.tables import Booking, BookingPolicy
 from center.dates import today
+from center.db import get_engine
 from center.errors import DomainError, NotFound, ValidationFailed
 from center.ledger.tables import Hold
 from center.places.tables import ClosedDay
@@ -73,6 +75,8 @@ async def test_a_request_takes_a_tentative_hold_at_once(center):
     # morning + afternoon hold 9:00-17:00 Tokyo = 0:00-8:00 UTC, the lunch hour included
     assert (hold["ends_at"] - hold["starts_at"]) == timedelta(hours=8)
     assert booking["room_fee"] == 1400 and booking["reduction_fee"] == 1400
+    # The category the reduction was granted under is kept with the booking, for the income report.
+    assert booking["reduction_category"] == "welfare"
 
 
 async def test_a_taken_slot_is_refused_with_free_alternatives(center):
@@ -285,3 +289,22 @@ async def test_hourly_requests_ending_before_they_start_or_outside_opening_hours
         await request_booking(ask_hours(hourly, start, end), hourly["group"], MEMBER)
     assert field in refused.value.errors
     assert await counts() == (0, 0)
+
+
+async def test_the_migration_fills_in_the_category_of_earlier_reductions(center):
+    """Bookings from before the reduction_category column get their group's category."""
+    backfill = importlib.import_module(
+        "bookings.piccolo_migrations.bookings_2026_11_26t23_54_30_000000"
+    ).BACKFILL
+    reduced = await request_booking(ask(center), center["group"], MEMBER)
+    plain_group = await make_group("写真クラブ", members=(center["user"],))
+    plain = await request_booking(ask(center, days_ahead=15), plain_group, MEMBER)
+    await Booking.update({Booking.reduction_category: "none"}).where(Booking.id == reduced)
+
+    await get_engine().run_ddl(backfill)
+
+    rows = {
+        row["id"]: row["reduction_category"]
+        for row in await Booking.select(Booking.id, Booking.reduction_category)
+    }
+    assert rows == {reduced: "welfare", plain: "none"}
