@@ -24,6 +24,8 @@ import pytest
 from bookings.tables import Booking, Payment
 from center.dates import TOKYO
 from center.errors import ValidationFailed
+from center.ledger.service import release_hold, take_hold
+from center.ledger.tables import Hold
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup, PointsEntry, Screening, Video
 from center.reports.income import income_report
 from center.reports.maintenance_report import maintenance_report
@@ -336,6 +338,62 @@ async def test_a_booking_across_the_month_end_counts_its_time_in_each_month_and_
     assert (hall.booked_slots, hall.booked_minutes) == (1, 120)
     assert (hall.bookings, hall.head_count) == (0, 0)
     assert november.total.available_slots == 30 * 5
+
+
+async def _closure(room: int, start: tuple[str, str], end: tuple[str, str], released=None) -> None:
+    """A maintenance closure's ledger hold; `released` ends it at that Tokyo instant."""
+    hold = await take_hold(room, at(*start), at(*end), "closure", label="工事")
+    if released:
+        await release_hold(hold.id, reason="closure ended")
+        # The ledger stamps a release with the wall clock; pin it to the instant the test means.
+        await Hold.update({Hold.released_at: at(*released)}).where(Hold.id == hold.id)
+
+
+async def test_slots_closed_for_works_are_taken_off_the_available_slots_and_hours(db):
+    ids = await load_known_data()
+    # 会議室1 closed all of 10/20 (午前 and 午後: 2 slots, 7 h) and for 午前 on 10/21 (1 slot, 3 h).
+    await _closure(ids["room1"], ("2026-10-20", "00:00"), ("2026-10-21", "00:00"))
+    await _closure(ids["room1"], ("2026-10-21", "09:00"), ("2026-10-21", "12:00"))
+    report = await usage_report(OCTOBER)
+    room1, hall = (room["figures"] for room in report.rooms)
+    assert (room1.available_slots, room1.closed_slots, room1.booked_slots) == (59, 3, 4)
+    assert (room1.available_minutes, room1.booked_minutes) == (13020 - 600, 840)
+    assert room1.slot_rate == 4 / 59
+    assert room1.hour_rate == 840 / 12420
+    assert (hall.available_slots, hall.closed_slots) == (93, 0)
+    total = report.total
+    assert (total.available_slots, total.closed_slots, total.booked_slots) == (152, 3, 6)
+    assert (total.available_minutes, total.booked_minutes) == (35340 - 600, 990)
+    assert total.slot_rate == 6 / 152
+    assert round(total.slot_rate * 100, 1) == 3.9
+
+
+async def test_an_hourly_room_loses_the_overlapped_hours_and_every_slot_a_closure_touches(db):
+    ids = await load_known_data()
+    # ホール closed 10:00–11:00 on 10/21 (touches 午前: 1 slot, 1 h) and all of 10/22 (3 slots, 12 h).
+    await _closure(ids["hall"], ("2026-10-21", "10:00"), ("2026-10-21", "11:00"))
+    await _closure(ids["hall"], ("2026-10-22", "00:00"), ("2026-10-23", "00:00"))
+    hall = (await usage_report(OCTOBER)).rooms[1]["figures"]
+    assert (hall.available_slots, hall.closed_slots, hall.booked_slots) == (89, 4, 2)
+    assert (hall.available_minutes, hall.booked_minutes) == (22320 - 60 - 720, 150)
+    assert hall.slot_rate == 2 / 89
+    assert hall.hour_rate == 150 / 21540
+
+
+async def test_a_closure_counts_until_it_was_released_and_not_at_all_if_released_before_it_began(db):
+    ids = await load_known_data()
+    # Planned 10/23–10/25, ended on 10/24 at 10:30: all of 10/23 and 午前 of 10/24 were closed.
+    await _closure(
+        ids["room1"], ("2026-10-23", "00:00"), ("2026-10-26", "00:00"), released=("2026-10-24", "10:30")
+    )
+    # Cancelled on 10/20, before its day: the room was never closed.
+    await _closure(
+        ids["room1"], ("2026-10-27", "00:00"), ("2026-10-28", "00:00"), released=("2026-10-20", "15:00")
+    )
+    room1 = (await usage_report(OCTOBER)).rooms[0]["figures"]
+    assert (room1.available_slots, room1.closed_slots) == (59, 3)
+    assert room1.available_minutes == 13020 - 420 - 180
+    assert room1.slot_rate == 4 / 59
 
 
 async def test_the_fiscal_year_adds_up_its_months(db):

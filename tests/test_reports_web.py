@@ -106,10 +106,30 @@ async def test_the_csv_opens_with_the_right_columns(client):
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content[3:].decode("utf-8"))))
-    assert rows[0][:4] == ["部屋", "提供コマ数", "予約コマ数", "稼働率（コマ）(%)"]
-    assert len(rows[0]) == 12
-    assert rows[1][:4] == ["会議室1", "62", "4", "6.5"]
-    assert rows[-1][:4] == ["合計", "155", "6", "3.9"]
+    assert rows[0][:5] == ["部屋", "提供コマ数", "休止コマ数", "予約コマ数", "稼働率（コマ）(%)"]
+    assert len(rows[0]) == 13
+    assert rows[1][:5] == ["会議室1", "62", "0", "4", "6.5"]
+    assert rows[-1][:5] == ["合計", "155", "0", "6", "3.9"]
     income = await client.get(f"/reports/income/csv?{OCTOBER}")
     rows = list(csv.reader(io.StringIO(income.content.decode("utf-8-sig"))))
     assert rows[-1] == ["合計", "5", "12250", "7500", "2000", "3000", "18750", "1", "1"]
+
+
+async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv(client):
+    from center.ledger.service import take_hold
+    from tests.test_reports_figures import at
+
+    ids = await load_known_data()
+    # 会議室1 closed all of 10/20: 2 of its 62 slots, so 4 booked of 60 (6.7%); 6 of 153 in total.
+    await take_hold(ids["room1"], at("2026-10-20", "00:00"), at("2026-10-21", "00:00"), "closure")
+    await as_manager(client)
+    text = text_of((await client.get(f"/reports/usage?{OCTOBER}")).text)
+    assert "休止コマ数" in text and "6.7%" in text
+    assert "工事で休止したコマと時間を除いています" in text
+    pdf = await client.get(f"/reports/usage/pdf?{OCTOBER}")
+    pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "休止コマ数" in pdf_text and "6.7%" in pdf_text and "153" in pdf_text
+    answer = await client.get(f"/reports/usage/csv?{OCTOBER}")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[1][:5] == ["会議室1", "60", "2", "4", "6.7"]
+    assert rows[-1][:5] == ["合計", "153", "2", "6", "3.9"]

@@ -21,6 +21,7 @@ TOTAL = N_("Total")
 USAGE_COLUMNS = (
     N_("Room"),
     N_("Available slots"),
+    N_("Slots closed for works"),
     N_("Booked slots"),
     N_("Occupancy by slot (%)"),
     N_("Available hours"),
@@ -84,6 +85,7 @@ def _usage_row(name: str, f: Figures) -> list[object]:
     return [
         name,
         f.available_slots,
+        f.closed_slots,
         f.booked_slots,
         _rate(f.slot_rate),
         _hours(f.available_minutes),

@@ -66,6 +66,7 @@ def change(now: float | None, before: float | None, *, rate: bool = False) -> st
 def _usage_cells(f: Figures) -> list[str]:
     return [
         n(f.available_slots),
+        n(f.closed_slots),
         n(f.booked_slots),
         percent(f.slot_rate),
         hours(f.available_minutes),
@@ -80,6 +81,7 @@ def _usage_cells(f: Figures) -> list[str]:
 
 USAGE_ROOM_COLUMNS = (
     N_("Available slots"),
+    N_("Slots closed for works"),
     N_("Booked slots"),
     N_("Occupancy by slot"),
     N_("Available hours"),
@@ -116,6 +118,7 @@ def usage_sections(report: UsageReport) -> list[Section]:
         rows = []
         for label, now, before, is_rate in (
             (gettext("Available slots"), report.total.available_slots, previous.available_slots, False),
+            (gettext("Slots closed for works"), report.total.closed_slots, previous.closed_slots, False),
             (gettext("Booked slots"), report.total.booked_slots, previous.booked_slots, False),
             (gettext("Occupancy by slot"), report.total.slot_rate, previous.slot_rate, True),
             (gettext("Occupancy by hours"), report.total.hour_rate, previous.hour_rate, True),
@@ -203,8 +206,14 @@ def usage_sections(report: UsageReport) -> list[Section]:
 USAGE_RULES = (
     N_(
         "Available slots: each slot a room offers on each day the center is open (within the "
-        "opening hours). A room booked by the hour counts the center's slots of the day; its "
-        "available hours are the opening hours."
+        "opening hours), less the slots closed for works. A room booked by the hour counts the "
+        "center's slots of the day; its available hours are the opening hours less the time it was "
+        "closed for works."
+    ),
+    N_(
+        "Slots closed for works: slots that a room closure for maintenance overlaps, even in part. "
+        "A closure counts from its start until it ran out or was ended, whichever came first; one "
+        "cancelled before it began does not count."
     ),
     N_(
         "Booked: approved bookings only. Requests not yet approved, declined and lapsed requests "
@@ -217,8 +226,8 @@ USAGE_RULES = (
         "booking that runs into the next month counts its hours in each month."
     ),
     N_(
-        "Occupancy (稼働率) is booked slots ÷ available slots, and booked hours ÷ available hours. "
-        "Room closures for repairs are not taken off the available slots."
+        "Occupancy (稼働率) is booked slots ÷ available slots, and booked hours ÷ available hours, "
+        "after the slots and hours closed for works are taken off."
     ),
     N_(
         "Bookings, head counts, no-shows and cancellations count once per booking, in the period "

@@ -2,13 +2,18 @@
 
 Counting rules (shown on the report page too):
 
-- Available slots (提供コマ数): for every day the center's calendar has open, each slot (区分) the
-  room offers (its fee rows for active slots) that lies within that day's opening hours. A room
-  booked by the hour is counted against the center's slots of the day, so its slot figures compare
-  with the other rooms'. Room closures for repairs are not taken off: they are reported under
-  maintenance, and a closed room still counts as available to the city.
-- Available hours (提供時間): the length of those slots; for a room booked by the hour, the day's
-  opening hours.
+- Offered slots: for every day the center's calendar has open, each slot (区分) the room offers
+  (its fee rows for active slots) that lies within that day's opening hours. A room booked by the
+  hour is counted against the center's slots of the day, so its slot figures compare with the
+  other rooms'.
+- Slots closed for works (休止コマ数): offered slots that a room closure (a ledger hold of kind
+  "closure", taken for maintenance) overlaps, even in part. A closure counts for the time it was in
+  force: from its start until it ran out or was released, whichever came first. Finishing a
+  ticket releases its closure early, so the days the room really was closed still count; a
+  closure released before it began counts nothing.
+- Available slots (提供コマ数): offered slots less the slots closed for works.
+- Available hours (提供時間): the length of the available slots; for a room booked by the hour, the
+  day's opening hours less the time a closure was in force (only the overlapped part).
 - Booked (予約): approved bookings only. Requests waiting for approval, declined and lapsed requests
   never count; cancelled bookings are excluded and counted separately. A no-show still counts as
   booked (the room was held for it) and is counted separately too.
@@ -17,7 +22,8 @@ Counting rules (shown on the report page too):
   booking of 10:00–11:30 is 1.5 hours and one slot (午前). Both are counted on the day the time
   falls on, so a booking that runs past midnight into the next month counts its hours in each
   month.
-- Occupancy (稼働率): booked slots ÷ available slots, and booked hours ÷ available hours.
+- Occupancy (稼働率): booked slots ÷ available slots, and booked hours ÷ available hours, both
+  after the closures are taken off.
 - Bookings, head counts (利用人数), no-shows and cancellations are counted once per booking, in
   the period the booking starts in (Tokyo time). Head counts are the front desk's actual counts;
   bookings without a count are shown as such, never estimated.
@@ -35,6 +41,7 @@ from datetime import date, datetime, timedelta
 from bookings.tables import Booking
 from center.dates import local_instant, to_local
 from center.i18n import N_, gettext, pick
+from center.ledger.tables import Hold
 from center.places.calendar import load_calendar
 from center.places.rooms import slot_fees
 from center.places.tables import Room
@@ -67,7 +74,8 @@ def group_kind(row: dict) -> str:
 class Figures:
     """Usage figures for one room (or the total) over one period."""
 
-    available_slots: int = 0
+    available_slots: int = 0  # offered slots less those closed for works
+    closed_slots: int = 0  # offered slots a closure overlapped
     booked_slots: int = 0
     available_minutes: int = 0
     booked_minutes: int = 0
@@ -110,7 +118,10 @@ class UsageReport:
     previous_months: list[tuple[Period, Figures]] = field(default_factory=list)
 
 
-def _merge(intervals: list[tuple[datetime, datetime]]) -> int:
+Span = tuple[datetime, datetime]
+
+
+def _merge(intervals: list[Span]) -> int:
     """Minutes covered by the union of intervals."""
     total = 0
     current_start = current_end = None
@@ -124,6 +135,19 @@ def _merge(intervals: list[tuple[datetime, datetime]]) -> int:
     if current_end is not None:
         total += (current_end - current_start).total_seconds()
     return int(total // 60)
+
+
+def _subtract(spans: list[Span], cuts: list[Span]) -> list[Span]:
+    """The parts of the spans that none of the cuts cover."""
+    pieces = list(spans)
+    for cut_start, cut_end in cuts:
+        pieces = [
+            piece
+            for start, end in pieces
+            for piece in ((start, min(end, cut_start)), (max(start, cut_end), end))
+            if piece[0] < piece[1]
+        ]
+    return pieces
 
 
 async def _bookings(period: Period) -> list[dict]:
@@ -165,6 +189,26 @@ def _days_touched(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+async def _closures(period: Period) -> dict[tuple[int, date], list[Span]]:
+    """The time each room was closed for works, by room and Tokyo day. A closure counts while it
+    was in force: a released hold (the ledger keeps it, inactive, with the instant it was
+    released) up to its release, so a closure ended early still counts the days it ran and one
+    released before it began counts nothing."""
+    rows = await Hold.select(Hold.room, Hold.starts_at, Hold.ends_at, Hold.active, Hold.released_at).where(
+        (Hold.kind == "closure") & (Hold.starts_at < period.end) & (Hold.ends_at > period.start)
+    )
+    closed: dict[tuple[int, date], list[Span]] = defaultdict(list)
+    for row in rows:
+        start, end = row["starts_at"], row["ends_at"]
+        if not row["active"]:
+            end = min(end, row["released_at"]) if row["released_at"] is not None else start
+        if end <= start:
+            continue
+        for day in _days_touched(start, end):
+            closed[(row["room"], day)].append((start, end))
+    return closed
+
+
 MonthFigures = dict[tuple[int, int], dict[int, Figures]]
 
 
@@ -173,7 +217,8 @@ async def _figures(period: Period) -> tuple[list[dict], MonthFigures, list[dict]
     rows = await _bookings(period)
     rooms = await _rooms({row["room"] for row in rows})
     calendar = await load_calendar()
-    approved: dict[tuple[int, date], list[tuple[datetime, datetime]]] = defaultdict(list)
+    closures = await _closures(period)
+    approved: dict[tuple[int, date], list[Span]] = defaultdict(list)
     for row in rows:
         if row["status"] != "approved":
             continue
@@ -191,9 +236,12 @@ async def _figures(period: Period) -> tuple[list[dict], MonthFigures, list[dict]
         for room in rooms:
             figures = month[room["id"]]
             hourly = room["booked_by"] == "hour"
-            slots = [s for s in info.slots if hourly or s.code in room["slot_codes"]]
-            spans = [opening] if hourly else [(s.starts_at, s.ends_at) for s in slots]
+            offered = [s for s in info.slots if hourly or s.code in room["slot_codes"]]
+            closed = closures.get((room["id"], day), [])
+            slots = [s for s in offered if not any(b < s.ends_at and e > s.starts_at for b, e in closed)]
+            spans = _subtract([opening], closed) if hourly else [(s.starts_at, s.ends_at) for s in slots]
             taken = approved.get((room["id"], day), [])
+            figures.closed_slots += len(offered) - len(slots)
             figures.available_slots += len(slots)
             figures.available_minutes += sum(int((e - s).total_seconds() // 60) for s, e in spans)
             if not taken:
