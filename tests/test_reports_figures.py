@@ -17,7 +17,7 @@ has 31 open days, so:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -118,6 +118,7 @@ async def load_known_data() -> dict[str, int]:
         room_fee=2000,
         heating_fee=1000,
         reduction_fee=3000,
+        reduction_category="welfare",
         actual_head_count=20,
     )
     await _booking(
@@ -442,6 +443,54 @@ async def test_income_matches_the_hand_count(db):
     welfare = next(r for r in report.reductions if r["reason"] == "welfare")
     assert (welfare["bookings"], welfare["amount"], welfare["full"]) == (1, 3000, 1)
     assert (report.cancellations, report.cancelled_fees, report.refunds_due) == (1, 1500, 1500)
+
+
+async def test_a_reduction_stays_under_the_category_it_was_granted_under(db):
+    from bookings.fees import ensure_default_rules
+    from bookings.rules import BookingRequest
+    from bookings.service import Actor, approve, request_booking
+    from center.accounts.tables import Group
+    from center.dates import to_local, today
+
+    slots = await make_calendar()
+    await ensure_default_rules()
+    room = await make_room(fees={"morning": (600, 200)}, slot_ids=slots)
+    group = await make_group("いきいきサロン", reduction="welfare")
+    booking_id = await request_booking(
+        BookingRequest(
+            room_id=room,
+            day=today() + timedelta(days=14),
+            slot_codes=["morning"],
+            purpose="健康体操教室",
+            expected_head_count=15,
+        ),
+        group,
+        Actor(None, "member"),
+    )
+    booking = await approve(booking_id, Actor(None, "desk", staff=True))
+    assert booking["reduction_fee"] > 0 and booking["reduction_category"] == "welfare"
+    # Afterwards the group loses its welfare standing: its earlier reduction stays welfare.
+    await Group.update({Group.reduction: "none"}).where(Group.id == group)
+    local = to_local(booking["starts_at"])
+    report = await income_report(Period(local.year, local.month))
+    reasons = {r["reason"]: (r["bookings"], r["amount"]) for r in report.reductions}
+    assert reasons == {
+        "welfare": (1, booking["reduction_fee"]),
+        "public_interest": (0, 0),
+        "none": (0, 0),
+    }
+
+
+async def test_a_reduction_granted_under_no_category_shows_as_other_reductions(db):
+    slots = await make_calendar()
+    room = await make_room(fees={"morning": (1000, 500)}, slot_ids=slots)
+    welfare = await make_group("福祉の会", reduction="welfare")
+    await _booking(
+        welfare, room, "2026-10-02", "09:00", "2026-10-02", "12:00", room_fee=1000, reduction_fee=400
+    )  # reduction_category left "none": an override, whatever the group's category
+    report = await income_report(OCTOBER)
+    reasons = {r["reason"]: (r["bookings"], r["amount"]) for r in report.reductions}
+    assert reasons == {"welfare": (0, 0), "public_interest": (0, 0), "none": (1, 400)}
 
 
 async def test_desk_money_is_counted_by_tokyo_day_and_balances_with_the_cash_summaries(db):

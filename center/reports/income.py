@@ -8,8 +8,10 @@ Counting rules (shown on the report page too):
   commercial use or users from outside the city (加算額), the heating fee (暖房料), the reduction
   (減免額) and the fee charged (請求額 = room fee + surcharges + heating fee − reduction). A full
   reduction is a booking with a reduction and nothing to pay.
-- Reductions are grouped by the group's reduction category (福祉団体・公益団体); a reduction on a
-  group without one (an override) shows as "other".
+- Reductions are grouped by the reduction category kept on the booking when its fee was fixed
+  (Booking.reduction_category: 福祉団体・公益団体), not by the group's category today, so a group
+  whose category changes later does not move its earlier reductions. A reduction granted under no
+  category (an override) shows as "Other reductions".
 - Cancelled bookings whose use would have started in the period are counted with the refunds
   they are due (返金予定額).
 - Money at the desk is counted by the day it was taken or paid out (領収日), payments and refunds
@@ -110,7 +112,7 @@ async def income_report(period: Period) -> IncomeReport:
         Booking.room.name_ja.as_alias("room_name_ja"),
         Booking.room.name_en.as_alias("room_name_en"),
         Booking.room.sort_order.as_alias("room_order"),
-        Booking.group.reduction.as_alias("group_reduction"),
+        Booking.reduction_category,
     ).where(
         Booking.status.is_in(["approved", "cancelled"])
         & (Booking.starts_at >= period.start)
@@ -143,7 +145,8 @@ async def income_report(period: Period) -> IncomeReport:
         )
         room["charges"].add_booking(row)
         if row["reduction_fee"] > 0:
-            reason = reductions[row["group_reduction"] if row["group_reduction"] in reductions else "none"]
+            category = row["reduction_category"]
+            reason = reductions[category if category in reductions else "none"]
             reason["bookings"] += 1
             reason["amount"] += row["reduction_fee"]
             reason["full"] += 1 if row["fee_total"] == 0 else 0

@@ -381,7 +381,8 @@ INCOME_RULES = (
     ),
     N_(
         "A full reduction is a booking with a reduction and nothing to pay. Reductions are grouped "
-        "by the group's reduction category."
+        "by the reduction category the booking's fee was fixed under, even if the group's category "
+        "has changed since; a reduction under no category shows as other reductions."
     ),
     N_(
         "Cancelled bookings whose use would have started in the period are counted with the refunds"
