@@ -171,7 +171,9 @@ async def api_availability(
     ] = None,
     room: Annotated[str | None, QueryParameter(description="One room's code (default: every room)")] = None,
 ) -> AvailabilityOut:
-    """Every bookable room × day × slot in [from, to] with its state: free, held, closed, past or
+    """Every bookable room × day × slot in [from, to] with its state: free, lottery (free, but
+    allocated by the month's lottery), desk_only (free, but too soon to request online: ask at the
+    front desk), not_yet_open (beyond how far ahead one may request), held, closed, past or
     not_offered. Filters as on the rooms page: floor, capacity (minimum), equipment (repeatable),
     step_free. Labels show only what is public."""
     first = _date_param(start, "from") or dates.today()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from bookings.rules import request_window
 from bookings.tables import Booking
 from center.dates import local_day_bounds
 from center.i18n import N_, gettext, pick
@@ -18,15 +19,29 @@ from center.places.tables import RoomSlotFee
 # Cell states; each shown with a word and a symbol, never colour alone.
 FREE, HELD, CLOSED, PAST, NOT_OFFERED = "free", "held", "closed", "past", "not_offered"
 LOTTERY = "lottery"  # free, but allocated by the month's lottery: apply in the lottery window
+# Free, but outside the window in which one may request online (the booking policy's "from N days
+# ahead" and "up to M months ahead"); staff, who may override the policy, see these as free.
+DESK_ONLY, NOT_YET_OPEN = "desk_only", "not_yet_open"
 STATE_LABELS = {
     FREE: N_("Free"),
     LOTTERY: N_("By lottery"),
+    DESK_ONLY: N_("Free: ask at the front desk"),
+    NOT_YET_OPEN: N_("Not yet open for requests"),
     HELD: N_("Taken"),
     CLOSED: N_("Closed"),
     PAST: N_("Past"),
     NOT_OFFERED: N_("Not available"),
 }
-STATE_SYMBOLS = {FREE: "○", LOTTERY: "抽", HELD: "×", CLOSED: "休", PAST: "－", NOT_OFFERED: "－"}
+STATE_SYMBOLS = {
+    FREE: "○",
+    LOTTERY: "抽",
+    DESK_ONLY: "窓",
+    NOT_YET_OPEN: "未",
+    HELD: "×",
+    CLOSED: "休",
+    PAST: "－",
+    NOT_OFFERED: "－",
+}
 KIND_LABELS = {
     "booking": N_("Booked"),
     "screening": N_("Exercise video screening"),
@@ -87,10 +102,17 @@ def _hold_label(hold: HoldInfo, public_titles: dict[int, str]) -> str:
 
 
 async def grid(
-    start: date, end: date, filters: RoomFilters | None = None, *, rooms: list[dict] | None = None
+    start: date,
+    end: date,
+    filters: RoomFilters | None = None,
+    *,
+    rooms: list[dict] | None = None,
+    online: bool = True,
 ) -> Grid:
     """Every bookable room (matching the filters, or the rooms given) × day × slot in [start, end]
-    (inclusive) with its state."""
+    (inclusive) with its state. `online`: as seen by those who request online (visitors and
+    members), for whom free slots outside the policy's request window are not free; staff, who may
+    override the policy, pass False."""
     if rooms is None:
         rooms = await list_rooms(filters)
     days = await days_info(start, end)
@@ -122,6 +144,7 @@ async def grid(
     slot_names: dict[str, str] = {}
     result = Grid(days=days, rooms=rooms, slot_names=[])
     now = datetime.now(UTC)
+    earliest, latest = await request_window() if online else (date.min, date.max)
     for info in days:
         for slot in info.slots:
             slot_names.setdefault(slot.code, slot.name)
@@ -152,6 +175,10 @@ async def grid(
                         state, label = HELD, _hold_label(clash, titles)
                     elif slot.starts_at <= now:
                         state, label = PAST, ""
+                    elif info.day < earliest:
+                        state, label = DESK_ONLY, ""
+                    elif info.day > latest:
+                        state, label = NOT_YET_OPEN, ""
                     elif await in_lottery(room["id"], info.day):
                         state, label = LOTTERY, ""
                     else:
@@ -175,6 +202,7 @@ class Search:
     slot_codes: tuple[str, ...] = ()
     step_free: bool = False
     limit: int = 100
+    online: bool = True  # as seen by those who request online (see grid)
 
 
 async def search(query: Search) -> list[tuple[dict, Cell]]:
@@ -187,6 +215,7 @@ async def search(query: Search) -> list[tuple[dict, Cell]]:
             equipment=list(query.equipment),
             step_free=query.step_free,
         ),
+        online=query.online,
     )
     rooms = {room["id"]: room for room in found_grid.rooms}
     found = [

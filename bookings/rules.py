@@ -56,6 +56,14 @@ async def load_policy() -> dict:
     return row
 
 
+async def request_window(on: date | None = None) -> tuple[date, date]:
+    """The first and last day one may request online on `on` (Japan's today): from the policy's
+    "book from N days ahead" to "up to M months ahead"."""
+    policy = await load_policy()
+    on = on or today()
+    return on + timedelta(days=policy["book_from_days"]), add_months(on, policy["book_until_months"])
+
+
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -156,8 +164,7 @@ async def check_request(
     if request.day < now_day:
         errors["day"] = N_("That date has already passed.")
     elif not override:
-        earliest = now_day + timedelta(days=policy["book_from_days"])
-        latest = add_months(now_day, policy["book_until_months"])
+        earliest, latest = await request_window(now_day)
         if request.day < earliest:
             errors["day"] = N_("Online requests close %(days)s days before the date of use.")
         elif request.day > latest:

@@ -4,13 +4,25 @@ from datetime import time, timedelta
 
 import pytest
 
-from bookings.availability import CLOSED, FREE, HELD, NOT_OFFERED, PAST, Search, grid, search
+from bookings.availability import (
+    CLOSED,
+    DESK_ONLY,
+    FREE,
+    HELD,
+    NOT_OFFERED,
+    NOT_YET_OPEN,
+    PAST,
+    Search,
+    grid,
+    search,
+)
 from bookings.fees import ensure_default_rules
-from bookings.rules import BookingRequest
+from bookings.rules import BookingRequest, add_months
 from bookings.service import Actor, approve, request_booking
+from bookings.tables import BookingPolicy
 from center.dates import local_instant, today
 from center.ledger.service import take_hold
-from center.places.rooms import RoomFilters
+from center.places.rooms import RoomFilters, room_by_id
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user
 
@@ -179,3 +191,26 @@ async def test_a_lottery_rooms_undrawn_month_shows_by_lottery_not_free(center):
     assert week.cell(center["meeting"], day, "morning").state == FREE
     await LotteryRound.update({LotteryRound.status: "drawn"}).where(LotteryRound.month == month)
     assert (await grid(day, day)).cell(center["hall"], day, "morning").state == FREE
+
+
+async def test_free_slots_outside_the_online_request_window_are_not_shown_as_free(center):
+    """Online, a free slot sooner than the policy's "from 3 days ahead" reads "ask at the front
+    desk" and one beyond "up to 6 months ahead" reads "not yet open"; staff, who may override the
+    policy, see both as free; the search offers neither online."""
+    soon, in_window = today() + timedelta(days=1), today() + timedelta(days=3)
+    far = add_months(today(), 6) + timedelta(days=1)
+    for day, state in ((soon, DESK_ONLY), (in_window, FREE), (far, NOT_YET_OPEN)):
+        online = await grid(day, day, rooms=[await room_by_id(center["hall"])])
+        assert online.cell(center["hall"], day, "evening").state == state, day
+        staff = await grid(day, day, rooms=[await room_by_id(center["hall"])], online=False)
+        assert staff.cell(center["hall"], day, "evening").state == FREE, day
+
+    query = Search(start=soon, end=in_window, min_capacity=50)
+    assert {cell.day for _, cell in await search(query)} == {in_window}
+    staff_query = Search(start=soon, end=in_window, min_capacity=50, online=False)
+    assert {cell.day for _, cell in await search(staff_query)} == {soon + timedelta(days=n) for n in range(3)}
+
+    # The window follows the manager's policy.
+    await BookingPolicy.update({BookingPolicy.book_from_days: 1}, force=True)
+    online = await grid(soon, soon, rooms=[await room_by_id(center["hall"])])
+    assert online.cell(center["hall"], soon, "evening").state == FREE

@@ -9,7 +9,7 @@ from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, request_booking
 from center.dates import today, wareki
-from tests.helpers import make_calendar, make_group, make_room, make_user, text_of
+from tests.helpers import login, make_calendar, make_group, make_room, make_user, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -120,3 +120,18 @@ async def test_the_english_grid_uses_english_dates(client, center):
     response = await client.get(f"/availability?week={center['day'].isoformat()}")
     assert "Multi-purpose Hall" in response.text
     assert "Free" in text_of(response.text)
+
+
+async def test_the_grid_tells_visitors_to_ask_at_the_desk_for_slots_too_soon_to_request(client, center):
+    """Tomorrow is free but within "from 3 days ahead": visitors see 窓 with words and no request
+    link; the front desk, who may book it, sees a free cell that links to the staff form."""
+    tomorrow = today() + timedelta(days=1)
+    page = (await client.get(f"/availability/rooms/hall?month={tomorrow.strftime('%Y-%m')}")).text
+    assert "空き（窓口で受付）" in text_of(page)
+    assert f"day={tomorrow.isoformat()}&amp;slots=" not in page
+    assert "窓口でお申し込みください" in text_of(page)  # the key explains the symbol
+
+    await make_user("desk1", roles=("front_desk",))
+    assert (await login(client, "desk1")).status_code in (200, 302, 303)
+    page = (await client.get(f"/availability/rooms/hall?month={tomorrow.strftime('%Y-%m')}")).text
+    assert f"/manage/bookings/new?room=hall&amp;day={tomorrow.isoformat()}&amp;slots=" in page

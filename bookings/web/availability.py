@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from bookings.availability import Search, grid, search, week_start
-from bookings.web.common import VARY, page_helpers, parse_day, wants_partial
+from bookings.web.common import VARY, books_online, page_helpers, parse_day, wants_partial
 from center import dates
 from center.errors import NotFound
 from center.i18n import N_, gettext
@@ -29,7 +29,7 @@ async def week(request: Request) -> Template:
     """All rooms by slot for one week, with filters."""
     start = week_start(parse_day(request.query_params.get("week"), dates.today()))
     filters, errors = parse_filters(request.query_params)
-    week_grid = await grid(start, start + timedelta(days=6), filters)
+    week_grid = await grid(start, start + timedelta(days=6), filters, online=books_online(request))
     context = {
         "grid": week_grid,
         "start": start,
@@ -71,7 +71,7 @@ async def room_month(request: Request, code: FromPath[str]) -> Template:
         year, month = first.year, first.month
     start = date(year, month, 1)
     end = date(*cal.shift_month(year, month, 1), 1) - timedelta(days=1)
-    month_grid = await grid(start, end, rooms=[room])
+    month_grid = await grid(start, end, rooms=[room], online=books_online(request))
     prev_year, prev_month = cal.shift_month(year, month, -1)
     next_year, next_month = cal.shift_month(year, month, 1)
     context = {
@@ -139,6 +139,7 @@ async def search_page(request: Request) -> Template:
                 weekdays=tuple(weekdays),
                 slot_codes=tuple(slot_codes),
                 step_free=forms.checked(params, "step_free"),
+                online=books_online(request),
             )
         )
     context = {

@@ -49,5 +49,12 @@ def booking_link(request: Request) -> str | None:
     return None
 
 
+def books_online(request: Request) -> bool:
+    """Whether this user requests online, within the policy's request window (visitors and
+    members), rather than booking as staff, who may override it."""
+    user = request.scope.get("user")
+    return user is None or not user.has("front_desk", "manager")
+
+
 def page_helpers() -> dict[str, Any]:
     return {**display_helpers(), "booking_link": booking_link}

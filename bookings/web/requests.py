@@ -63,7 +63,7 @@ async def _form_context(
     day = parse_day(str(values.get("day") or ""))
     slot_cells = []
     if room is not None and day is not None and room["booked_by"] == "slot":
-        day_grid = await grid(day, day, rooms=[room])
+        day_grid = await grid(day, day, rooms=[room], online=not staff)
         slot_cells = [
             cell for (room_id, _day, _code), cell in day_grid.cells.items() if cell.state != "not_offered"
         ]
