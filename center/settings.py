@@ -26,6 +26,8 @@ class Settings:
     port: int = 8000
     login_attempts: int = 5
     login_window_minutes: int = 15
+    # Public forms (no account), per client address per hour: see center/accounts/throttle.py.
+    flowerbed_signups_per_hour: int = 10  # stops scripted flooding, not a family at one router
     password_hash_cheap: bool = False
     pg_pool: bool = True
     base_url: str = "http://127.0.0.1:8000"  # for links in e-mails

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -11,6 +13,14 @@ from center.accounts import service as accounts
 from center.accounts.tables import Group, GroupMember
 
 PASSWORD = "correct horse battery"
+
+
+@asynccontextmanager
+async def client_at(app, host: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser on the real app, at another client address (`client` is at 127.0.0.1)."""
+    transport = httpx.ASGITransport(app=app, client=(host, 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
 
 
 async def csrf_token(client: httpx.AsyncClient) -> str:

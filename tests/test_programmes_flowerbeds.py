@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from center.accounts.tables import AuditEntry, RateEvent
 from center.errors import NotFound, ValidationFailed
 from center.notices.tables import Notice
 from center.programmes import flowerbeds
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup
-from tests.helpers import login, make_user, post_form, text_of
+from center.settings import get_settings
+from tests.helpers import client_at, login, make_user, post_form, text_of
 from tests.programmes_support import a_date, person, planned_day
 
 pytestmark = pytest.mark.anyio
@@ -132,10 +134,58 @@ async def test_an_empty_or_bad_signup_form_answers_400_with_errors_tied_to_field
 async def test_signups_from_one_address_are_rate_limited(client):
     day_id = await planned_day(capacity=100)
     statuses = []
-    for n in range(flowerbeds.SIGNUPS_PER_HOUR + 1):
+    for n in range(get_settings().flowerbed_signups_per_hour + 1):
         response = await post_form(client, f"/flowerbeds/{day_id}/signup", {**person(n), "companions": "0"})
         statuses.append(response.status_code)
     assert statuses[-1] == 429 and set(statuses[:-1]) == {303}
+
+
+async def sign_up_to_the_limit(client, day_id: int) -> int:
+    limit = get_settings().flowerbed_signups_per_hour
+    for n in range(limit):
+        response = await post_form(client, f"/flowerbeds/{day_id}/signup", {**person(n), "companions": "0"})
+        assert response.status_code == 303, response.text[:500]
+    return limit
+
+
+async def written() -> tuple[int, ...]:
+    return (
+        await FlowerbedSignup.count(),
+        await Notice.count(),
+        await AuditEntry.count(),
+        await RateEvent.count(),
+    )
+
+
+async def test_a_signup_past_the_limit_shows_the_message_on_the_form_and_writes_nothing(client):
+    day_id = await planned_day(capacity=100)
+    limit = await sign_up_to_the_limit(client, day_id)
+    before = await written()
+    response = await post_form(client, f"/flowerbeds/{day_id}/signup", {**person(limit), "companions": "0"})
+    assert response.status_code == 429
+    assert "この接続からの送信が多すぎます。" in text_of(response.text) and 'role="alert"' in response.text
+    assert f'value="{person(limit)["name"]}"' in response.text  # the form keeps what was typed
+    assert await written() == before
+
+
+async def test_the_signup_refusal_is_in_english_when_the_language_is_english(client):
+    day_id = await planned_day(capacity=100)
+    limit = await sign_up_to_the_limit(client, day_id)
+    await post_form(client, "/lang", {"lang": "en", "next": "/"})
+    response = await post_form(client, f"/flowerbeds/{day_id}/signup", {**person(limit), "companions": "0"})
+    assert response.status_code == 429
+    assert "Too many submissions from this connection. Please try again in" in text_of(response.text)
+
+
+async def test_the_signup_limit_of_one_address_does_not_hold_back_another(client, app):
+    day_id = await planned_day(capacity=100)
+    limit = await sign_up_to_the_limit(client, day_id)
+    async with client_at(app, "198.51.100.9") as neighbour:
+        response = await post_form(
+            neighbour, f"/flowerbeds/{day_id}/signup", {**person(limit), "companions": "0"}
+        )
+    assert response.status_code == 303
+    assert await FlowerbedSignup.count() == limit + 1
 
 
 async def test_staff_cancel_for_rain_from_the_day_page(client):

@@ -1,4 +1,4 @@
-"""People, groups (団体), sessions, login throttling and the audit log."""
+"""People, groups (団体), sessions, login throttling, the public forms' rate limit and the audit log."""
 
 from piccolo.columns import (
     JSON,
@@ -79,6 +79,17 @@ class LoginAttempt(Table, tablename="center_login_attempt"):
     username = Varchar(length=80, index=True)
     address = Varchar(length=64, default="")
     attempted_at = Timestamptz()
+
+
+class RateEvent(Table, tablename="center_rate_event"):
+    """One accepted submission of a public form, per bucket (which form) and key (the client
+    address), kept in the database so every app process sees the same limit. Rows older than
+    the limit's window are pruned as new ones come in. The (bucket, key, at) index is made by a
+    raw migration (Piccolo has no multi-column index)."""
+
+    bucket = Varchar(length=40)
+    key = Varchar(length=64)
+    at = Timestamptz()
 
 
 class AuditEntry(Table, tablename="center_audit"):

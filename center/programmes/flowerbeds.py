@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from center.accounts import audit
+from center.accounts import audit, throttle
 from center.dates import local_instant, today
 from center.db import is_postgres, write_transaction
 from center.errors import DomainError, NotFound, ValidationFailed
@@ -25,7 +25,8 @@ from center.i18n import N_
 from center.notices.service import notify
 from center.places import forms
 from center.places.calendar import day_info
-from center.programmes.tables import FlowerbedDay, FlowerbedSignup, SignupAttempt
+from center.programmes.tables import FlowerbedDay, FlowerbedSignup
+from center.settings import get_settings
 
 # Age bands asked at signup: (code, lowest age in the band, label). The points rule compares
 # its minimum age with the band's lowest age, so a band counts only when all of it qualifies.
@@ -40,7 +41,6 @@ AGE_BANDS: tuple[tuple[str, int, str], ...] = (
 AGE_BAND_FLOOR = {code: floor for code, floor, _ in AGE_BANDS}
 RAIN_PLANS = (("postpone", N_("Postpone to the rain date")), ("cancel", N_("Cancel")))
 MAX_COMPANIONS = 5
-SIGNUPS_PER_HOUR = 10  # per client address; stops scripted flooding, not a family at one router
 MAX_TEXT = 2000
 
 STATUS_LABELS = {
@@ -59,11 +59,6 @@ class SignupRefused(DomainError):
     """A signup that cannot be taken, with the reason in words (Engelsystem-style: never a bare no)."""
 
     status_code = 409
-
-
-class TooManySignups(DomainError):
-    status_code = 429
-    message = N_("Too many signups from this connection. Please try again in an hour or call the center.")
 
 
 REFUSALS = {
@@ -360,25 +355,20 @@ async def _lock_day(day_id: int) -> dict:
     return row
 
 
-async def _check_rate(address: str, now: datetime) -> None:
-    async with write_transaction():
-        recent = await SignupAttempt.count().where(
-            (SignupAttempt.address == address) & (SignupAttempt.attempted_at > now - timedelta(hours=1))
-        )
-        if recent >= SIGNUPS_PER_HOUR:
-            raise TooManySignups()
-        await SignupAttempt.delete().where(SignupAttempt.attempted_at < now - timedelta(days=1))
-        await SignupAttempt.insert(SignupAttempt(address=address[:64], attempted_at=now))
-
-
 async def sign_up(
     day_id: int, fields: dict[str, Any], *, address: str = "", now: datetime | None = None
 ) -> tuple[dict, str]:
     """Take a signup: confirmed if the whole party fits, else on the waiting list. Returns the
     signup and its private token (shown once; only the hash is kept)."""
     now = now or datetime.now(UTC)
-    if address:
-        await _check_rate(address, now)
+    if address:  # signups from the web are limited per client address (before anything is written)
+        await throttle.check_rate(
+            throttle.FLOWERBED_SIGNUP,
+            address,
+            limit=get_settings().flowerbed_signups_per_hour,
+            window=timedelta(hours=1),
+            now=now,
+        )
     token = secrets.token_urlsafe(24)
     key = contact_key(fields["name"], fields["phone"], fields["email"])
     async with write_transaction():

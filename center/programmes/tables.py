@@ -57,13 +57,6 @@ class FlowerbedSignup(Table, tablename="center_flowerbed_signup"):
     minutes = Integer(null=True, default=None)
 
 
-class SignupAttempt(Table, tablename="center_programme_attempt"):
-    """Signups per client address, kept in the database so every app process sees the limit."""
-
-    address = Varchar(length=64)
-    attempted_at = Timestamptz()
-
-
 class PointsRule(Table, tablename="center_points_rule"):
     """The volunteer points rule from a date on; a change adds a row, so past points keep the
     rule they were earned under."""
