@@ -27,6 +27,7 @@ class Settings:
     login_attempts: int = 5
     login_window_minutes: int = 15
     # Public forms (no account), per client address per hour: see center/accounts/throttle.py.
+    group_applications_per_hour: int = 5
     flowerbed_signups_per_hour: int = 10  # stops scripted flooding, not a family at one router
     password_hash_cheap: bool = False
     pg_pool: bool = True

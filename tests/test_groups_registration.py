@@ -2,8 +2,9 @@
 
 import pytest
 
-from center.accounts.tables import AuditEntry, Group, GroupMember, User
-from tests.helpers import PASSWORD, make_user, post_form, text_of
+from center.accounts.tables import AuditEntry, Group, GroupMember, RateEvent, User
+from center.settings import get_settings
+from tests.helpers import PASSWORD, client_at, make_user, post_form, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -198,3 +199,67 @@ async def test_application_form_in_english(client):
     assert "Enter the group&#39;s name." in response.text or "Enter the group's name." in text_of(
         response.text
     )
+
+
+# ---- the rate limit per client address --------------------------------------------------------
+
+
+def nth_application(n: int) -> dict:
+    return application(
+        name=f"苫小牧ハーモニカの会{n}", member0_username=f"hanako{n}", member1_username=f"taro{n}"
+    )
+
+
+async def written() -> tuple[int, ...]:
+    return (
+        await Group.count(),
+        await GroupMember.count(),
+        await User.count(),
+        await AuditEntry.count(),
+        await RateEvent.count(),
+    )
+
+
+async def apply_up_to_the_limit(client) -> int:
+    limit = get_settings().group_applications_per_hour
+    for n in range(limit):
+        response = await post_form(client, "/groups/apply", nth_application(n))
+        assert response.status_code == 303, response.text[:500]
+    return limit
+
+
+async def test_applications_past_the_hourly_limit_from_one_address_are_refused_and_write_nothing(client):
+    limit = await apply_up_to_the_limit(client)
+    before = await written()
+    response = await post_form(client, "/groups/apply", nth_application(limit))
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    text = text_of(response.text)
+    assert "この接続からの送信が多すぎます。" in text and "分後にもう一度お試しいただくか" in text
+    assert 'role="alert"' in response.text
+    assert f'value="苫小牧ハーモニカの会{limit}"' in response.text  # the form keeps what was typed
+    assert await written() == before
+    assert await Group.count() == limit
+
+
+async def test_the_refusal_is_in_english_when_the_language_is_english(client):
+    limit = await apply_up_to_the_limit(client)
+    await post_form(client, "/lang", {"lang": "en", "next": "/"})
+    response = await post_form(client, "/groups/apply", nth_application(limit))
+    assert response.status_code == 429
+    assert "Too many submissions from this connection. Please try again in" in text_of(response.text)
+
+
+async def test_the_limit_of_one_address_does_not_hold_back_another(client, app):
+    limit = await apply_up_to_the_limit(client)
+    async with client_at(app, "192.0.2.44") as neighbour:
+        response = await post_form(neighbour, "/groups/apply", nth_application(limit))
+    assert response.status_code == 303
+    assert await Group.count() == limit + 1
+
+
+async def test_refused_invalid_applications_do_not_count_towards_the_limit(client):
+    for _ in range(get_settings().group_applications_per_hour + 1):
+        assert (await post_form(client, "/groups/apply", {})).status_code == 400
+    assert await RateEvent.count() == 0
+    assert (await post_form(client, "/groups/apply", nth_application(0))).status_code == 303

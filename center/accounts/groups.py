@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 from piccolo.query import OrderByRaw
 
-from center.accounts import audit
+from center.accounts import audit, throttle
 from center.accounts.listing import PAGE_SIZE, Page, contains, normalise, to_katakana
 from center.accounts.passwords import hash_password, password_problem
 from center.accounts.service import Principal
@@ -28,6 +28,7 @@ from center.accounts.users import (
 from center.db import write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
+from center.settings import get_settings
 
 PENDING, APPROVED, DECLINED, SUSPENDED = "pending", "approved", "declined", "suspended"
 STATUSES = (PENDING, APPROVED, DECLINED, SUSPENDED)
@@ -215,14 +216,22 @@ def _is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
-async def submit_application(data: dict[str, Any]) -> int:
+async def submit_application(data: dict[str, Any], *, address: str = "") -> int:
     """Register a group from the public form: the group (pending) and its members' accounts
-    (inactive until approval), in one transaction. Returns the group's id."""
+    (inactive until approval), in one transaction. Returns the group's id. Applications from
+    the web are limited per client `address` (TooManySubmissions, with nothing written)."""
     values, errors = clean_group(data)
     drafts, member_errors = await clean_members(data)
     errors.update(member_errors)
     if errors:
         raise ValidationFailed(errors)
+    if address:  # before hashing, too: a refused flood should not cost Argon2 time either
+        await throttle.check_rate(
+            throttle.GROUP_APPLICATION,
+            address,
+            limit=get_settings().group_applications_per_hour,
+            window=timedelta(hours=1),
+        )
     # Hash before taking the write lock: Argon2 is deliberately slow.
     hashes = [hash_password(draft.password) for draft in drafts]
     now = datetime.now(UTC)

@@ -18,9 +18,10 @@ from center import dates
 from center.accounts import audit_log, groups, users
 from center.accounts.listing import page_number
 from center.accounts.roles import ROLE_LABELS, STAFF_ROLES
-from center.errors import Conflict, ValidationFailed
+from center.errors import Conflict, DomainError, ValidationFailed
 from center.i18n import N_, gettext
 from center.web.auth import PUBLIC, requires_manager, requires_member
+from center.web.pages import client_address
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -122,16 +123,24 @@ def _partial(request: HTMXRequest) -> bool:
 # ---- group registration (visitors) ----------------------------------------------------------
 
 
-def _apply_page(values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
+def _apply_page(
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    message: str = "",
+    headers: dict[str, str] | None = None,
+) -> Template:
     return Template(
         "accounts/apply.html",
         context=_context(
             values=values,
             errors=errors,
+            message=message,
             member_rows=range(groups.MAX_MEMBER_ROWS),
             member_field=groups.member_field,
         ),
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -145,9 +154,18 @@ async def apply_form() -> Template:
 async def apply(request: HTMXRequest, data: Form) -> Template | Redirect:
     """Register a group and its members' accounts for review."""
     try:
-        group_id = await groups.submit_application(data)
+        group_id = await groups.submit_application(data, address=client_address(request))
     except ValidationFailed as exc:
         return _apply_page(_form_values(data), _errors(exc), status_code=400)
+    except DomainError as exc:  # too many applications from this connection
+        retry_after = getattr(exc, "retry_after", None)
+        return _apply_page(
+            _form_values(data),
+            {},
+            status_code=exc.status_code,
+            message=gettext(exc.message, **exc.params),
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
+        )
     request.session[APPLIED_KEY] = group_id
     return Redirect(path=request.app.route_reverse("accounts:applied"), status_code=303)
 
