@@ -28,6 +28,7 @@ class Settings:
     login_window_minutes: int = 15
     # Public forms (no account), per client address per hour: see center/accounts/throttle.py.
     group_applications_per_hour: int = 5
+    problem_reports_per_hour: int = 10
     flowerbed_signups_per_hour: int = 10  # stops scripted flooding, not a family at one router
     password_hash_cheap: bool = False
     pg_pool: bool = True

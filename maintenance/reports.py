@@ -8,16 +8,17 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from center.accounts import audit
+from center.accounts import audit, throttle
 from center.db import write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.notices.service import notify
 from center.places import forms
+from center.settings import get_settings
 from maintenance import photos
 from maintenance.tables import Location, Photo, Report, Ticket
 from maintenance.tickets import _event, create_ticket
@@ -125,8 +126,16 @@ async def _notify_reporter(report: dict, which: str, note: str = "") -> None:
     )
 
 
-async def submit_report(fields: dict[str, Any], photo: bytes | None = None) -> str:
-    """Record a report (and its photo, checked and stripped of metadata); returns the reference."""
+async def submit_report(fields: dict[str, Any], photo: bytes | None = None, *, address: str = "") -> str:
+    """Record a report (and its photo, checked and stripped of metadata); returns the reference.
+    Reports from the web are limited per client `address` (TooManySubmissions, nothing kept)."""
+    if address:  # before the photo is saved, so a refused report leaves no file behind
+        await throttle.check_rate(
+            throttle.PROBLEM_REPORT,
+            address,
+            limit=get_settings().problem_reports_per_hour,
+            window=timedelta(hours=1),
+        )
     stored = photos.save(photo) if photo else None
     now = datetime.now(UTC)
     try:

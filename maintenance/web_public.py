@@ -8,21 +8,31 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from center.errors import NotFound, ValidationFailed
+from center.errors import DomainError, NotFound, ValidationFailed
 from center.i18n import gettext
 from center.places import forms
 from center.web.auth import PUBLIC
+from center.web.pages import client_address
 from maintenance import reports
 from maintenance.projects import projects_with_progress
 from maintenance.tickets import location_choices
 from maintenance.web_common import Upload, labels, redirect, upload_bytes
 
 
-async def _report_form(values: dict, errors: dict, status_code: int = 200) -> Template:
+async def _report_form(
+    values: dict, errors: dict, status_code: int = 200, message: str = "", headers: dict | None = None
+) -> Template:
     return Template(
         "maintenance/report_form.html",
-        context={"values": values, "errors": errors, "locations": await location_choices(), **labels()},
+        context={
+            "values": values,
+            "errors": errors,
+            "message": message,
+            "locations": await location_choices(),
+            **labels(),
+        },
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -38,9 +48,18 @@ async def report_submit(request: Request, data: Upload) -> Template | Redirect:
     try:
         fields = await reports.parse_report(data)
         content = await upload_bytes(data, required=False)
-        reference = await reports.submit_report(fields, content)
+        reference = await reports.submit_report(fields, content, address=client_address(request))
     except ValidationFailed as invalid:
         return await _report_form(values, invalid.translated(), status_code=400)
+    except DomainError as refused:  # too many reports from this connection
+        retry_after = getattr(refused, "retry_after", None)
+        return await _report_form(
+            values,
+            {},
+            status_code=refused.status_code,
+            message=gettext(refused.message, **refused.params),
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
+        )
     return redirect(request, "maintenance:report_status", reference=reference)
 
 

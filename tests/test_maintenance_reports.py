@@ -7,10 +7,12 @@ import re
 
 import pytest
 
+from center.accounts.tables import AuditEntry, RateEvent
 from center.notices.tables import Notice
-from maintenance import reports, tickets
+from center.settings import get_settings
+from maintenance import photos, reports, tickets
 from maintenance.tables import Photo, Report, Ticket
-from tests.helpers import post_form, text_of
+from tests.helpers import client_at, post_form, text_of
 from tests.maintenance_support import facilities_client, jpeg_with_gps, make_location, ticket_form
 
 pytestmark = pytest.mark.anyio
@@ -142,3 +144,65 @@ async def test_declining_needs_a_note_the_reporter_then_sees(db, client):
         client, f"/maintenance/reports/{report['id']}/decline", {"note": "市の管理ではありません"}
     )
     assert "市の管理ではありません" in text_of((await client.get(f"/report/{reference}")).text)
+
+
+# ---- the rate limit per client address --------------------------------------------------------
+
+
+def photo_files() -> set[str]:
+    return {path.name for path in photos.photo_dir().iterdir()}
+
+
+async def written() -> tuple[int, ...]:
+    return (
+        await Report.count(),
+        await Photo.count(),
+        await Notice.count(),
+        await AuditEntry.count(),
+        await RateEvent.count(),
+    )
+
+
+async def report_up_to_the_limit(client, place: int) -> int:
+    limit = get_settings().problem_reports_per_hour
+    for n in range(limit):
+        response = await send_report(client, place, description=f"電球が切れている ({n})")
+        assert response.status_code == 303, response.text[:500]
+    return limit
+
+
+async def test_reports_past_the_hourly_limit_from_one_address_are_refused_and_keep_nothing(db, client):
+    place = await make_location()
+    await report_up_to_the_limit(client, place)
+    before, files = await written(), photo_files()
+    response = await send_report(
+        client,
+        place,
+        description="もう一件",
+        contact_email="hanako@example.jp",
+        files={"photo": ("IMG_0002.JPG", jpeg_with_gps(), "image/jpeg")},
+    )
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    text = text_of(response.text)
+    assert "この接続からの送信が多すぎます。" in text and 'role="alert"' in response.text
+    assert "もう一件" in response.text  # the form keeps what was typed
+    assert await written() == before and photo_files() == files
+
+
+async def test_the_report_refusal_is_in_english_when_the_language_is_english(db, client):
+    place = await make_location()
+    await report_up_to_the_limit(client, place)
+    await post_form(client, "/lang", {"lang": "en", "next": "/"})
+    response = await send_report(client, place)
+    assert response.status_code == 429
+    assert "Too many submissions from this connection. Please try again in" in text_of(response.text)
+
+
+async def test_the_report_limit_of_one_address_does_not_hold_back_another(db, client, app):
+    place = await make_location()
+    limit = await report_up_to_the_limit(client, place)
+    async with client_at(app, "2001:db8::7") as neighbour:
+        response = await send_report(neighbour, place)
+    assert response.status_code == 303
+    assert await Report.count() == limit + 1
