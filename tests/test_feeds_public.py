@@ -219,3 +219,20 @@ async def test_english_feeds_use_english_names(db, client):
     assert str(calendar["X-WR-CALNAME"]) == str(calendar["NAME"]) == "Meeting1: busy times"
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Busy"]
     assert (await client.get("/feeds/public.ics?lang=fr")).status_code == 400
+
+
+async def test_feeds_answer_head_like_get_without_a_body(db, client):
+    """Some calendar clients check a subscription with HEAD before fetching it."""
+    center = await small_center()
+    await booking(center, public=True, public_title="健康体操のつどい")
+    got = await client.get("/feeds/public.ics")
+    head = await client.head("/feeds/public.ics")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == str(len(got.content))
+    conditional = await client.head("/feeds/public.ics", headers={"If-None-Match": got.headers["etag"]})
+    assert conditional.status_code == 304
+    assert (await client.head("/feeds/rooms/nope.ics")).status_code == 404
+    assert (await client.head("/feeds/t/not-a-token.ics")).status_code == 404

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import segno
-from litestar import Request, Response, get, post
+from litestar import HttpMethod, Request, Response, get, post, route
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Body, FromPath
@@ -40,6 +40,9 @@ KIND_LABELS = {
     "desk": N_("Front desk: every hold on every room"),
     "facilities": N_("Facilities: due dates, inspections and closures"),
 }
+
+# Feeds answer HEAD as well as GET: some calendar clients check a subscription with HEAD.
+FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
 
 
 def kind_label(kind: str) -> str:
@@ -134,7 +137,7 @@ async def _center_name(where: sources.Place) -> str:
     return pick(where.center_ja, where.center_en) or _("Civic Activity Center")
 
 
-@get("/feeds/public.ics", name="feeds:public", opt=PUBLIC)
+@route("/feeds/public.ics", http_method=FEED_METHODS, name="feeds:public", opt=PUBLIC)
 async def public_feed(request: Request) -> Response:
     """Every public event: public approved bookings, screenings and flower-bed days."""
     language, window = _language(request), _window(request)
@@ -151,7 +154,7 @@ async def public_feed(request: Request) -> Response:
     )
 
 
-@get("/feeds/screenings.ics", name="feeds:screenings", opt=PUBLIC)
+@route("/feeds/screenings.ics", http_method=FEED_METHODS, name="feeds:screenings", opt=PUBLIC)
 async def screenings_feed(request: Request) -> Response:
     """Exercise-video screenings only."""
     language, window = _language(request), _window(request)
@@ -163,7 +166,7 @@ async def screenings_feed(request: Request) -> Response:
     )
 
 
-@get("/feeds/flowerbeds.ics", name="feeds:flowerbeds", opt=PUBLIC)
+@route("/feeds/flowerbeds.ics", http_method=FEED_METHODS, name="feeds:flowerbeds", opt=PUBLIC)
 async def flowerbeds_feed(request: Request) -> Response:
     """Flower-bed days only."""
     language, window = _language(request), _window(request)
@@ -175,7 +178,7 @@ async def flowerbeds_feed(request: Request) -> Response:
     )
 
 
-@get("/feeds/rooms/{feed:str}", name="feeds:room", opt=PUBLIC)
+@route("/feeds/rooms/{feed:str}", http_method=FEED_METHODS, name="feeds:room", opt=PUBLIC)
 async def room_feed(request: Request, feed: FromPath[str]) -> Response:
     """When one room is busy (by room code, e.g. /feeds/rooms/meeting1.ics): times only."""
     code = feed.removesuffix(SUFFIX)
@@ -211,7 +214,7 @@ async def _still_allowed(row: dict) -> bool:
     return False
 
 
-@get("/feeds/t/{feed:str}", name="feeds:private", opt=PUBLIC)
+@route("/feeds/t/{feed:str}", http_method=FEED_METHODS, name="feeds:private", opt=PUBLIC)
 async def private_feed(request: Request, feed: FromPath[str]) -> Response:
     """A private feed behind its token: /feeds/t/<token>.ics."""
     row = await tokens.verify(feed.removesuffix(SUFFIX)) if feed.endswith(SUFFIX) else None
