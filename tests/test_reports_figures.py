@@ -505,6 +505,41 @@ async def test_desk_money_is_counted_by_tokyo_day_and_balances_with_the_cash_sum
     assert (november.payments, november.charges.bookings) == (750, 0)
 
 
+async def test_the_batched_cash_summaries_equal_the_desks_summary_of_every_day(db):
+    from bookings.desk_payments import cash_summaries, cash_summary
+
+    await load_known_data()
+    booking = (await Booking.select(Booking.id).first())["id"]
+    # More movements: two on one day in one method, one each side of a Tokyo midnight, a refund
+    # by another method on a day with a cash refund.
+    await _payment(booking, "payment", 500, "cash", "2026-10-02", "23:59", 6)
+    await _payment(booking, "payment", 700, "other", "2026-10-03", "00:00", 7)
+    await _payment(booking, "refund", 200, "other", "2026-10-04", "18:00", 8)
+    await _payment(booking, "payment", 300, "cash", "2026-10-04", "12:00", 9)
+    first, last = date(2026, 9, 30), date(2026, 11, 2)
+    batched = await cash_summaries(first, last)
+    assert list(batched) == [date(2026, 10, d) for d in (1, 2, 3, 4, 31)] + [date(2026, 11, 1)]
+
+    def figures(summary) -> tuple:
+        methods = [(m.method, m.payments, m.refunds, m.net) for m in summary.methods]
+        return summary.payments, summary.refunds, summary.net, summary.balances, methods
+
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        desk = await cash_summary(day)
+        if not desk.rows:
+            assert day not in batched, day
+            continue
+        assert figures(batched[day]) == figures(desk), day
+    assert figures(batched[date(2026, 10, 4)]) == (
+        300,
+        1700,
+        -1400,
+        True,
+        [("cash", 300, 1500, -1200), ("other", 0, 200, -200)],
+    )
+
+
 async def test_maintenance_matches_the_hand_count(db):
     await load_known_data()
     report = await maintenance_report(OCTOBER)
