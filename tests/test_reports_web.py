@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -133,3 +134,14 @@ async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert rows[1][:5] == ["会議室1", "60", "2", "4", "6.7"]
     assert rows[-1][:5] == ["合計", "153", "2", "6", "3.9"]
+
+
+def test_a_bar_chart_leaves_room_for_its_longest_label():
+    """A long room name is drawn whole, not cut off at the chart's left edge."""
+    from center.reports.charts import Series, bar_chart, text_width
+
+    long_name = "男女平等参画推進センター 会議室"
+    svg = str(bar_chart("t", "稼働率", ["和室", long_name], [Series("コマ", [0.5, 0.25])]))
+    label_x = float(re.search(r'<text x="([\d.]+)"[^>]*>' + long_name, svg).group(1))
+    assert label_x - text_width(long_name) >= 0
+    assert text_width("和室") == 24 and text_width("ab") == 2 * 12 * 0.6

@@ -5,6 +5,7 @@ the chart, which is what screen readers read (the SVG is one labelled image)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -99,6 +100,11 @@ def _open(prefix: str, title: str, width: int, height: int) -> str:
     )
 
 
+def text_width(text: str, size: int = 12) -> float:
+    """About how wide a text is drawn: full-width (Japanese) characters a whole em, others 0.6 em."""
+    return sum(size if unicodedata.east_asian_width(char) in "WF" else size * 0.6 for char in text)
+
+
 def bar_chart(
     prefix: str,
     title: str,
@@ -108,7 +114,9 @@ def bar_chart(
     maximum: float | None = None,
 ) -> Markup:
     """Horizontal bars: one group per label, one bar per series, the value written after each."""
-    label_width, bar_height, gap, value_space, plot = 150, 14, 10, 80, 360
+    bar_height, gap, value_space, plot = 14, 10, 80, 360
+    # Wide enough for the longest label (a room name can be long), within reason.
+    label_width = min(max(150, max((text_width(label) for label in labels), default=0) + 12), 320)
     per_group = bar_height * len(series) + gap
     top = 8
     height = top + per_group * max(len(labels), 1) + 30
