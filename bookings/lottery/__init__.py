@@ -4,50 +4,65 @@ picks one applicant per slot at random from a seed recorded on the round, so any
 it; winners get a tentative booking they confirm by the end of month M-2 or lose; after the draw,
 first-come booking opens for what is left.
 
+The package's modules, each importing only those listed before it:
+- windows: months of use and each month's window (open, close, draw and confirm-by dates);
+- common: what the others share (the system actor, entry statuses, spotting a unique violation);
+- rounds: lottery rooms and the first-come rule, the rounds, the manager's settings;
+- applications: a group applies, withdraws, and confirms a win;
+- draws: the draw and its notices, the scheduled draw and forfeits, checking a draw from its seed.
+
 Callers import from the package (`from bookings.lottery import draw`), not from the modules."""
 
-from bookings.lottery.draws import (
+from bookings.lottery.applications import (
     ALREADY_APPLIED,
+    Application,
+    apply,
+    confirm,
+    entry_of,
+    withdraw,
+)
+from bookings.lottery.common import (
     ENTRY_STATUSES,
-    FIRST_COME_REFUSAL,
-    MAX_DAY,
-    NOTICES,
-    POLICY_FIELDS,
-    SLOT_TAKEN,
     SYSTEM,
     WIN_STATUSES,
-    Application,
+)
+from bookings.lottery.draws import (
+    NOTICES,
+    SLOT_TAKEN,
     DrawResult,
     SlotCheck,
-    Window,
-    accepting,
-    apply,
-    change_round_dates,
-    confirm,
     draw,
     draw_due,
     draw_order,
     draw_record,
-    entry_of,
-    first_come_refusal,
-    first_day,
     forfeit_due,
+    verify,
+)
+from bookings.lottery.rounds import (
+    FIRST_COME_REFUSAL,
+    POLICY_FIELDS,
+    accepting,
+    change_round_dates,
+    first_come_refusal,
     get_round,
-    lapse_instant,
-    last_day,
     lottery_room_ids,
-    month_applying_in,
-    month_key,
     open_due,
     open_round,
-    parse_month,
     round_for_month,
     save_settings,
     settings_errors,
-    verify,
+)
+from bookings.lottery.windows import (
+    MAX_DAY,
+    Window,
+    first_day,
+    lapse_instant,
+    last_day,
+    month_applying_in,
+    month_key,
+    parse_month,
     window_errors,
     window_for,
-    withdraw,
 )
 
 __all__ = [
