@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 
 from bookings.fees import ensure_default_rules
 from bookings.service import Actor, ensure_default_refund_rules, permit_number
@@ -64,6 +65,14 @@ async def make_booking(
 
 @pytest.fixture
 async def desk_center(db):
+    """A small center on a day of use, with the clock at 10:30 Japan time on that day (ticking on):
+    the desk acts on "now" (walk-ins take the rest of the current slot), so its tests must not
+    depend on the hour the suite happens to run at."""
+    with time_machine.travel(local_instant(today(), time(10, 30)), tick=True):
+        yield await _desk_center()
+
+
+async def _desk_center() -> dict:
     slots = await make_calendar(opens="00:00", closes="23:59", heating=(1, 12))
     await ensure_default_rules()
     await ensure_default_refund_rules()
