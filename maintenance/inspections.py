@@ -95,7 +95,8 @@ async def parse_inspection(data: Mapping[str, Any], *, keep_location: int | None
 
 async def create_inspection(fields: dict[str, Any], actor: Any) -> int:
     async with write_transaction():
-        rows = await Inspection.insert(Inspection(**fields, created_at=datetime.now(UTC))).returning(
+        now = datetime.now(UTC)
+        rows = await Inspection.insert(Inspection(**fields, created_at=now, updated_at=now)).returning(
             *Inspection.all_columns()
         )
         await audit.record("create", "maintenance_inspection", rows[0]["id"], actor=actor, after=rows[0])
@@ -126,9 +127,12 @@ async def update_inspection(inspection_id: int, fields: dict[str, Any], actor: A
         changed = {name: value for name, value in fields.items() if before[name] != value}
         if not changed:
             return before
-        await Inspection.update({getattr(Inspection, name): value for name, value in changed.items()}).where(
-            Inspection.id == inspection_id
-        )
+        await Inspection.update(
+            {
+                **{getattr(Inspection, name): value for name, value in changed.items()},
+                Inspection.updated_at: datetime.now(UTC),
+            }
+        ).where(Inspection.id == inspection_id)
         after = await Inspection.select().where(Inspection.id == inspection_id).first()
         await audit.record(
             "update", "maintenance_inspection", inspection_id, actor=actor, before=before, after=after
@@ -147,7 +151,7 @@ async def set_active(inspection_id: int, active: bool, actor: Any, today: date |
             raise NotFound(N_("That inspection does not exist."))
         if before["active"] == active:
             return before
-        values: dict = {Inspection.active: active}
+        values: dict = {Inspection.active: active, Inspection.updated_at: datetime.now(UTC)}
         if active:
             due = before["next_due"]
             for _ in range(1000):
@@ -185,7 +189,9 @@ async def open_due(today: date | None = None) -> list[int]:
                 due = add_interval(due, current["every"], current["unit"])
             if (due - today).days > current["lead_days"]:
                 if due != current["next_due"]:
-                    await Inspection.update({Inspection.next_due: due}).where(Inspection.id == current["id"])
+                    await Inspection.update(
+                        {Inspection.next_due: due, Inspection.updated_at: datetime.now(UTC)}
+                    ).where(Inspection.id == current["id"])
                 continue
             exists = await Ticket.exists().where(
                 (Ticket.inspection == current["id"]) & (Ticket.inspection_due == due)
@@ -207,7 +213,10 @@ async def open_due(today: date | None = None) -> list[int]:
                     )
                 )
             await Inspection.update(
-                {Inspection.next_due: add_interval(due, current["every"], current["unit"])}
+                {
+                    Inspection.next_due: add_interval(due, current["every"], current["unit"]),
+                    Inspection.updated_at: datetime.now(UTC),
+                }
             ).where(Inspection.id == current["id"])
     return opened
 

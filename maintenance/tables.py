@@ -63,6 +63,7 @@ class Inspection(Table, tablename="maintenance_inspection"):
     active = Boolean(default=True)
     last_done = Date(null=True, default=None)
     created_at = Timestamptz()
+    updated_at = Timestamptz()  # any change, its next due date included (the facilities feed's Last-Modified)
 
 
 class Ticket(Table, tablename="maintenance_ticket"):

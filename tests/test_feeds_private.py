@@ -4,6 +4,7 @@ the front desk's holds, facilities' due dates, inspections and closures; and the
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 
 from bookings.service import cancel, move
 from bookings.tables import LotteryEntry, LotteryRound
@@ -277,3 +278,41 @@ def test_default_window_runs_three_months_back_to_twelve_ahead():
     assert default_window(date(2026, 5, 31)).start == date(2026, 2, 28)
     narrow = narrowed(date(2026, 12, 1), None, date(2026, 11, 30))
     assert (narrow.start, narrow.end, narrow.sliding) == (date(2026, 12, 1), date(2027, 11, 30), False)
+
+
+async def test_editing_an_inspection_moves_the_facilities_feeds_last_modified(db, client):
+    """A calendar client that asks If-Modified-Since must hear about a rescheduled inspection."""
+    from email.utils import parsedate_to_datetime
+
+    from maintenance.inspections import update_inspection
+    from maintenance.tables import Inspection, Location
+
+    center = await small_center()
+    location = (
+        await Location.insert(
+            Location(code="meeting1", name_ja="会議室1", name_en="Meeting 1", room=center["room"])
+        ).returning(Location.id)
+    )[0]["id"]
+    inspection_id = (
+        await Inspection.insert(
+            Inspection(
+                title_ja="消防設備点検",
+                location=location,
+                next_due=today() + timedelta(days=20),
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+        ).returning(Inspection.id)
+    )[0]["id"]
+    token, _ = await tokens.make_token("facilities", user_id=center["facilities"])
+    first = await client.get(f"/feeds/t/{token}.ics")
+    before = parsedate_to_datetime(first.headers["last-modified"])
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=1), tick=True):
+        await update_inspection(inspection_id, {"next_due": today() + timedelta(days=27)}, None)
+        assert (await Inspection.select(Inspection.updated_at).first())["updated_at"] > before
+        again = await client.get(
+            f"/feeds/t/{token}.ics", headers={"If-Modified-Since": first.headers["last-modified"]}
+        )
+    assert again.status_code == 200
+    assert parsedate_to_datetime(again.headers["last-modified"]) > before + timedelta(minutes=59)

@@ -631,6 +631,6 @@ async def facilities_events(
         await _max(TicketEvent.at),
         await _max(Closure.created_at),
         await _max(Closure.ended_at),
-        await _max(Inspection.created_at),
+        await _max(Inspection.updated_at),
     )
     return events, stamp
