@@ -319,11 +319,22 @@ async def transition(ticket_id: int, target: str, actor: Any, reason: str = "") 
                 await end_closure(closure["id"], actor)
             if target == "done":
                 await _tell_reporters(ticket_id)
+                if before["inspection"] is not None:
+                    await _record_inspection_done(before["inspection"])
         after = await Ticket.select().where(Ticket.id == ticket_id).first()
         await audit.record(
             "status", "maintenance_ticket", ticket_id, actor=actor, before=before, after=after, note=reason
         )
         return after
+
+
+async def _record_inspection_done(inspection_id: int) -> None:
+    """An inspection's ticket is done: the inspection was last carried out today (Japan time)."""
+    from maintenance.tables import Inspection
+
+    await Inspection.update({Inspection.last_done: dates.today(), Inspection.updated_at: _now()}).where(
+        Inspection.id == inspection_id
+    )
 
 
 async def _tell_reporters(ticket_id: int) -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from center.dates import today
+from center.dates import today, wareki
 from maintenance import inspections, projects, tickets
 from maintenance.tables import Inspection, Ticket
 from tests.helpers import post_form, text_of
@@ -51,6 +51,19 @@ async def test_an_inspection_out_of_season_waits_for_its_season(db):
     assert await inspections.open_due() == []
     row = await Inspection.select().where(Inspection.id == inspection).first()
     assert row["next_due"].month == season
+
+
+async def test_finishing_an_inspections_ticket_records_when_it_was_last_done(db, client):
+    await facilities_client(client)
+    inspection = await add(await make_location())
+    (ticket_id,) = await inspections.open_due()
+    assert (await Inspection.select().where(Inspection.id == inspection).first())["last_done"] is None
+    for target in ("in_progress", "done"):
+        await tickets.transition(ticket_id, target, None)
+    row = await Inspection.select().where(Inspection.id == inspection).first()
+    assert row["last_done"] == today() and row["updated_at"] >= row["created_at"]
+    page = text_of((await client.get("/maintenance/inspections")).text)
+    assert "前回実施日" in page and wareki(today(), weekday=False) in page
 
 
 async def test_the_month_arithmetic_keeps_month_ends(db):

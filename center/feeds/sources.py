@@ -584,7 +584,7 @@ async def facilities_events(
                 summary=_("Inspection: %(title)s", title=pick(row["title_ja"], row["title_en"])),
                 starts=due,
                 ends=due + timedelta(days=1),
-                updated_at=latest(row["created_at"], done),
+                updated_at=latest(row["updated_at"], done),
                 created_at=row["created_at"],
                 location=", ".join(
                     p for p in (pick(row["location_name_ja"], row["location_name_en"]), address) if p
