@@ -4,11 +4,8 @@ movement, per method)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-
-import asyncpg
 
 from bookings.desk import money, money_of, walk_in_label
 from bookings.service import Actor, get_booking
@@ -16,7 +13,7 @@ from bookings.tables import Booking, Payment
 from center.accounts import audit
 from center.accounts.tables import Group
 from center.dates import TOKYO, local_day_bounds, to_local
-from center.db import write_transaction
+from center.db import UNIQUE_VIOLATIONS, is_unique_violation, write_transaction
 from center.errors import ValidationFailed
 from center.i18n import N_, gettext, pick
 from center.places.tables import Room
@@ -45,12 +42,6 @@ async def next_receipt_number(now: datetime | None = None) -> str:
     while await Payment.exists().where(Payment.receipt_number == f"{prefix}{number:05d}"):
         number += 1
     return f"{prefix}{number:05d}"
-
-
-def _is_duplicate(exc: BaseException) -> bool:
-    if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
-        return True
-    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc).upper()
 
 
 DUPLICATE_RECEIPT = N_("Receipt number %(number)s is already used. Use the next number.")
@@ -125,8 +116,8 @@ async def _record(
                 kind, "payment", payment["id"], actor=actor, after=payment, note=f"booking {booking_id}"
             )
             return payment["id"]
-    except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as exc:
-        if not _is_duplicate(exc):
+    except UNIQUE_VIOLATIONS as exc:
+        if not is_unique_violation(exc):
             raise
         raise ValidationFailed(
             {"receipt_number": DUPLICATE_RECEIPT}, params={"number": receipt_number}

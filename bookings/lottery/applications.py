@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bookings import service
-from bookings.lottery.common import _is_unique_violation
 from bookings.lottery.rounds import accepting, get_round, lottery_room_ids
 from bookings.lottery.windows import month_key
 from bookings.rules import BookingRequest, check_request
@@ -15,7 +14,7 @@ from bookings.tables import LotteryEntry
 from center.accounts import audit
 from center.accounts.tables import Group
 from center.dates import today
-from center.db import write_transaction
+from center.db import is_unique_violation, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.places.tables import Room
@@ -139,7 +138,7 @@ async def apply(application: Application, group_id: int, actor: service.Actor) -
             )
     except Exception as exc:
         # Two applications at once: the unique index lets one in and refuses the other.
-        if _is_unique_violation(exc, "bookings_lottery_entry"):
+        if is_unique_violation(exc, "bookings_lottery_entry"):
             raise ValidationFailed({"slot": ALREADY_APPLIED}) from exc
         raise
     return entry_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bookings import service
-from bookings.lottery.common import SYSTEM, _is_unique_violation
+from bookings.lottery.common import SYSTEM
 from bookings.lottery.windows import (
     MAX_DAY,
     Window,
@@ -21,7 +21,7 @@ from bookings.rules import load_policy
 from bookings.tables import BookingPolicy, LotteryRoom, LotteryRound
 from center.accounts import audit
 from center.dates import TOKYO, today
-from center.db import write_transaction
+from center.db import is_unique_violation, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.places.tables import Room
@@ -93,7 +93,7 @@ async def open_round(month: str, window: Window, actor: service.Actor) -> int:
             ).returning(*LotteryRound.all_columns())
             await audit.record("lottery_open", "lottery_round", rows[0]["id"], actor=actor, after=rows[0])
     except Exception as exc:
-        if _is_unique_violation(exc, "month"):
+        if is_unique_violation(exc, "month"):
             raise ValidationFailed({"month": N_("That month already has a lottery round.")}) from exc
         raise
     return rows[0]["id"]

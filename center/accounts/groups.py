@@ -6,12 +6,10 @@ transaction with its audit line (before and after)."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 from piccolo.query import OrderByRaw
 
 from center.accounts import audit, throttle
@@ -25,7 +23,7 @@ from center.accounts.users import (
     phone_problem,
     username_format_problem,
 )
-from center.db import write_transaction
+from center.db import is_unique_violation, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.settings import get_settings
@@ -210,12 +208,6 @@ async def clean_members(data: dict[str, Any]) -> tuple[list[MemberDraft], dict[s
     return drafts, errors
 
 
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
-        return True
-    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
-
-
 async def submit_application(data: dict[str, Any], *, address: str = "") -> int:
     """Register a group from the public form: the group (pending) and its members' accounts
     (inactive until approval), in one transaction. Returns the group's id. Applications from
@@ -286,7 +278,7 @@ async def submit_application(data: dict[str, Any], *, address: str = "") -> int:
                 after={**values, "status": PENDING, "members": [d.username for d in drafts]},
             )
     except Exception as exc:
-        if not _is_unique_violation(exc):
+        if not is_unique_violation(exc):
             raise
         # Another application took a user name between our check and our insert.
         taken = {
