@@ -62,28 +62,11 @@ async def approve(request: Request, booking_id: FromPath[int]) -> Redirect:
     return Redirect(path=request.app.route_reverse("bookings:manage"), status_code=303)
 
 
-@post("/manage/bookings/{booking_id:int}/decline", name="bookings:decline", guards=[requires_manager])
-async def decline(request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
-    try:
-        await service.decline(booking_id, actor_of(request), forms.text(data, "reason", 500))
-    except ValidationFailed as invalid:
-        rows = await booking_rows(Booking.id == booking_id, limit=1)
-        return Template(
-            "bookings/decide.html",
-            context={
-                "booking": rows[0],
-                "errors": invalid.translated(),
-                "status_label": status_label,
-                "can_decide": True,
-            },
-            status_code=400,
-        )
-    flash(request, N_("The request was declined and the slot released."))
-    return Redirect(path=request.app.route_reverse("bookings:manage"), status_code=303)
-
-
-@get("/manage/bookings/{booking_id:int}", name="bookings:staff_detail", guards=[requires_front_desk])
-async def staff_detail(request: Request, booking_id: FromPath[int]) -> Template:
+async def _decide_page(
+    request: Request, booking_id: int, errors: dict[str, str] | None = None, status_code: int = 200
+) -> Template:
+    """One booking for staff: its details, and approve/decline (managers) or cancel, with the errors
+    of a refused decline or cancellation."""
     rows = await booking_rows(Booking.id == booking_id, limit=1)
     if not rows:
         raise DomainError(N_("That booking does not exist."))
@@ -91,11 +74,27 @@ async def staff_detail(request: Request, booking_id: FromPath[int]) -> Template:
         "bookings/decide.html",
         context={
             "booking": rows[0],
-            "errors": {},
+            "errors": errors or {},
             "status_label": status_label,
             "can_decide": request.user.has("manager"),
         },
+        status_code=status_code,
     )
+
+
+@post("/manage/bookings/{booking_id:int}/decline", name="bookings:decline", guards=[requires_manager])
+async def decline(request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
+    try:
+        await service.decline(booking_id, actor_of(request), forms.text(data, "reason", 500))
+    except ValidationFailed as invalid:
+        return await _decide_page(request, booking_id, invalid.translated(), status_code=400)
+    flash(request, N_("The request was declined and the slot released."))
+    return Redirect(path=request.app.route_reverse("bookings:manage"), status_code=303)
+
+
+@get("/manage/bookings/{booking_id:int}", name="bookings:staff_detail", guards=[requires_front_desk])
+async def staff_detail(request: Request, booking_id: FromPath[int]) -> Template:
+    return await _decide_page(request, booking_id)
 
 
 @post("/manage/bookings/{booking_id:int}/cancel", name="bookings:staff_cancel", guards=[requires_front_desk])
@@ -103,17 +102,7 @@ async def staff_cancel(request: Request, booking_id: FromPath[int], data: Form) 
     try:
         await service.cancel(booking_id, actor_of(request), forms.text(data, "reason", 500))
     except ValidationFailed as invalid:
-        rows = await booking_rows(Booking.id == booking_id, limit=1)
-        return Template(
-            "bookings/decide.html",
-            context={
-                "booking": rows[0],
-                "errors": invalid.translated(),
-                "status_label": status_label,
-                "can_decide": request.user.has("manager"),
-            },
-            status_code=400,
-        )
+        return await _decide_page(request, booking_id, invalid.translated(), status_code=400)
     flash(request, N_("The booking was cancelled and the room released."))
     return Redirect(
         path=request.app.route_reverse("bookings:staff_detail", booking_id=booking_id), status_code=303
