@@ -113,6 +113,14 @@ async def test_search_explains_bad_dates_in_japanese(client, center):
     assert "2026-12-01" in response.text
 
 
+async def test_search_explains_a_bad_head_count_and_unknown_equipment(client, center):
+    response = await client.get("/availability/search?capacity=abc&equipment=rocket")
+    assert response.status_code == 400
+    page = text_of(response.text)
+    assert "人数は1から9999までの整数で入力してください。" in page
+    assert "設備は一覧の中から選んでください。" in page
+
+
 async def test_the_english_grid_uses_english_dates(client, center):
     from tests.helpers import post_form
 

@@ -17,7 +17,7 @@ from center.i18n import N_, gettext
 from center.places import calendar as cal
 from center.places import forms
 from center.places.calendar_admin import slots as all_slots
-from center.places.equipment import EQUIPMENT, equipment_choices, known_codes
+from center.places.equipment import equipment_choices
 from center.places.rooms import floors, parse_filters, room_by_code
 from center.web.auth import PUBLIC
 
@@ -106,18 +106,10 @@ async def search_page(request: Request) -> Template:
         errors.add("to", N_("The last day must not be before the first day."))
     elif (end - start).days > MAX_SEARCH_DAYS:
         errors.add("to", N_("Search at most six months at a time."))
-    capacity = forms.whole(
-        params,
-        "capacity",
-        errors,
-        N_("Enter the number of people as a whole number from 1 to 9999."),
-        low=1,
-        high=9999,
-        required=False,
-    )
-    equipment = forms.values(params, "equipment")
-    if any(code not in EQUIPMENT for code in equipment):
-        errors.add("equipment", N_("Choose equipment from the list."))
+    # Capacity, equipment and step-free access read as on the rooms page and the week grid.
+    filters, filter_errors = parse_filters(params)
+    for name, msgid in filter_errors.items():
+        errors.add(name, msgid)
     weekdays = [
         int(value)
         for value in forms.values(params, "weekday")
@@ -134,11 +126,11 @@ async def search_page(request: Request) -> Template:
             Search(
                 start=start,
                 end=end,
-                min_capacity=capacity or 0,
-                equipment=tuple(known_codes(equipment)),
+                min_capacity=filters.min_capacity or 0,
+                equipment=tuple(filters.equipment),
                 weekdays=tuple(weekdays),
                 slot_codes=tuple(slot_codes),
-                step_free=forms.checked(params, "step_free"),
+                step_free=filters.step_free,
                 online=books_online(request),
             )
         )
@@ -146,11 +138,11 @@ async def search_page(request: Request) -> Template:
         "values": {
             "from": start.isoformat(),
             "to": end.isoformat(),
-            "capacity": capacity or "",
-            "equipment": equipment,
+            "capacity": filters.min_capacity or "",
+            "equipment": filters.equipment,
             "weekdays": weekdays,
             "slots": slot_codes,
-            "step_free": forms.checked(params, "step_free"),
+            "step_free": filters.step_free,
         },
         "errors": {name: gettext(msg) for name, msg in errors.items()},
         "results": results,
