@@ -82,6 +82,22 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def focused(page: Page, selector: str) -> bool:
+    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def tab_to(page: Page, selector: str, limit: int = 200, *, from_start: bool = False) -> None:
+    """Press Tab until the element matching `selector` has focus, as a keyboard user would; with
+    `from_start`, from the top of the page rather than from wherever focus is now."""
+    if from_start:
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            return
+    raise AssertionError(f"{limit} presses of Tab on {page.url} never reached {selector}")
+
+
 def wait_for_focus(page: Page, selector: str, timeout: float = 5_000) -> None:
     """Wait until the element has keyboard focus: a page's autofocus lands a moment after load, and
     keys typed before it land nowhere (as a real user's would)."""

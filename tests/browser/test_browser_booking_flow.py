@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import partial
 
 from playwright.sync_api import Page
 
-from tests.browser.support import DEMO_PASSWORD, audit, check_structure, screenshot
+from tests.browser.support import DEMO_PASSWORD, audit, check_structure, focused, screenshot, tab_to
 
 MAX_TABS = 500  # the week grid alone has 9 rooms × 7 days × 3 slots
+_tab_to = partial(tab_to, limit=MAX_TABS)
 ROOM = "meeting2"  # a small meeting room booked by slot, not a lottery room in the demo
 PURPOSE = "キーボード操作の確認会"
-
-
-def _focused(page: Page, selector: str) -> bool:
-    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
-
-
-def tab_to(page: Page, selector: str) -> None:
-    """Press Tab until the element matching `selector` has focus."""
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if _focused(page, selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
 
 
 def checked(page: Page) -> None:
@@ -39,11 +28,11 @@ def checked(page: Page) -> None:
 def log_in(page: Page, username: str) -> None:
     page.goto("/")
     checked(page)
-    tab_to(page, "nav a[href='/login']")
+    _tab_to(page, "nav a[href='/login']")
     page.keyboard.press("Enter")
     page.wait_for_url("**/login*")
     checked(page)
-    assert _focused(page, "#username")
+    assert focused(page, "#username")
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
@@ -53,14 +42,14 @@ def log_in(page: Page, username: str) -> None:
 
 
 def log_out(page: Page) -> None:
-    tab_to(page, "nav form[action='/logout'] button")
+    _tab_to(page, "nav form[action='/logout'] button")
     page.keyboard.press("Enter")
     page.wait_for_selector("nav a[href='/login']")
     checked(page)
 
 
 def follow(page: Page, selector: str, url_pattern: str) -> None:
-    tab_to(page, selector)
+    _tab_to(page, selector)
     page.keyboard.press("Enter")
     page.wait_for_url(url_pattern)
     checked(page)
@@ -71,7 +60,7 @@ def request_a_free_slot(page: Page, engine_kind: str) -> int:
     # Two weeks on: beyond the three days' notice, within the six months ahead.
     for _ in range(2):
         before = page.locator("#week-caption").inner_text()
-        tab_to(page, "#week-grid nav.pager a:last-child")
+        _tab_to(page, "#week-grid nav.pager a:last-child")
         page.keyboard.press("Enter")
         page.wait_for_function(
             "(old) => document.querySelector('#week-caption')?.innerText !== old", arg=before
@@ -80,7 +69,7 @@ def request_a_free_slot(page: Page, engine_kind: str) -> int:
     screenshot(page, f"{engine_kind}-flow-week")
     free = f"#week-grid a[href^='/bookings/new?room={ROOM}&']"
     assert page.locator(free).count() > 0, f"no free slot of {ROOM} in the week shown"
-    tab_to(page, free)
+    _tab_to(page, free)
     chosen = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")
     page.wait_for_url("**/bookings/new?*")
@@ -90,11 +79,11 @@ def request_a_free_slot(page: Page, engine_kind: str) -> int:
     assert date.fromisoformat(day) >= date.today() + timedelta(days=7)
     assert page.locator(f"#slots-{slot}").is_checked()
 
-    tab_to(page, "#purpose")
+    _tab_to(page, "#purpose")
     page.keyboard.type(PURPOSE)
-    tab_to(page, "#expected_head_count")
+    _tab_to(page, "#expected_head_count")
     page.keyboard.type("8")
-    tab_to(page, "button[name=action][value=request]")
+    _tab_to(page, "button[name=action][value=request]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/bookings/\d+$"))
     checked(page)
@@ -108,7 +97,7 @@ def approve(page: Page, booking_id: int, engine_kind: str) -> None:
     follow(page, "nav a[href='/manage/bookings']", "**/manage/bookings*")
     approve_button = f"form[action='/manage/bookings/{booking_id}/approve'] button"
     assert page.locator(approve_button).count() == 1, "the request is not among those awaiting a decision"
-    tab_to(page, approve_button)
+    _tab_to(page, approve_button)
     page.keyboard.press("Enter")
     page.wait_for_selector("[role=status]")
     checked(page)
@@ -122,7 +111,7 @@ def download_permit(page: Page, booking_id: int, engine_kind: str) -> None:
     text = page.locator("main").inner_text()
     assert "承認済み" in text or "確定" in text, text[:400]
     permit = f"a[href='/bookings/{booking_id}/permit.pdf']"
-    tab_to(page, permit)
+    _tab_to(page, permit)
     # Chromium opens the inline PDF in its viewer: the response it got is the permit.
     with page.expect_response(
         lambda answer: answer.url.endswith(f"/bookings/{booking_id}/permit.pdf")

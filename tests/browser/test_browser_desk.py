@@ -9,20 +9,14 @@ when the demo center is open (open_live_server), whatever hour the tests run at.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot, tab_to
 
 MAX_TABS = 80
-
-
-def _tab_to(page: Page, selector: str) -> None:
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
+_tab_to = partial(tab_to, limit=MAX_TABS)
 
 
 def _log_in_by_keyboard(page: Page) -> None:

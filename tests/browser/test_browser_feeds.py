@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from center.i18n import translations
-from tests.browser.support import audit, check_skip_link, check_structure, log_in_by_keyboard
+from tests.browser.support import audit, check_skip_link, check_structure, log_in_by_keyboard, tab_to
 
 MAX_TABS = 200
+_tab_to = partial(tab_to, limit=MAX_TABS)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -22,14 +24,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def ja(msgid: str, **params: object) -> str:
     text = translations("ja").ugettext(msgid)
     return text % params if params else text
-
-
-def _tab_to(page: Page, selector: str) -> None:
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
 
 
 def _press_enter_on(page: Page, selector: str) -> None:

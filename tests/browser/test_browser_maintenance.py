@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -17,9 +18,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot, tab_to
 
 MAX_TABS = 400
+_tab_to = partial(tab_to, limit=MAX_TABS, from_start=True)
 ROOMS = ("meeting1", "meeting2", "volunteer", "washitsu", "equality", "training")
 
 
@@ -33,19 +35,6 @@ def browser(harness: ModuleType, live_server: str) -> Iterator[Browser]:
         launched.close()
 
 
-def focused(page: Page, selector: str) -> bool:
-    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
-
-
-def tab_to(page: Page, selector: str) -> None:
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if focused(page, selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
-
-
 def checked(page: Page) -> None:
     page.wait_for_load_state()
     check_structure(page)
@@ -53,21 +42,21 @@ def checked(page: Page) -> None:
 
 
 def follow(page: Page, selector: str, url_pattern) -> None:
-    tab_to(page, selector)
+    _tab_to(page, selector)
     page.keyboard.press("Enter")
     page.wait_for_url(url_pattern)
     checked(page)
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
-    tab_to(page, selector)
+    _tab_to(page, selector)
     page.keyboard.press("Control+a")
     page.keyboard.type(text)
 
 
 def choose(page: Page, selector: str, label: str) -> None:
     """Pick the option whose text contains `label` with the arrow keys."""
-    tab_to(page, selector)
+    _tab_to(page, selector)
     page.keyboard.press("Home")
     for _ in range(60):
         text = page.evaluate(
@@ -80,7 +69,7 @@ def choose(page: Page, selector: str, label: str) -> None:
 
 
 def submit(page: Page, selector: str, url_pattern) -> None:
-    tab_to(page, selector)
+    _tab_to(page, selector)
     page.keyboard.press("Enter")
     page.wait_for_url(url_pattern)
     checked(page)
@@ -92,7 +81,7 @@ def log_in(page: Page, username: str) -> None:
 
 
 def log_out(page: Page) -> None:
-    tab_to(page, "nav form[action='/logout'] button")
+    _tab_to(page, "nav form[action='/logout'] button")
     page.keyboard.press("Enter")
     page.wait_for_selector("nav a[href='/login']")
 
@@ -168,10 +157,10 @@ def test_a_visitor_report_becomes_a_ticket_that_closes_a_room_and_moves_a_bookin
         ("#start_time", "00:00"),
         ("#end_time", "23:59"),
     ):
-        tab_to(page, selector)
+        _tab_to(page, selector)
         page.fill(selector, value)
     type_into(page, "#reason", "階段の手すり工事のため")
-    tab_to(page, "main form button[type=submit]")
+    _tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_selector("main fieldset input[type=radio]")
     checked(page)
@@ -181,7 +170,7 @@ def test_a_visitor_report_becomes_a_ticket_that_closes_a_room_and_moves_a_bookin
     assert moves.count() >= 1, "no free alternative room was suggested"
     for index in range(page.locator("main fieldset").count()):
         first_move = page.locator("main fieldset").nth(index).locator("input[type=radio]").first
-        tab_to(page, f"#{first_move.get_attribute('id')}")
+        _tab_to(page, f"#{first_move.get_attribute('id')}")
         page.keyboard.press("Space")
         assert first_move.is_checked()
     submit(page, "main form button[type=submit]", ticket_url)
@@ -190,7 +179,7 @@ def test_a_visitor_report_becomes_a_ticket_that_closes_a_room_and_moves_a_bookin
 
     # Finish the ticket: the room opens again.
     for target in ("in_progress", "done"):
-        tab_to(page, f"main form:has(input[name=to][value={target}]) button")
+        _tab_to(page, f"main form:has(input[name=to][value={target}]) button")
         page.keyboard.press("Enter")
         page.wait_for_selector("[role=status]")
         checked(page)
@@ -220,7 +209,7 @@ def test_the_elevator_warning_shows_while_its_ticket_is_open(page: Page, engine_
     checked(page)
     assert "これらの団体に連絡してください" in page.locator("main").inner_text()
     for target in ("triaged", "in_progress", "done"):
-        tab_to(page, f"main form:has(input[name=to][value={target}]) button")
+        _tab_to(page, f"main form:has(input[name=to][value={target}]) button")
         page.keyboard.press("Enter")
         page.wait_for_selector("[role=status]")
     page.goto("/rooms/training")

@@ -3,11 +3,21 @@ in a real Chromium against the real server on each engine."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from playwright.sync_api import Browser, Page
 
-from tests.browser.support import DEMO_PASSWORD, audit, check_skip_link, check_structure, screenshot
+from tests.browser.support import (
+    DEMO_PASSWORD,
+    audit,
+    check_skip_link,
+    check_structure,
+    screenshot,
+    tab_to,
+)
 
 MAX_TABS = 60
+_tab_to = partial(tab_to, limit=MAX_TABS)
 
 
 def test_home_page_in_japanese_passes_the_checks(page: Page, engine_kind: str):
@@ -32,14 +42,6 @@ def test_language_button_switches_the_home_page_to_english_and_back(page: Page, 
     page.locator("button[name=lang][value=ja]").click()
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "ja"
-
-
-def _tab_to(page: Page, selector: str) -> None:
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
 
 
 def test_manager_logs_in_with_the_keyboard_alone(page: Page, engine_kind: str):

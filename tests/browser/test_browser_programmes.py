@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,11 @@ from tests.browser.support import (
     check_structure,
     log_in_by_keyboard,
     screenshot,
+    tab_to,
 )
 
 MAX_TABS = 200
+_tab_to = partial(tab_to, limit=MAX_TABS)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 FULL_DAY = "ロビーの寄せ植えづくり"  # the demo's full day, a party of three on its waiting list
@@ -37,14 +40,6 @@ HELD_DAY = "花壇の冬じまいとチューリップの球根植え"  # held; 
 def ja(msgid: str, **params: object) -> str:
     text = translations("ja").ugettext(msgid)
     return text % params if params else text
-
-
-def _tab_to(page: Page, selector: str) -> None:
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
 
 
 def _press_enter_on(page: Page, selector: str) -> None:

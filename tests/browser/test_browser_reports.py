@@ -6,6 +6,7 @@ A/AA rules, has one h1 and a working skip link."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from playwright.sync_api import Page
 
@@ -15,22 +16,11 @@ from tests.browser.support import (
     check_structure,
     log_in_by_keyboard,
     screenshot,
+    tab_to,
 )
 
 MAX_TABS = 400
-
-
-def focused(page: Page, selector: str) -> bool:
-    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
-
-
-def tab_to(page: Page, selector: str) -> None:
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if focused(page, selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
+_tab_to = partial(tab_to, limit=MAX_TABS, from_start=True)
 
 
 def checked(page: Page) -> None:
@@ -40,7 +30,7 @@ def checked(page: Page) -> None:
 
 
 def follow(page: Page, selector: str, url_pattern) -> None:
-    tab_to(page, selector)
+    _tab_to(page, selector)
     page.keyboard.press("Enter")
     page.wait_for_url(url_pattern)
     checked(page)
@@ -56,9 +46,9 @@ def test_a_manager_reads_every_report_by_keyboard(page: Page, engine_kind: str):
     check_skip_link(page)
 
     # A fiscal year from the list, by keyboard.
-    tab_to(page, "#year")
+    _tab_to(page, "#year")
     page.keyboard.press("Home")
-    tab_to(page, "form:has(#year) button[type=submit]")
+    _tab_to(page, "form:has(#year) button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/reports\?year=\d{4}$"))
     checked(page)
@@ -70,7 +60,7 @@ def test_a_manager_reads_every_report_by_keyboard(page: Page, engine_kind: str):
     assert page.locator("main table caption").count() >= 4
     screenshot(page, f"reports-usage-year-{engine_kind}")
     # The tables scroll sideways inside a region that the keyboard can reach.
-    tab_to(page, "main .table-wrap[role=region]")
+    _tab_to(page, "main .table-wrap[role=region]")
 
     for kind in ("income", "maintenance", "programmes"):
         follow(
@@ -80,9 +70,9 @@ def test_a_manager_reads_every_report_by_keyboard(page: Page, engine_kind: str):
 
     # Back to the usage report for one month, through the period navigation.
     follow(page, f"main nav a[href='/reports/usage?year={year}']", re.compile(r".*/reports/usage\?year="))
-    tab_to(page, "main details summary")
+    _tab_to(page, "main details summary")
     page.keyboard.press("Enter")
-    tab_to(page, "details form:has(#month) button[type=submit]")
+    _tab_to(page, "details form:has(#month) button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/reports/usage\?month=\d{4}-\d{2}$"))
     checked(page)

@@ -7,26 +7,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from center.dates import today
-from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot
+from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot, tab_to
 
 MAX_TABS = 120
+_tab_to = partial(tab_to, limit=MAX_TABS)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 THURSDAY = 3  # the demo's 子育てサークルひまわり meets in 会議室2 on Thursday mornings, every other week
-
-
-def _tab_to(page: Page, selector: str) -> None:
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{MAX_TABS} presses of Tab on {page.url} never reached {selector}")
 
 
 def _choose(page: Page, selector: str, value: str) -> None:
