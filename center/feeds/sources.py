@@ -11,7 +11,7 @@ not return what a feed needs (ids, update times, sequence counters): this module
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,6 +27,8 @@ from center.programmes.tables import FlowerbedDay, FlowerbedSignup
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 UrlFor = Callable[..., str]
+# What a feed reads its events from: (window, place, url_for) -> (events, last change).
+Collector = Callable[["Window", "Place", UrlFor], Awaitable[tuple[list["FeedEvent"], datetime]]]
 
 
 @dataclass(frozen=True)

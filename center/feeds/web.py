@@ -137,45 +137,40 @@ async def _center_name(where: sources.Place) -> str:
     return pick(where.center_ja, where.center_en) or _("Civic Activity Center")
 
 
-@route("/feeds/public.ics", http_method=FEED_METHODS, name="feeds:public", opt=PUBLIC)
-async def public_feed(request: Request) -> Response:
-    """Every public event: public approved bookings, screenings and flower-bed days."""
+async def _center_feed(request: Request, title: str, *collectors: sources.Collector) -> Response:
+    """A public feed of the center's own events: `title` is a msgid with %(center)s."""
     language, window = _language(request), _window(request)
     where, place_stamp = await sources.place()
     url_for = _url_for(request)
-    collected = [
-        await sources.public_bookings(window, where, url_for),
-        await sources.screening_events(window, where, url_for),
-        await sources.flowerbed_events(window, where, url_for),
-    ]
-    name = _("%(center)s: events", center=await _center_name(where))
+    collected = [await collect(window, where, url_for) for collect in collectors]
+    name = _(title, center=await _center_name(where))
     return await _respond(
         request, name, collected, window, language=language, place_stamp=place_stamp, private=False
+    )
+
+
+@route("/feeds/public.ics", http_method=FEED_METHODS, name="feeds:public", opt=PUBLIC)
+async def public_feed(request: Request) -> Response:
+    """Every public event: public approved bookings, screenings and flower-bed days."""
+    return await _center_feed(
+        request,
+        N_("%(center)s: events"),
+        sources.public_bookings,
+        sources.screening_events,
+        sources.flowerbed_events,
     )
 
 
 @route("/feeds/screenings.ics", http_method=FEED_METHODS, name="feeds:screenings", opt=PUBLIC)
 async def screenings_feed(request: Request) -> Response:
     """Exercise-video screenings only."""
-    language, window = _language(request), _window(request)
-    where, place_stamp = await sources.place()
-    collected = [await sources.screening_events(window, where, _url_for(request))]
-    name = _("%(center)s: exercise videos", center=await _center_name(where))
-    return await _respond(
-        request, name, collected, window, language=language, place_stamp=place_stamp, private=False
-    )
+    return await _center_feed(request, N_("%(center)s: exercise videos"), sources.screening_events)
 
 
 @route("/feeds/flowerbeds.ics", http_method=FEED_METHODS, name="feeds:flowerbeds", opt=PUBLIC)
 async def flowerbeds_feed(request: Request) -> Response:
     """Flower-bed days only."""
-    language, window = _language(request), _window(request)
-    where, place_stamp = await sources.place()
-    collected = [await sources.flowerbed_events(window, where, _url_for(request))]
-    name = _("%(center)s: flower-bed days", center=await _center_name(where))
-    return await _respond(
-        request, name, collected, window, language=language, place_stamp=place_stamp, private=False
-    )
+    return await _center_feed(request, N_("%(center)s: flower-bed days"), sources.flowerbed_events)
 
 
 @route("/feeds/rooms/{feed:str}", http_method=FEED_METHODS, name="feeds:room", opt=PUBLIC)
