@@ -20,6 +20,7 @@ from center.db import close_pool, start_pool
 from center.settings import BASE_DIR, get_settings
 from center.web.auth import CurrentUserMiddleware
 from center.web.errors import handle_exception
+from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
 from center.web.sessions import DatabaseStore, RotatingSessionConfig
 from center.web.templating import template_config
@@ -128,6 +129,7 @@ class CenterPlugin(InitPluginProtocol):
     @staticmethod
     def _configure_errors(app_config: AppConfig) -> None:
         app_config.exception_handlers[Exception] = handle_exception
+        app_config.before_request = check_input_bounds
 
     @staticmethod
     def _configure_openapi(app_config: AppConfig) -> None:
