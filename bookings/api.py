@@ -139,7 +139,8 @@ async def _availability(start: date, end: date, rooms: list[dict]) -> Availabili
                 floor=room["floor"],
                 capacity=room["capacity"],
                 booked_by=room["booked_by"],
-                step_free=room["step_free"],
+                step_free=room["access"].now,
+                step_free_reason=" ".join(room["access"].reasons) or None,
             )
             for room in found.rooms
         ],
@@ -190,7 +191,7 @@ async def api_availability(
     filters, errors = parse_filters(request.query_params)
     if errors:
         raise ValidationFailed(dict(errors))
-    return await _availability(first, last, await list_rooms(filters))
+    return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
 
 
 @get(

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bookings.rules import request_window
 from bookings.tables import Booking
-from center.dates import local_day_bounds
+from center.dates import local_day_bounds, today
 from center.i18n import N_, gettext, pick
 from center.ledger.service import HoldInfo, holds_between
 from center.places.calendar import DayInfo, days_info
@@ -114,7 +114,7 @@ async def grid(
     members), for whom free slots outside the policy's request window are not free; staff, who may
     override the policy, pass False."""
     if rooms is None:
-        rooms = await list_rooms(filters)
+        rooms = await list_rooms(filters, on=max(start, today()))
     days = await days_info(start, end)
     room_ids = [room["id"] for room in rooms]
     offered: dict[int, set[str]] = {}

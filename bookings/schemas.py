@@ -13,7 +13,8 @@ class AvailabilityRoomOut(msgspec.Struct):
     floor: int
     capacity: int
     booked_by: str  # "slot" or "hour"
-    step_free: bool
+    step_free: bool  # reachable without steps now (on the first day asked for), not only by design
+    step_free_reason: str | None = None  # why not, when the building has a step-free route that is out
 
 
 class AvailabilitySlotOut(msgspec.Struct):

@@ -143,9 +143,9 @@ class CenterPlugin(InitPluginProtocol):
 def _register_warning_providers() -> None:
     """Domains tell room pages and permits about access problems (the core cannot import them)."""
     from center.places.warnings import register_provider
-    from maintenance.accessibility import warnings_for_rooms
+    from maintenance.accessibility import outages_for_rooms
 
-    register_provider(warnings_for_rooms)
+    register_provider(outages_for_rooms)
 
 
 def create_app() -> Litestar:

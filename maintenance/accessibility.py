@@ -5,13 +5,15 @@ those rooms so they can call the groups."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bookings.service import get_booking
 from center.accounts.tables import Group
+from center.dates import format_date, today
 from center.i18n import N_, gettext, pick
 from center.ledger.service import holds_between
 from center.places.tables import Room
+from center.places.warnings import Outage
 from maintenance.tables import Ticket
 from maintenance.workflow import OPEN_STATUSES
 
@@ -25,6 +27,9 @@ WARNINGS = {
         "The automatic door (%(place)s) is out of order: staff at the front desk will open it."
     ),
 }
+# Out of order, these take away the step-free route to the rooms they affect.
+BLOCKS_STEP_FREE = frozenset({"elevator", "ramp"})
+UNTIL = N_("Expected back in service by %(date)s.")
 LOOKAHEAD = timedelta(days=366)
 
 
@@ -76,12 +81,32 @@ async def affected(tickets: list[dict] | None = None) -> dict[int, list[tuple[di
     return found
 
 
-async def warnings_for_rooms(room_ids: list[int]) -> dict[int, list[str]]:
-    """The provider registered with center.places.warnings."""
+def applies_on(ticket: dict, on: date | None) -> bool:
+    """An open ticket affects today; a later day of use unless it is expected fixed before then."""
+    if on is None or ticket["due_on"] is None:
+        return True
+    return on <= max(ticket["due_on"], today())
+
+
+def outage_of(ticket: dict, text: str) -> Outage:
+    if ticket["due_on"] is not None:
+        text = f"{text} {gettext(UNTIL, date=format_date(ticket['due_on']))}"
+    return Outage(
+        text=text,
+        blocks_step_free=ticket["accessibility_feature"] in BLOCKS_STEP_FREE,
+        until=ticket["due_on"],
+        source_id=ticket["id"],
+    )
+
+
+async def outages_for_rooms(room_ids: list[int], on: date | None = None) -> dict[int, list[Outage]]:
+    """The provider registered with center.places.warnings: the open feature tickets' outages of
+    these rooms, today or on a day of use."""
     wanted = set(room_ids)
+    tickets = [ticket for ticket in await open_feature_tickets() if applies_on(ticket, on)]
     return {
-        room_id: [text for _ticket, text in items]
-        for room_id, items in (await affected()).items()
+        room_id: [outage_of(ticket, text) for ticket, text in items]
+        for room_id, items in (await affected(tickets)).items()
         if room_id in wanted
     }
 

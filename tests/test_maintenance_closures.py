@@ -20,7 +20,7 @@ from center.ledger.tables import Hold
 from center.notices.tables import Notice
 from center.places.warnings import for_rooms, register_provider
 from maintenance import closures, tickets
-from maintenance.accessibility import affected_bookings, warnings_for_rooms
+from maintenance.accessibility import affected_bookings, outages_for_rooms
 from maintenance.tables import Closure
 from tests.helpers import make_calendar, make_group, make_room, make_user, post_form, text_of
 from tests.maintenance_support import facilities_client, make_location, ticket_form
@@ -38,7 +38,7 @@ class Facilities:
 
 @pytest.fixture
 async def center(db):
-    register_provider(warnings_for_rooms)  # the app shell does this in create_app
+    register_provider(outages_for_rooms)  # the app shell does this in create_app
     slots = await make_calendar()
     await ensure_default_rules()
     await ensure_default_refund_rules()

@@ -42,6 +42,9 @@ async def test_room_list_api_gives_facts_equipment_accessibility_and_slot_fees(c
     ]
     assert room["accessibility"] == {
         "step_free": True,
+        "step_free_by_design": True,
+        "step_free_reason": None,
+        "step_free_until": None,
         "accessible_toilet_m": 10,
         "hearing_loop": True,
         "notes": "",

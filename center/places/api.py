@@ -54,7 +54,10 @@ def _room_out(request: Request, room: dict, season: list[int]) -> RoomOut:
         description=pick(room["description_ja"], room["description_en"]),
         equipment=[EquipmentOut(code=code, label=equipment_label(code)) for code in room["equipment"]],
         accessibility=AccessibilityOut(
-            step_free=room["step_free"],
+            step_free=room["access"].now,
+            step_free_by_design=room["access"].by_design,
+            step_free_reason=" ".join(room["access"].reasons) or None,
+            step_free_until=room["access"].until.isoformat() if room["access"].until else None,
             accessible_toilet_m=room["accessible_toilet_m"],
             hearing_loop=room["hearing_loop"],
             notes=pick(room["accessibility_notes_ja"], room["accessibility_notes_en"]),

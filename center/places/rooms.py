@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from center.accounts import audit
 from center.db import write_transaction
 from center.errors import NotFound, ValidationFailed
 from center.i18n import N_
-from center.places import forms
+from center.places import access, forms
 from center.places.equipment import EQUIPMENT, known_codes
 from center.places.tables import Room, RoomSlotFee, Slot
 
@@ -114,8 +114,11 @@ def parse_filters(params: Mapping[str, Any]) -> tuple[RoomFilters, forms.FieldEr
     )
 
 
-async def list_rooms(filters: RoomFilters | None = None, *, bookable_only: bool = True) -> list[dict]:
-    """Rooms in display order with their decoded equipment and active slot fees ("fees")."""
+async def list_rooms(
+    filters: RoomFilters | None = None, *, bookable_only: bool = True, on: date | None = None
+) -> list[dict]:
+    """Rooms in display order with their decoded equipment, active slot fees ("fees") and their
+    step-free access today or on a day (center.places.access: "access", "access_warnings")."""
     query = Room.select().output(load_json=True).order_by(Room.sort_order, Room.floor, Room.code)
     if bookable_only:
         query = query.where(Room.bookable == True)
@@ -125,11 +128,13 @@ async def list_rooms(filters: RoomFilters | None = None, *, bookable_only: bool 
         if filters.min_capacity:
             query = query.where(Room.capacity >= filters.min_capacity)
         if filters.step_free:
-            query = query.where(Room.step_free == True)
-    rooms = [_decode(room) for room in await query]
+            query = query.where(Room.step_free == True)  # by design; today's outages below
+    rooms = await access.annotate([_decode(room) for room in await query], on)
     if filters and filters.equipment:
         # Rooms are a few dozen at most; the JSON list is matched here on either engine.
         rooms = [room for room in rooms if set(filters.equipment) <= set(room["equipment"])]
+    if filters and filters.step_free:
+        rooms = [room for room in rooms if room["access"].now]
     fees = await slot_fees([room["id"] for room in rooms])
     for room in rooms:
         room["fees"] = fees[room["id"]]
@@ -148,6 +153,7 @@ async def room_by_code(code: str) -> dict | None:
         return None
     room = _decode(room)
     room["fees"] = (await slot_fees([room["id"]]))[room["id"]]
+    await access.annotate([room])
     return room
 
 
@@ -157,6 +163,7 @@ async def room_by_id(room_id: int) -> dict | None:
         return None
     room = _decode(room)
     room["fees"] = (await slot_fees([room["id"]], active_only=False))[room["id"]]
+    await access.annotate([room])
     return room
 
 

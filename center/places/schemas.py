@@ -12,7 +12,10 @@ class EquipmentOut(msgspec.Struct):
 
 
 class AccessibilityOut(msgspec.Struct):
-    step_free: bool
+    step_free: bool  # reachable without steps today, not only by design
+    step_free_by_design: bool  # the building has a step-free route when everything works
+    step_free_reason: str | None  # why not today, when the route is out of order
+    step_free_until: str | None  # YYYY-MM-DD: when it is expected back, if known
     accessible_toilet_m: int | None
     hearing_loop: bool
     notes: str

@@ -16,7 +16,7 @@ from center import dates
 from center.errors import NotFound, ValidationFailed
 from center.i18n import N_, gettext
 from center.places import calendar as cal
-from center.places import photos, rooms, warnings
+from center.places import photos, rooms
 from center.places.calendar_admin import opening_hours, slots
 from center.places.display import display_helpers, heating_note
 from center.places.equipment import equipment_choices
@@ -54,7 +54,7 @@ async def room_page(code: FromPath[str]) -> Template:
     if room is None:
         raise NotFound(N_("That room does not exist."))
     profile = await cal.load_profile()
-    access_warnings = (await warnings.for_rooms([room["id"]])).get(room["id"], [])
+    access_warnings = room["access_warnings"]
     return Template(
         "places/room.html",
         context={
