@@ -9,6 +9,8 @@ from bookings.desk import board
 from center.dates import format_date, wareki
 from center.i18n import current_locale, pick
 from center.pdf import render_pdf
+from center.places import warnings
+from center.places.access import step_free
 from center.places.calendar import closed_reason_text, day_info, load_profile
 
 BLANK_KEY_ROWS = 8  # for keys handed out for holds that are not bookings (works, programmes)
@@ -32,11 +34,19 @@ async def day_sheet_context(day: date) -> dict:
     by_room: dict[int, list] = {room["id"]: [] for room in day_board.rooms}
     for row in day_board.rows:
         by_room.setdefault(row.room["id"], []).append(row)
+    access = await step_free(day_board.rooms, day)
     rooms = [
-        {"room": room, "name": pick(room["name_ja"], room["name_en"]), "rows": by_room.get(room["id"], [])}
+        {
+            "room": room,
+            "name": pick(room["name_ja"], room["name_en"]),
+            "rows": by_room.get(room["id"], []),
+            "step_free_out": access[room["id"]].by_design and not access[room["id"]].now,
+        }
         for room in day_board.rooms
     ]
-    return {**await _common(day), "rooms": rooms}
+    found = await warnings.for_rooms([room["id"] for room in day_board.rooms], day)
+    notices = list(dict.fromkeys(text for texts in found.values() for text in texts))
+    return {**await _common(day), "rooms": rooms, "access_notices": notices}
 
 
 async def key_log_context(day: date) -> dict:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime
 
+from bookings.access_notes import access_warnings_for
 from bookings.fees import FeeLine, Payer, line_text, quote
 from bookings.service import get_booking
 from bookings.tables import RefundRule
@@ -15,7 +16,6 @@ from center.dates import to_local
 from center.errors import DomainError
 from center.i18n import N_, current_locale, gettext, pick
 from center.pdf import qr_data_uri, render_pdf
-from center.places import warnings
 from center.places.calendar import load_profile
 from center.places.tables import Room
 from center.settings import get_settings
@@ -117,7 +117,7 @@ async def permit_context(booking_id: int) -> dict:
         "fee_lines": [(line_text(line), line.amount) for line in lines],
         "conditions": [gettext(condition) for condition in CONDITIONS] + await refund_terms(),
         "qr": qr_data_uri(code),
-        "access_warnings": (await warnings.for_rooms([room["id"]])).get(room["id"], []),
+        "access_warnings": await access_warnings_for(booking),
         "code": code,
         "locale": current_locale.get(),
     }

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bookings.service import get_booking
 from center.accounts.tables import Group
-from center.dates import format_date, today
+from center.dates import format_date
 from center.i18n import N_, gettext, pick
 from center.ledger.service import holds_between
 from center.places.tables import Room
@@ -81,13 +81,6 @@ async def affected(tickets: list[dict] | None = None) -> dict[int, list[tuple[di
     return found
 
 
-def applies_on(ticket: dict, on: date | None) -> bool:
-    """An open ticket affects today; a later day of use unless it is expected fixed before then."""
-    if on is None or ticket["due_on"] is None:
-        return True
-    return on <= max(ticket["due_on"], today())
-
-
 def outage_of(ticket: dict, text: str) -> Outage:
     if ticket["due_on"] is not None:
         text = f"{text} {gettext(UNTIL, date=format_date(ticket['due_on']))}"
@@ -101,9 +94,12 @@ def outage_of(ticket: dict, text: str) -> Outage:
 
 async def outages_for_rooms(room_ids: list[int], on: date | None = None) -> dict[int, list[Outage]]:
     """The provider registered with center.places.warnings: the open feature tickets' outages of
-    these rooms, today or on a day of use."""
+    these rooms. An open ticket affects every day of use until it is finished, whatever its due
+    date: a fix date is a hope, not a promise, and someone who cannot use stairs must not be told
+    the route works on a day it may not (the warning says when it is expected back)."""
+    del on  # every day alike, see above
     wanted = set(room_ids)
-    tickets = [ticket for ticket in await open_feature_tickets() if applies_on(ticket, on)]
+    tickets = await open_feature_tickets()
     return {
         room_id: [outage_of(ticket, text) for ticket, text in items]
         for room_id, items in (await affected(tickets)).items()

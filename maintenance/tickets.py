@@ -218,6 +218,8 @@ async def create_ticket(
         ).returning(Ticket.id)
         ticket_id = rows[0]["id"]
         await _event(ticket_id, actor, "created", to_status=status, note=note)
+        if fields.get("accessibility_feature") and status in OPEN_STATUSES:
+            await _tell_groups(ticket_id, works_again=False)
         await audit.record(
             "create",
             "maintenance_ticket",
@@ -265,6 +267,11 @@ async def update_ticket(ticket_id: int, fields: dict[str, Any], actor: Any) -> d
         ).where(Ticket.id == ticket_id)
         kind = "assign" if set(changes) == {"assignee"} else "edit"
         await _event(ticket_id, actor, kind, changes=changes)
+        if "accessibility_feature" in changes and before["status"] in OPEN_STATUSES:
+            if before["accessibility_feature"]:
+                await _tell_groups(ticket_id, works_again=True, feature=before["accessibility_feature"])
+            if fields["accessibility_feature"]:
+                await _tell_groups(ticket_id, works_again=False)
         after = await Ticket.select().where(Ticket.id == ticket_id).first()
         await audit.record("update", "maintenance_ticket", ticket_id, actor=actor, before=before, after=after)
         return after
@@ -312,6 +319,10 @@ async def transition(ticket_id: int, target: str, actor: Any, reason: str = "") 
         if not updated:
             raise Conflict()
         await _event(ticket_id, actor, "status", from_status=before["status"], to_status=target, note=reason)
+        if before["accessibility_feature"]:
+            was_open, now_open = before["status"] in OPEN_STATUSES, target in OPEN_STATUSES
+            if was_open != now_open:
+                await _tell_groups(ticket_id, works_again=not now_open)
         if target in CLOSED_STATUSES:
             for closure in await Closure.select(Closure.id).where(
                 (Closure.ticket == ticket_id) & (Closure.active == True) & (Closure.ends_at > _now())
@@ -326,6 +337,13 @@ async def transition(ticket_id: int, target: str, actor: Any, reason: str = "") 
             "status", "maintenance_ticket", ticket_id, actor=actor, before=before, after=after, note=reason
         )
         return after
+
+
+async def _tell_groups(ticket_id: int, *, works_again: bool, feature: str | None = None) -> None:
+    """Groups booked in the rooms a barrier-free feature affects hear of the outage or its end."""
+    from maintenance.access_notices import tell_groups  # reads bookings; tickets stay below them
+
+    await tell_groups(ticket_id, works_again=works_again, feature=feature)
 
 
 async def _record_inspection_done(inspection_id: int) -> None:

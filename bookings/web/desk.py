@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_walkins
+from bookings.access_notes import access_warnings_for
 from bookings.desk import LookupRefused
 from bookings.fees import line_text
 from bookings.service import BookingTaken
@@ -122,6 +123,7 @@ async def _booking_context(booking_id: int, **extra: Any) -> dict[str, Any]:
         "is_today": desk_checkin.is_today(booking),
         "now": datetime.now(UTC),
         "repair_ticket": None,
+        "access_warnings": await access_warnings_for(booking),
         **_helpers(),
         **extra,
     }

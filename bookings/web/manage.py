@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from bookings import service
+from bookings.access_notes import access_warnings_for
 from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
 from bookings.web.common import Form, page_helpers, parse_day
@@ -77,6 +78,7 @@ async def _decide_page(
             "errors": errors or {},
             "status_label": status_label,
             "can_decide": request.user.has("manager"),
+            "access_warnings": await access_warnings_for(rows[0]),
         },
         status_code=status_code,
     )

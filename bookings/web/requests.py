@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from bookings import service
+from bookings.access_notes import access_warnings_for
 from bookings.availability import grid
 from bookings.fees import line_text
 from bookings.permits import permit_pdf
@@ -71,14 +72,16 @@ async def _form_context(
         "values": values,
         "errors": errors,
         "groups": groups,
-        "rooms": await list_rooms(),
+        "rooms": await list_rooms(on=day),
         "room": room,
         "day": day,
         "slot_cells": slot_cells,
         "fee": fee,
         "fee_lines": [(line_text(line), line.amount) for line in fee.lines] if fee else [],
         "alternatives": alternatives or [],
-        "access_warnings": (await warnings.for_rooms([room["id"]])).get(room["id"], []) if room else [],
+        "access_warnings": (
+            (await warnings.for_rooms([room["id"]], day)).get(room["id"], []) if room else []
+        ),
         "conflict": conflict,
         "staff": staff,
         "equipment_label": equipment_label,
@@ -280,6 +283,7 @@ async def booking_detail(request: Request, booking_id: FromPath[int]) -> Templat
             "refund": refund,
             "equipment_label": equipment_label,
             "can_cancel": booking["status"] in ("requested", "approved"),
+            "access_warnings": await access_warnings_for(booking),
         },
     )
 
