@@ -179,9 +179,7 @@ async def test_the_booking_form_and_pages_the_permit_and_the_day_sheet_warn(clie
     assert OUT in mine
     form = text_of(
         (
-            await client.get(
-                "/bookings/new", params={"room": "training", "day": center["day"].isoformat()}
-            )
+            await client.get("/bookings/new", params={"room": "training", "day": center["day"].isoformat()})
         ).text
     )
     assert OUT in form and "現在、段差なしでは行けません" in form
