@@ -260,29 +260,50 @@ async def _future_count(group_id: int) -> int:
     )
 
 
-async def _taken_text(holds: list[HoldInfo], group_id: int) -> str:
-    """What holds the time, without leaking another group's private details: a public title,
-    the group's own booking, or just "Booked"; a closure, screening or programme by its kind."""
+async def _taken_text(holds: list[HoldInfo], group_id: int, *, staff: bool = False) -> str:
+    """What holds the time, named as the grid names it. To staff: the group, the request number
+    and purpose of a booking, a closure with its reason. To members: their own group's booking,
+    a public event's title, or "another group's booking", never its private details. Screenings
+    and programmes by their titles."""
     titles = await _labels(holds)
-    own = {}
+    bookings: dict[int, dict] = {}
     booking_refs = [hold.ref for hold in holds if hold.kind == "booking" and hold.ref]
     if booking_refs:
-        rows = await Booking.select(Booking.id, Booking.purpose).where(
-            Booking.id.is_in(booking_refs) & (Booking.group == group_id)
-        )
-        own = {row["id"]: row["purpose"] for row in rows}
+        rows = await Booking.select(
+            Booking.id, Booking.group, Booking.purpose, Booking.group.name.as_alias("group_name")
+        ).where(Booking.id.is_in(booking_refs))
+        bookings = {row["id"]: row for row in rows}
     parts = []
     for hold in holds:
-        if hold.kind == "booking" and hold.ref in own:
-            text = gettext("Your group's booking: %(purpose)s", purpose=own[hold.ref])
+        booking = bookings.get(hold.ref) if hold.kind == "booking" else None
+        if booking is not None and staff:
+            key = N_("This group's booking: %(purpose)s") if booking["group"] == group_id else None
+            text = (
+                gettext(key, purpose=booking["purpose"])
+                if key
+                else gettext(
+                    N_("%(group)s (booking No. %(number)s: %(purpose)s)"),
+                    group=booking["group_name"],
+                    number=booking["id"],
+                    purpose=booking["purpose"],
+                )
+            )
+        elif booking is not None and booking["group"] == group_id:
+            text = gettext("Your group's booking: %(purpose)s", purpose=booking["purpose"])
+        elif hold.kind == "booking":
+            text = titles.get(hold.id) or gettext(N_("Another group's booking"))
+        elif hold.kind == "closure" and staff and hold.label:
+            text = f"{gettext(N_('Closed for works'))}: {hold.label}"
         else:
-            text = _hold_label(hold, titles) or gettext(N_("Booked"))
+            text = _hold_label(hold, titles)
         if text not in parts:
             parts.append(text)
     return ", ".join(parts)
 
 
-async def preview_series(spec: SeriesSpec, group_id: int, *, override: bool = False) -> SeriesPreview:
+async def preview_series(
+    spec: SeriesSpec, group_id: int, *, override: bool = False, staff: bool = False
+) -> SeriesPreview:
     """Every date of the series with its status and fee, checked like a single request; writes
     nothing. Dates past the group's allowance of future bookings are refused (unless overridden)."""
     rule = spec.recurrence
@@ -318,7 +339,7 @@ async def preview_series(spec: SeriesSpec, group_id: int, *, override: bool = Fa
                     Occurrence(
                         day,
                         TAKEN,
-                        await _taken_text(clashes, group_id),
+                        await _taken_text(clashes, group_id, staff=staff),
                         info.holiday,
                         period.starts_at,
                         period.ends_at,
@@ -414,7 +435,7 @@ async def book_series(
     chosen_set = set(chosen)
     if not chosen_set:
         raise ValidationFailed({"occurrences": N_("Choose at least one date to book.")})
-    preview = await preview_series(spec, group_id, override=override)
+    preview = await preview_series(spec, group_id, override=override, staff=actor.staff)
     by_day = {occurrence.day: occurrence for occurrence in preview.occurrences}
     if not chosen_set <= set(by_day):
         raise ValidationFailed({"occurrences": N_("Choose dates from the list.")})
@@ -478,7 +499,7 @@ async def book_series(
                     occurrence_on=occurrence.day,
                 )
             except HoldConflict as conflict:
-                text = await _taken_text(conflict.conflicts, group_id)
+                text = await _taken_text(conflict.conflicts, group_id, staff=actor.staff)
                 clashes.append(replace(occurrence, status=TAKEN, reason=text, fee=None))
                 continue
             booking_ids.append(booking_id)

@@ -205,7 +205,7 @@ async def test_preview_names_what_holds_a_date_without_private_details(center):
     await approve(public, center["manager"])
     preview = await series.preview_series(spec(center, weeks=3), center["group"])
     statuses = [(o.status, o.reason) for o in preview.occurrences]
-    assert statuses[0] == ("taken", "予約あり")
+    assert statuses[0] == ("taken", "他の団体の予約")
     assert "水彩画の練習会" not in statuses[0][1]
     assert statuses[1] == ("taken", "水彩画展")
     assert statuses[2][0] == "free"

@@ -82,7 +82,7 @@ async def test_the_preview_lists_every_date_with_its_status_and_writes_nothing(c
     assert response.status_code == 200, text_of(response.text)[:800]
     page = text_of(response.text)
     assert "全4回のうち3回が空いています" in page
-    assert "予約済み 予約あり" in page  # the other group's private booking: no purpose, no group name
+    assert "予約済み 他の団体の予約" in page  # the other group's private booking: no purpose, no group name
     assert "練習会" not in page and "水彩画同好会" not in page
     assert response.text.count('name="dates"') == 3
     assert f'value="{taken.isoformat()}"' not in response.text
@@ -332,3 +332,62 @@ async def test_the_lists_show_series_to_their_group_and_to_staff(client, center)
     await login(client, "desk1")
     staff = await client.get("/manage/bookings/series")
     assert staff.status_code == 200 and "子育てサークルひまわり" in text_of(staff.text)
+
+
+async def test_the_desk_preview_names_the_group_and_booking_in_the_way(client, center):
+    taken = center["start"] + timedelta(weeks=1)
+    other_booking = await book_other(center, taken)
+    own = await request_booking(
+        BookingRequest(
+            room_id=center["room"],
+            day=center["start"] + timedelta(weeks=2),
+            slot_codes=["morning"],
+            purpose="定例会",
+            expected_head_count=10,
+        ),
+        center["group"],
+        Actor(None, "system", staff=True),
+    )
+    await login(client, "desk1")
+    response = await client.get("/manage/bookings/series/preview", params=params(center))
+    assert response.status_code == 200, text_of(response.text)[:800]
+    page = text_of(response.text)
+    assert f"水彩画同好会（予約No.{other_booking}：練習会）" in page
+    assert "この団体の予約：定例会" in page and own
+    assert "あなたの団体" not in page
+
+
+async def test_a_member_preview_names_a_public_event_by_its_title_and_their_own_booking_as_theirs(
+    client, center
+):
+    from bookings.service import approve
+
+    public = await request_booking(
+        BookingRequest(
+            room_id=center["room"],
+            day=center["start"] + timedelta(weeks=1),
+            slot_codes=["morning"],
+            purpose="練習会",
+            expected_head_count=10,
+            public=True,
+            public_title="水彩画展",
+        ),
+        center["other"],
+        Actor(None, "system", staff=True),
+    )
+    await approve(public, Actor(None, "system", staff=True))
+    await request_booking(
+        BookingRequest(
+            room_id=center["room"],
+            day=center["start"] + timedelta(weeks=2),
+            slot_codes=["morning"],
+            purpose="定例会",
+            expected_head_count=10,
+        ),
+        center["group"],
+        Actor(None, "system", staff=True),
+    )
+    await login(client, "member1")
+    page = text_of((await client.get("/bookings/series/preview", params=params(center))).text)
+    assert "水彩画展" in page and "あなたの団体の予約：定例会" in page
+    assert "水彩画同好会" not in page and "練習会" not in page

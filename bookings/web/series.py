@@ -230,7 +230,7 @@ async def _preview_page(
     groups = await _groups_for(request, staff_page)
     try:
         spec, group, room, override = await parse_series(values, groups, staff_page=staff_page)
-        preview = await series.preview_series(spec, group["id"], override=override)
+        preview = await series.preview_series(spec, group["id"], override=override, staff=staff_page)
     except ValidationFailed as invalid:
         context = await _form_context(
             request, values, _ordered(invalid.translated()), staff_page=staff_page, groups=groups
