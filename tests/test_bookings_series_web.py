@@ -391,3 +391,73 @@ async def test_a_member_preview_names_a_public_event_by_its_title_and_their_own_
     page = text_of((await client.get("/bookings/series/preview", params=params(center))).text)
     assert "水彩画展" in page and "あなたの団体の予約：定例会" in page
     assert "水彩画同好会" not in page and "練習会" not in page
+
+
+async def booked_series(client, center) -> list[int]:
+    await login(client, "member1")
+    days = [center["start"] + timedelta(weeks=n) for n in range(4)]
+    response = await post_form(
+        client, "/bookings/series/new", {**params(center), "dates": [d.isoformat() for d in days]}
+    )
+    assert response.status_code == 303, text_of(response.text)[:600]
+    rows = await Booking.select(Booking.id).where(Booking.series.is_not_null()).order_by(Booking.starts_at)
+    return [row["id"] for row in rows]
+
+
+async def test_a_member_moves_one_date_and_sees_the_fee_difference_before_confirming(client, center):
+    ids = await booked_series(client, center)
+    target = ids[1]
+    before = await Booking.select().where(Booking.id == target).first()
+    new_day = center["start"] + timedelta(weeks=1, days=1)
+    check = await client.get(
+        f"/bookings/{target}/move", params={"check": "1", "day": new_day.isoformat(), "slots": ["afternoon"]}
+    )
+    assert check.status_code == 200, text_of(check.text)[:600]
+    page = text_of(check.text)
+    # morning (600 + heating 200) -> afternoon (800 + heating 250): ¥250 more
+    assert "現在の料金 ¥800" in page and "変更後の料金 ¥1,050" in page and "¥250の追加のお支払い" in page
+    unchanged = await Booking.select().where(Booking.id == target).first()
+    assert unchanged["starts_at"] == before["starts_at"]  # checking wrote nothing
+    moved = await post_form(
+        client, f"/bookings/{target}/move", {"day": new_day.isoformat(), "slots": ["afternoon"]}
+    )
+    assert moved.status_code == 303
+    after = await Booking.select().where(Booking.id == target).first()
+    assert dates_local(after["starts_at"]) == (new_day, "13:00")
+    assert after["fee_total"] == 1050 and after["status"] == "requested" and after["lapses_at"] is not None
+    hold = await Hold.select().where(Hold.id == after["hold"]).first()
+    assert hold["starts_at"] == after["starts_at"] and hold["active"]
+    detail = text_of((await client.get(f"/bookings/{target}")).text)
+    assert "日程を変更しました" in detail
+
+
+def dates_local(instant):
+    from center.dates import to_local
+
+    local = to_local(instant)
+    return local.date(), f"{local:%H:%M}"
+
+
+async def test_a_member_cannot_move_a_date_onto_a_taken_slot_and_nothing_changes(client, center):
+    ids = await booked_series(client, center)
+    taken = center["start"] + timedelta(weeks=1, days=2)
+    await book_other(center, taken)
+    before = await Booking.select().where(Booking.id == ids[0]).first()
+    response = await post_form(
+        client, f"/bookings/{ids[0]}/move", {"day": taken.isoformat(), "slots": ["morning"]}
+    )
+    assert response.status_code in (400, 409)
+    after = await Booking.select().where(Booking.id == ids[0]).first()
+    assert after["starts_at"] == before["starts_at"] and after["fee_total"] == before["fee_total"]
+
+
+async def test_a_member_cannot_move_inside_the_online_request_window_or_another_groups_date(client, center):
+    ids = await booked_series(client, center)
+    too_soon = today() + timedelta(days=1)
+    response = await client.get(
+        f"/bookings/{ids[0]}/move", params={"check": "1", "day": too_soon.isoformat(), "slots": ["morning"]}
+    )
+    assert response.status_code == 400
+    assert "日前" in text_of(response.text)
+    await login(client, "member2")
+    assert (await client.get(f"/bookings/{ids[0]}/move")).status_code in (400, 404)

@@ -5,6 +5,7 @@ from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
 from bookings.web.desk import ROUTES as DESK_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
+from bookings.web.member_moves import ROUTES as MEMBER_MOVE_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 from bookings.web.series import ROUTES as SERIES_ROUTES
 
@@ -14,6 +15,7 @@ ROUTES = [
     *MANAGE_ROUTES,
     *API_ROUTES,
     *SERIES_ROUTES,
+    *MEMBER_MOVE_ROUTES,
     *LOTTERY_ROUTES,
     *DESK_ROUTES,
 ]
