@@ -5,6 +5,7 @@ from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
 from bookings.web.desk import ROUTES as DESK_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
+from bookings.web.payments import ROUTES as PAYMENT_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 from bookings.web.series import ROUTES as SERIES_ROUTES
 
@@ -16,4 +17,5 @@ ROUTES = [
     *SERIES_ROUTES,
     *LOTTERY_ROUTES,
     *DESK_ROUTES,
+    *PAYMENT_ROUTES,
 ]

@@ -1,0 +1,109 @@
+"""The permit a city office would accept: the ordinance line, the group's address, the payment
+state (未納 with the deadline, then 納付済 with the receipt number), the seal, and PDF/UA tags."""
+
+import io
+import os
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from bookings import payment_settings
+from bookings.desk_payments import record_payment
+from bookings.fees import ensure_default_rules
+from bookings.permits import permit_pdf
+from bookings.rules import BookingRequest
+from bookings.service import Actor, approve, request_booking
+from bookings.tables import PaymentSettings
+from center.dates import today, wareki
+from tests.helpers import make_calendar, make_group, make_room, make_user
+
+pytestmark = pytest.mark.anyio
+
+STAFF = Actor(None, "desk", staff=True)
+ORDINANCE = "苫小牧市市民活動センター条例第7条の規定により、次のとおり使用を許可します。"
+SEAL_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+async def approved(db):
+    slots = await make_calendar()
+    await ensure_default_rules()
+    room = await make_room(
+        code="hall", name_ja="多目的ホール", capacity=100, fees={"afternoon": (1200, 400)}, slot_ids=slots
+    )
+    user = await make_user("member1")
+    group = await make_group(
+        "苫小牧水彩画同好会", members=(user,), address="北海道苫小牧市本町1丁目2番3号", representative="水彩 花子"
+    )
+    day = today() + timedelta(days=20)
+    booking_id = await request_booking(
+        BookingRequest(room_id=room, day=day, slot_codes=["afternoon"], purpose="写生会", expected_head_count=12),
+        group,
+        STAFF,
+    )
+    await payment_settings.save_payment_rules(
+        {"pay_days_before": 3, "payment_instructions": "1階受付で現金でお支払いください。"}, STAFF
+    )
+    await payment_settings.save_permit_text({"ordinance_text": ORDINANCE}, STAFF)
+    booking = await approve(booking_id, STAFF)
+    return {"id": booking_id, "day": day, "fee": booking["fee_total"]}
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+
+
+def keep(data: bytes, name: str) -> None:
+    """Leave the PDF where a developer can look at it (PERMIT_PDF_DIR), for checking the layout."""
+    folder = os.environ.get("PERMIT_PDF_DIR")
+    if folder:
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(data)
+
+
+async def test_an_unpaid_permit_says_unpaid_with_the_amount_and_the_deadline(approved):
+    data = await permit_pdf(approved["id"])
+    keep(data, "unpaid.pdf")
+    text = pdf_text(data)
+    assert "未納" in text
+    assert f"¥{approved['fee']:,}" in text
+    assert wareki(approved["day"] - timedelta(days=3)) in text
+
+
+async def test_a_paid_permit_says_paid_with_the_receipt_number(approved):
+    await record_payment(approved["id"], STAFF, approved["fee"], receipt_number="R2026-00777")
+    data = await permit_pdf(approved["id"])
+    keep(data, "paid.pdf")
+    text = pdf_text(data)
+    assert "納付済" in text
+    assert "R2026-00777" in text
+    assert "未納" not in text
+
+
+async def test_the_permit_cites_the_ordinance_and_shows_the_groups_address(approved):
+    text = pdf_text(await permit_pdf(approved["id"]))
+    assert ORDINANCE in text
+    assert "北海道苫小牧市本町1丁目2番3号" in text
+
+
+async def test_the_permit_is_tagged_for_screen_readers(approved):
+    root = PdfReader(io.BytesIO(await permit_pdf(approved["id"]))).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] is True
+    assert "/StructTreeRoot" in root
+
+
+async def test_the_permit_prints_the_uploaded_seal_instead_of_the_empty_seal_box(approved):
+    without = PdfReader(io.BytesIO(await permit_pdf(approved["id"])))
+    assert "印" in without.pages[0].extract_text()
+    assert not list(without.pages[0].images)
+    await payment_settings.save_seal(SEAL_PNG, STAFF)
+    data = await permit_pdf(approved["id"])
+    keep(data, "seal.pdf")
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    assert len(list(page.images)) == 1
+    assert (await PaymentSettings.select(PaymentSettings.seal_media_type).first())["seal_media_type"] == "image/png"
