@@ -93,7 +93,7 @@ async def test_the_permit_cites_the_ordinance_and_shows_the_groups_address(appro
 
 async def test_the_permit_is_tagged_for_screen_readers(approved):
     root = PdfReader(io.BytesIO(await permit_pdf(approved["id"]))).trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] is True
+    assert root["/MarkInfo"]["/Marked"].value is True
     assert "/StructTreeRoot" in root
 
 
