@@ -16,7 +16,7 @@ from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, request_booking
 from bookings.tables import PaymentSettings
 from center.dates import today, wareki
-from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
 
 pytestmark = pytest.mark.anyio
 
@@ -107,3 +107,53 @@ async def test_the_permit_prints_the_uploaded_seal_instead_of_the_empty_seal_box
     page = PdfReader(io.BytesIO(data)).pages[0]
     assert len(list(page.images)) == 1
     assert (await PaymentSettings.select(PaymentSettings.seal_media_type).first())["seal_media_type"] == "image/png"
+
+
+async def upload(client, content: bytes, filename: str, media_type: str):
+    token = client.cookies.get("csrftoken")
+    return await client.post(
+        "/manage/permit-settings/seal",
+        files={"seal": (filename, content, media_type)},
+        data={"_csrf_token": token},
+    )
+
+
+@pytest.fixture
+async def manager(client):
+    await make_user("manager1", ("manager",))
+    await login(client, "manager1")
+    await client.get("/manage/permit-settings")
+    return client
+
+
+async def test_the_manager_saves_the_ordinance_line_on_the_permit_settings_page(manager):
+    saved = await post_form(manager, "/manage/permit-settings", {"ordinance_text": ORDINANCE})
+    assert saved.status_code == 303
+    assert (await payment_settings.load_settings())["ordinance_text"] == ORDINANCE
+    too_long = await post_form(manager, "/manage/permit-settings", {"ordinance_text": "条" * 301})
+    assert too_long.status_code == 400 and 'id="ordinance_text-error"' in too_long.text
+    assert (await payment_settings.load_settings())["ordinance_text"] == ORDINANCE
+
+
+async def test_a_seal_upload_that_is_not_an_image_is_refused_and_nothing_is_stored(manager):
+    refused = await upload(manager, b"%PDF-1.7 not a seal", "seal.png", "image/png")
+    assert refused.status_code == 400
+    assert "印影はJPEGまたはPNG形式の画像にしてください。" in refused.text
+    assert (await payment_settings.load_settings())["seal_image"] is None
+
+
+async def test_an_oversize_seal_upload_is_refused_and_nothing_is_stored(manager):
+    refused = await upload(manager, SEAL_PNG + b"\0" * (5 * 1024 * 1024), "seal.png", "image/png")
+    assert refused.status_code == 400
+    assert "印影の画像は5MB以下にしてください。" in refused.text
+    assert (await payment_settings.load_settings())["seal_image"] is None
+
+
+async def test_an_uploaded_seal_is_shown_to_the_manager_and_can_be_removed(manager):
+    saved = await upload(manager, SEAL_PNG, "seal.png", "image/png")
+    assert saved.status_code == 303
+    image = await manager.get("/manage/permit-settings/seal")
+    assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
+    removed = await post_form(manager, "/manage/permit-settings/seal/remove")
+    assert removed.status_code == 303
+    assert (await payment_settings.load_settings())["seal_image"] is None
