@@ -157,3 +157,17 @@ async def test_an_uploaded_seal_is_shown_to_the_manager_and_can_be_removed(manag
     removed = await post_form(manager, "/manage/permit-settings/seal/remove")
     assert removed.status_code == 303
     assert (await payment_settings.load_settings())["seal_image"] is None
+
+
+async def test_the_demo_centers_permits_cite_the_ordinance_and_show_the_group_address(db):
+    from bookings.tables import Booking
+    from center.accounts.tables import Group
+    from center.demo import load_demo
+
+    await load_demo()
+    booking = await Booking.select().where(Booking.status == "approved").order_by(Booking.id).first()
+    group = await Group.select().where(Group.id == booking["group"]).first()
+    text = pdf_text(await permit_pdf(booking["id"]))
+    assert "苫小牧市市民活動センター条例第7条の規定により" in text
+    assert group["address"] and group["address"] in text
+    assert "1階受付" in (await payment_settings.load_settings())["payment_instructions"]
