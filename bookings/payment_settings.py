@@ -57,7 +57,9 @@ async def _update(values: dict, actor: Any, what: str) -> None:
             | {PaymentSettings.updated_at: datetime.now(UTC)}
         ).where(PaymentSettings.id == before["id"])
         after = await load_settings()
-        await audit.record("update", what, before["id"], actor=actor, before=_public(before), after=_public(after))
+        await audit.record(
+            "update", what, before["id"], actor=actor, before=_public(before), after=_public(after)
+        )
 
 
 def parse_payment_rules(data: Mapping[str, Any], errors: FieldErrors) -> dict:

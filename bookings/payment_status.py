@@ -33,7 +33,16 @@ LABELS = {
     NONE: N_("Nothing to pay"),
 }
 # Shown with the word, so the state never rests on colour alone.
-SYMBOLS = {UNPAID: "⚠", PARTLY: "◐", PAID: "✓", REFUND_DUE: "↩", REFUNDED: "✓", FREE: "－", PENDING: "…", NONE: "－"}
+SYMBOLS = {
+    UNPAID: "⚠",
+    PARTLY: "◐",
+    PAID: "✓",
+    REFUND_DUE: "↩",
+    REFUNDED: "✓",
+    FREE: "－",
+    PENDING: "…",
+    NONE: "－",
+}
 OWING = (UNPAID, PARTLY)
 # The columns a booking row must carry for status_of / statuses.
 NEEDED = ("id", "status", "fee_total", "refund_due", "starts_at")

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bookings.fees import FeeQuote, Payer, ensure_default_rules, quote
+from bookings.payment_settings import load_settings as load_payment_settings
 from bookings.rules import load_policy
 from bookings.service import ensure_default_refund_rules, permit_number, refund_due
-from bookings.payment_settings import load_settings as load_payment_settings
 from bookings.tables import Booking, PaymentSettings
 from center.accounts import audit
 from center.accounts import service as accounts

@@ -37,11 +37,16 @@ async def approved(db):
     )
     user = await make_user("member1")
     group = await make_group(
-        "苫小牧水彩画同好会", members=(user,), address="北海道苫小牧市本町1丁目2番3号", representative="水彩 花子"
+        "苫小牧水彩画同好会",
+        members=(user,),
+        address="北海道苫小牧市本町1丁目2番3号",
+        representative="水彩 花子",
     )
     day = today() + timedelta(days=20)
     booking_id = await request_booking(
-        BookingRequest(room_id=room, day=day, slot_codes=["afternoon"], purpose="写生会", expected_head_count=12),
+        BookingRequest(
+            room_id=room, day=day, slot_codes=["afternoon"], purpose="写生会", expected_head_count=12
+        ),
         group,
         STAFF,
     )
@@ -106,7 +111,9 @@ async def test_the_permit_prints_the_uploaded_seal_instead_of_the_empty_seal_box
     keep(data, "seal.pdf")
     page = PdfReader(io.BytesIO(data)).pages[0]
     assert len(list(page.images)) == 1
-    assert (await PaymentSettings.select(PaymentSettings.seal_media_type).first())["seal_media_type"] == "image/png"
+    assert (await PaymentSettings.select(PaymentSettings.seal_media_type).first())[
+        "seal_media_type"
+    ] == "image/png"
 
 
 async def upload(client, content: bytes, filename: str, media_type: str):

@@ -72,7 +72,12 @@ async def test_a_cancelled_booking_goes_from_refund_due_to_refunded_on_every_pag
 
 async def test_a_free_booking_says_no_payment_is_needed(client, desk_center):
     free = await make_booking(
-        desk_center["meeting"], desk_center["salon"], desk_center["day"] + timedelta(days=2), "09:00", "12:00", fee=0
+        desk_center["meeting"],
+        desk_center["salon"],
+        desk_center["day"] + timedelta(days=2),
+        "09:00",
+        "12:00",
+        fee=0,
     )
     seen = await pages(client, free)
     assert "お支払いはありません" in seen["detail"] and "お支払いはありません" in seen["mine"]
@@ -119,10 +124,16 @@ async def test_a_payment_above_the_amount_due_is_refused_and_nothing_is_written(
 
 async def test_the_approval_notice_says_how_where_and_by_when_to_pay(desk_center):
     await payment_settings.save_payment_rules(
-        {"pay_days_before": 3, "payment_instructions": "1階受付（9時〜21時）で現金またはカードでお支払いください。"}, DESK
+        {
+            "pay_days_before": 3,
+            "payment_instructions": "1階受付（9時〜21時）で現金またはカードでお支払いください。",
+        },
+        DESK,
     )
     day = desk_center["day"] + timedelta(days=12)
-    booking_id = await make_booking(desk_center["hall"], desk_center["salon"], day, "09:00", "12:00", status="requested")
+    booking_id = await make_booking(
+        desk_center["hall"], desk_center["salon"], day, "09:00", "12:00", status="requested"
+    )
     await Booking.update({Booking.permit_number: None}).where(Booking.id == booking_id)
     await approve(booking_id, DESK)
     notice = await Notice.select().where(Notice.kind == "booking.approve").first()
@@ -133,7 +144,11 @@ async def test_the_approval_notice_says_how_where_and_by_when_to_pay(desk_center
 
 async def test_the_desk_lists_unpaid_bookings_by_deadline(client, desk_center):
     later = await make_booking(
-        desk_center["meeting"], desk_center["suisai"], desk_center["day"] + timedelta(days=5), "09:00", "12:00"
+        desk_center["meeting"],
+        desk_center["suisai"],
+        desk_center["day"] + timedelta(days=5),
+        "09:00",
+        "12:00",
     )
     await record_payment(desk_center["morning"], DESK, 600)
     await login(client, "desk1")
@@ -142,10 +157,13 @@ async def test_the_desk_lists_unpaid_bookings_by_deadline(client, desk_center):
     page = await client.get("/desk/unpaid")
     assert page.status_code == 200
     table = page.text.split('id="unpaid-caption"', 1)[1]
-    order = [f"/desk/bookings/{booking_id}\"" for booking_id in (desk_center["afternoon"], desk_center["tomorrow"], later)]
+    order = [
+        f'/desk/bookings/{booking_id}"'
+        for booking_id in (desk_center["afternoon"], desk_center["tomorrow"], later)
+    ]
     positions = [table.index(link) for link in order]
     assert positions == sorted(positions)
-    assert f"/desk/bookings/{desk_center['morning']}\"" not in table  # paid in full
+    assert f'/desk/bookings/{desk_center["morning"]}"' not in table  # paid in full
 
 
 async def test_a_member_cannot_open_the_unpaid_list(client, desk_center):
