@@ -199,3 +199,13 @@ async def _rules_form_values(client) -> dict[str, str]:
     """Every number field of the booking rules form with the value the page shows."""
     form = (await client.get("/manage/booking-rules")).text
     return dict(re.findall(r'name="([a-z_]+(?:-[a-z]+)*-?\d*)" type="number" value="(\d+)"', form))
+
+
+async def test_the_staff_booking_page_and_the_manager_queue_show_the_payment_state(client, desk_center):
+    await record_payment(desk_center["tomorrow"], DESK, 100)
+    await login(client, "manager1")
+    staff_page = text_of((await client.get(f"/manage/bookings/{desk_center['tomorrow']}")).text)
+    assert "◐ 一部納付" in staff_page and "未納額：¥500" in staff_page
+    queue = await client.get(f"/manage/bookings?status=approved&from={desk_center['day'].isoformat()}")
+    assert "納付状況" in queue.text
+    assert "◐ 一部納付" in text_of(queue.text) and "⚠ 未納" in text_of(queue.text)
