@@ -62,6 +62,7 @@ class PaymentStatus:
     last_paid_at: datetime | None
     receipt_number: str
     overdue: bool
+    starts_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -74,6 +75,11 @@ class PaymentStatus:
     @property
     def owing(self) -> bool:
         return self.state in OWING
+
+    @property
+    def before_use(self) -> bool:
+        """The deadline is the day of use itself: pay before use starts."""
+        return self.deadline_at is not None and self.deadline_at == self.starts_at
 
 
 def deadline_of(starts_at: datetime, days_before: int) -> tuple[date, datetime]:
@@ -124,6 +130,7 @@ def _status(booking: dict, payments: list[dict], days_before: int, now: datetime
         last_paid_at=last["paid_at"] if last else None,
         receipt_number=last["receipt_number"] if last else "",
         overdue=state in OWING and deadline_at is not None and now >= deadline_at,
+        starts_at=booking["starts_at"],
     )
 
 

@@ -100,10 +100,10 @@ async def test_the_deadline_follows_the_managers_rule(desk_center):
     row = await support.booking(desk_center["tomorrow"])
     on_the_day = await payment_status.status_of(row)
     assert on_the_day.deadline == desk_center["day"] + timedelta(days=1)
-    assert on_the_day.deadline_at == row["starts_at"]  # before use starts
+    assert on_the_day.deadline_at == row["starts_at"] and on_the_day.before_use
     await payment_settings.save_payment_rules({"pay_days_before": 1, "payment_instructions": ""}, DESK)
     day_before = await payment_status.status_of(row)
-    assert day_before.deadline == desk_center["day"]
+    assert day_before.deadline == desk_center["day"] and not day_before.before_use
     assert not day_before.overdue  # until the end of that day
 
 
