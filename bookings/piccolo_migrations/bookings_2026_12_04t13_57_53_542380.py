@@ -9,7 +9,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-04T13:57:53:542380"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "Payment deadline and instructions, the permit's ordinance line and seal"
 
 
 async def forwards():
