@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 from bookings.access_notes import access_warnings_for
 from bookings.fees import FeeLine, Payer, line_text, quote
+from bookings.payment_settings import load_settings, seal_data_uri
+from bookings.payment_status import status_of
 from bookings.service import get_booking
 from bookings.tables import RefundRule
 from center.accounts.tables import Group
@@ -104,6 +106,7 @@ async def permit_context(booking_id: int) -> dict:
     # The permit shows the fees fixed at request time; the breakdown lines explain them.
     lines: list[FeeLine] = list(fee.lines)
     code = permit_code(booking["permit_number"])
+    settings = await load_settings()
     return {
         "booking": booking,
         "group": group,
@@ -120,8 +123,13 @@ async def permit_context(booking_id: int) -> dict:
         "access_warnings": await access_warnings_for(booking),
         "code": code,
         "locale": current_locale.get(),
+        # payment state, the ordinance line and the seal (bookings/payment_settings.py)
+        "payment": await status_of(booking),
+        "ordinance": settings["ordinance_text"],
+        "payment_instructions": settings["payment_instructions"],
+        "seal": seal_data_uri(settings),
     }
 
 
 async def permit_pdf(booking_id: int) -> bytes:
-    return await render_pdf("pdf/permit.html", await permit_context(booking_id))
+    return await render_pdf("pdf/permit.html", await permit_context(booking_id), tagged=True)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bookings.fees import FeeQuote, Payer, quote
+from bookings.payment_settings import load_settings
+from bookings.payment_status import deadline_of
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, Period, check_request, load_policy
 from bookings.tables import Booking, RefundRule
 from center.accounts import audit
@@ -287,6 +289,14 @@ NOTICE_TEXTS = {
 }
 
 
+# An approval with a fee also says how, where and by when to pay (the deadline in the era form).
+APPROVE_WITH_FEE = N_(
+    "Your booking of %(room)s on %(date)s, %(time)s was approved. Permit No. %(permit)s. "
+    "Please pay the fee of %(fee)s at the front desk by %(deadline)s. %(instructions)s "
+    "Please show the permit at the front desk on the day."
+)
+
+
 async def notify_group(booking: dict, action: str, note: str = "") -> None:
     """Tell the group about a change to its booking (inside the change's transaction)."""
     if action not in NOTICE_TEXTS:
@@ -294,6 +304,15 @@ async def notify_group(booking: dict, action: str, note: str = "") -> None:
     room = await Room.select(Room.name_ja, Room.name_en).where(Room.id == booking["room"]).first()
     starts, ends = booking["starts_at"].astimezone(TOKYO), booking["ends_at"].astimezone(TOKYO)
     subject, body = NOTICE_TEXTS[action]
+    paying: dict[str, Any] = {}
+    if action == "approve" and booking["fee_total"] > 0:
+        settings = await load_settings()
+        body = APPROVE_WITH_FEE
+        paying = {
+            "fee": f"¥{booking['fee_total']:,}",
+            "deadline": deadline_of(booking["starts_at"], settings["pay_days_before"])[0],
+            "instructions": settings["payment_instructions"].replace("\n", " "),
+        }
     await notify(
         kind=f"booking.{action}",
         subject=subject,
@@ -306,6 +325,7 @@ async def notify_group(booking: dict, action: str, note: str = "") -> None:
             "permit": booking["permit_number"] or "",
             "lapses": booking["lapses_at"] or "",
             "refund": f"¥{booking['refund_due']:,}",
+            **paying,
         },
         group_id=booking["group"],
         link=f"/bookings/{booking['id']}",

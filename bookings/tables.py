@@ -3,6 +3,7 @@
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -205,3 +206,16 @@ class Payment(Table, tablename="bookings_payment"):
     paid_at = Timestamptz()
     recorded_by = ForeignKey(User, null=True, default=None)
     note = Text(default="")
+
+
+class PaymentSettings(Table, tablename="bookings_payment_settings"):
+    """How and by when groups pay, and what the permit carries (one row, the manager edits it):
+    the deadline (this many days before the day of use; 0 = on the day, before use starts), the
+    payment instructions shown to members, the ordinance line and the designated manager's seal."""
+
+    pay_days_before = Integer(default=0)
+    payment_instructions = Text(default="")
+    ordinance_text = Text(default="")
+    seal_image = Bytea(null=True, default=None)  # re-encoded PNG or JPEG, see bookings/permit_settings.py
+    seal_media_type = Varchar(length=20, default="")
+    updated_at = Timestamptz()

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from bookings.fees import FeeQuote, Payer, ensure_default_rules, quote
+from bookings.payment_settings import load_settings as load_payment_settings
 from bookings.rules import load_policy
 from bookings.service import ensure_default_refund_rules, permit_number, refund_due
-from bookings.tables import Booking
+from bookings.tables import Booking, PaymentSettings
 from center.accounts import audit
 from center.accounts import service as accounts
 from center.accounts.tables import Group, GroupMember, User
@@ -140,6 +141,7 @@ class _Loader:
         await self._accounts()
         await self._groups()
         count = await self._bookings(await load_calendar())
+        await self._payment_settings()
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
         programmes = await _Programmes(self.today, self.room_ids).run()
         await audit.record(
@@ -318,6 +320,19 @@ class _Loader:
             }
 
     # --- bookings ---
+
+    async def _payment_settings(self) -> None:
+        """The ordinance line the demo's permits cite and the payment instructions."""
+        permit = self.data.get("permit", {})
+        row = await load_payment_settings()
+        await PaymentSettings.update(
+            {
+                PaymentSettings.ordinance_text: permit.get("ordinance_text", ""),
+                PaymentSettings.pay_days_before: permit.get("pay_days_before", 0),
+                PaymentSettings.payment_instructions: permit.get("payment_instructions", ""),
+                PaymentSettings.updated_at: self.now,
+            }
+        ).where(PaymentSettings.id == row["id"])
 
     async def _bookings(self, calendar: CalendarData) -> int:
         await ensure_default_rules()

@@ -6,6 +6,7 @@ from bookings.web.desk import ROUTES as DESK_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
 from bookings.web.member_moves import ROUTES as MEMBER_MOVE_ROUTES
+from bookings.web.payments import ROUTES as PAYMENT_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 from bookings.web.series import ROUTES as SERIES_ROUTES
 
@@ -18,4 +19,5 @@ ROUTES = [
     *MEMBER_MOVE_ROUTES,
     *LOTTERY_ROUTES,
     *DESK_ROUTES,
+    *PAYMENT_ROUTES,
 ]

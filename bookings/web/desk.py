@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_walkins
+from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_walkins, payment_status
 from bookings.access_notes import access_warnings_for
 from bookings.desk import LookupRefused
 from bookings.fees import line_text
@@ -56,6 +56,7 @@ async def _board_context(request: Request, day: date, **extra: Any) -> dict[str,
     day_board = await desk.board(day, floor=floor, state=state)
     return {
         "board": day_board,
+        "payments": await payment_status.statuses([row.booking for row in day_board.rows if row.booking]),
         "day": day,
         "is_today": day == dates.today(),
         "floor": floor,
@@ -117,6 +118,7 @@ async def _booking_context(booking_id: int, **extra: Any) -> dict[str, Any]:
     values.update(extra.pop("values", {}))
     return {
         **context,
+        "payment": await payment_status.status_of(booking),
         "values": values,
         "errors": {},
         "message": "",

@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from bookings import service
+from bookings import payment_settings, payment_status, service
 from bookings.access_notes import access_warnings_for
 from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
@@ -47,6 +47,7 @@ async def manage_list(request: Request) -> Template:
         "bookings/manage.html",
         context={
             "rows": rows,
+            "payments": await payment_status.statuses(rows),
             "status": status,
             "statuses": LIST_STATUSES,
             "status_label": status_label,
@@ -75,6 +76,7 @@ async def _decide_page(
         "bookings/decide.html",
         context={
             "booking": rows[0],
+            "payment": await payment_status.status_of(rows[0]),
             "errors": errors or {},
             "status_label": status_label,
             "can_decide": request.user.has("manager"),
@@ -265,10 +267,15 @@ POLICY_FIELDS = {
 }
 
 
-async def _rules_context(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> dict:
+async def _rules_context(
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    payment_values: dict[str, Any] | None = None,
+) -> dict:
     policy = await load_policy()
     return {
         "policy": values or policy,
+        "payment": payment_values or await payment_settings.load_settings(),
         "surcharges": await Surcharge.select().order_by(Surcharge.code),
         "reductions": await ReductionRate.select().order_by(ReductionRate.category),
         "refunds": await RefundRule.select().order_by(RefundRule.min_days_before, ascending=False),
@@ -322,12 +329,14 @@ async def save_rules(request: Request, data: Form) -> Template | Redirect:
         )
         for row in refunds
     }
+    payment_values = payment_settings.parse_payment_rules(data, errors)
     if errors:
         return Template(
             "bookings/rules.html",
             context=await _rules_context(
                 {name: gettext(msg) for name, msg in errors.items()},
                 {**(await load_policy()), **{k: forms.text(data, k) for k in POLICY_FIELDS}},
+                {k: forms.text(data, k) for k in payment_values},
             ),
             status_code=400,
         )
@@ -360,6 +369,7 @@ async def save_rules(request: Request, data: Form) -> Template | Redirect:
                     RefundRule.heating_fee_percent: heating_percent,
                 }
             ).where(RefundRule.id == row_id)
+        await payment_settings.save_payment_rules(payment_values, request.user)
         after = {
             "policy": await load_policy(),
             "surcharges": await Surcharge.select(),

@@ -10,7 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from bookings import service
+from bookings import payment_settings, payment_status, service
 from bookings.access_notes import access_warnings_for
 from bookings.availability import grid
 from bookings.fees import line_text
@@ -259,10 +259,15 @@ async def my_bookings(request: Request) -> Template:
     ids = list(request.user.group_ids) or [-1]
     now = datetime.now(UTC)
     upcoming = await booking_rows(Booking.group.is_in(ids) & (Booking.ends_at > now))
-    past = await booking_rows(Booking.group.is_in(ids) & (Booking.ends_at <= now))
+    past = list(reversed(await booking_rows(Booking.group.is_in(ids) & (Booking.ends_at <= now))))[:50]
     return Template(
         "bookings/mine.html",
-        context={"upcoming": upcoming, "past": list(reversed(past))[:50], "status_label": status_label},
+        context={
+            "upcoming": upcoming,
+            "past": past,
+            "status_label": status_label,
+            "payments": await payment_status.statuses(upcoming + past),
+        },
     )
 
 
@@ -284,6 +289,8 @@ async def booking_detail(request: Request, booking_id: FromPath[int]) -> Templat
             "equipment_label": equipment_label,
             "can_cancel": booking["status"] in ("requested", "approved"),
             "access_warnings": await access_warnings_for(booking),
+            "payment": await payment_status.status_of(booking),
+            "payment_instructions": (await payment_settings.load_settings())["payment_instructions"],
         },
     )
 

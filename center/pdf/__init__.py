@@ -4,6 +4,7 @@ files and data: URIs may be fetched)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,13 @@ class PdfRenderer:
         self._fonts = FontConfiguration()
         self._lock = threading.Lock()
 
-    def render(self, template_name: str, context: dict[str, Any]) -> bytes:
+    def render(self, template_name: str, context: dict[str, Any], *, tagged: bool = False) -> bytes:
+        """`tagged`: a PDF/UA-1 document (structure tags, marked content) for screen readers."""
         html = self._env.get_template(template_name).render(**context)
+        options: dict[str, Any] = {"pdf_variant": "pdf/ua-1"} if tagged else {}
         with self._lock:
             document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher())
-            return document.write_pdf(font_config=self._fonts)
+            return document.write_pdf(font_config=self._fonts, **options)
 
     def warm_up(self) -> None:
         """Load Pango, HarfBuzz and the Japanese font once, so the first user does not wait."""
@@ -70,9 +73,12 @@ def renderer() -> PdfRenderer:
         return _renderer
 
 
-async def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    """Render off the event loop (WeasyPrint is CPU-bound); the request's language carries over."""
-    return await anyio.to_thread.run_sync(renderer().render, template_name, context)
+async def render_pdf(template_name: str, context: dict[str, Any], *, tagged: bool = False) -> bytes:
+    """Render off the event loop (WeasyPrint is CPU-bound); the request's language carries over.
+    `tagged` makes a PDF/UA-1 document that screen readers can follow."""
+    return await anyio.to_thread.run_sync(
+        functools.partial(renderer().render, template_name, context, tagged=tagged)
+    )
 
 
 async def warm_up() -> None:
