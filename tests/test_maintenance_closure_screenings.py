@@ -206,3 +206,16 @@ async def test_another_closure_is_named_by_its_ticket_and_date_not_its_kind(scre
     message = gettext(blocked.value.message, **blocked.value.params)
     assert "別の工事による閉鎖「床の張り替え」" in message
     assert wareki(screened["day"]) in message and "closure:" not in message
+
+
+@pytest.mark.parametrize(("lang", "show"), [("ja", wareki), ("en", english_date)])
+async def test_the_affected_bookings_list_reads_dates_in_the_readers_language(center, client, lang, show):
+    await facilities_client(client)
+    await post_form(client, "/lang", {"lang": lang, "next": "/"})
+    elevator = await make_location("elevator", "エレベーター")
+    ticket = await tickets.create_ticket(
+        await tickets.parse_fields(ticket_form(elevator, accessibility_feature="elevator")), Facilities()
+    )
+    text = text_of((await client.get(f"/maintenance/tickets/{ticket}")).text)
+    assert f"{show(center['day'])} 9:00–12:00 " in text and "いきいきサロン" in text
+    assert center["day"].isoformat() not in text
