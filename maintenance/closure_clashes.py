@@ -11,7 +11,7 @@ from center import dates
 from center.errors import Conflict
 from center.i18n import N_, gettext
 from center.ledger.service import HoldInfo, holds_between
-from center.places.tables import Room
+from center.places.tables import Room, RoomSlotFee
 from center.programmes import public as programmes
 from maintenance.tables import ClosureEffect
 
@@ -53,16 +53,35 @@ def refuse_unresolvable(found: list[HoldInfo]) -> None:
 
 
 async def free_rooms(
-    starts_at: datetime, ends_at: datetime, original: dict, *, head_count: int = 1, limit: int = 3
+    starts_at: datetime,
+    ends_at: datetime,
+    original: dict,
+    *,
+    head_count: int = 1,
+    slot_codes: set[str] | None = None,
+    limit: int = 3,
 ) -> list[dict]:
-    """Bookable rooms free for the whole period and large enough: those sharing most of the
-    original room's equipment and closest to it in size first."""
-    rooms = await Room.select().where(
+    """Bookable rooms free for the whole period and large enough; with `slot_codes` (a booking's
+    slots) only rooms booked the same way as the original and offering those slots. Those sharing
+    most of the original room's equipment and closest to it in size first."""
+    query = Room.select().where(
         (Room.bookable == True) & (Room.capacity >= max(head_count, 1)) & (Room.id != original["id"])
     )
+    if slot_codes is not None:
+        query = query.where(Room.booked_by == original["booked_by"])
+    rooms = await query
     busy = {hold.room_id for hold in await holds_between(starts_at, ends_at, [r["id"] for r in rooms])}
+    offered: dict[int, set[str]] = {}
+    by_slot = slot_codes is not None and original["booked_by"] == "slot"
+    if by_slot:
+        for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")):
+            offered.setdefault(row["room"], set()).add(row["code"])
     equipment = set(original["equipment"] or [])
-    free = [room for room in rooms if room["id"] not in busy]
+    free = [
+        room
+        for room in rooms
+        if room["id"] not in busy and (not by_slot or (slot_codes or set()) <= offered.get(room["id"], set()))
+    ]
     free.sort(
         key=lambda room: (
             -len(equipment & set(room["equipment"] or [])),

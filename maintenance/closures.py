@@ -22,11 +22,10 @@ from center.i18n import N_
 from center.ledger.service import (
     HoldConflict,
     find_conflicts,
-    holds_between,
     release_hold,
     take_hold,
 )
-from center.places.tables import Room, RoomSlotFee
+from center.places.tables import Room
 from center.programmes import public as programmes
 from maintenance import closure_clashes
 from maintenance.closure_clashes import refuse_unresolvable
@@ -92,37 +91,14 @@ async def open_ticket(ticket_id: int) -> dict:
 async def alternatives_for(booking: dict, original: dict, closing: Period, limit: int = 3) -> list[dict]:
     """Free bookable rooms for the booking's time: large enough, booked the same way and offering
     its slots; those sharing most of the original room's equipment and closest in size first."""
-    head_count = max(booking["expected_head_count"], 1)
-    rooms = await Room.select().where(
-        (Room.bookable == True)
-        & (Room.capacity >= head_count)
-        & (Room.id != original["id"])
-        & (Room.booked_by == original["booked_by"])
+    return await closure_clashes.free_rooms(
+        booking["starts_at"],
+        booking["ends_at"],
+        original,
+        head_count=booking["expected_head_count"],
+        slot_codes={code for code in booking["slot_codes"].split(",") if code},
+        limit=limit,
     )
-    busy = {
-        hold.room_id
-        for hold in await holds_between(booking["starts_at"], booking["ends_at"], [r["id"] for r in rooms])
-    }
-    wanted_slots = {code for code in booking["slot_codes"].split(",") if code}
-    offered: dict[int, set[str]] = {}
-    for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")):
-        offered.setdefault(row["room"], set()).add(row["code"])
-    equipment = set(original["equipment"] or [])
-    free = [
-        room
-        for room in rooms
-        if room["id"] not in busy
-        and (original["booked_by"] != "slot" or wanted_slots <= offered.get(room["id"], set()))
-    ]
-    free.sort(
-        key=lambda room: (
-            -len(equipment & set(room["equipment"] or [])),
-            abs(room["capacity"] - original["capacity"]),
-            room["floor"] != original["floor"],
-            room["sort_order"],
-        )
-    )
-    return free[:limit]
 
 
 async def clashes(period: Period) -> list[dict]:
