@@ -42,8 +42,10 @@ def when(starts_at: datetime, ends_at: datetime) -> str:
 def describe(hold: HoldInfo) -> str:
     """One hold in the user's language: what it is, its name, and when."""
     kind = gettext(KIND_LABELS.get(hold.kind, N_("a center programme")))
-    name = f"「{hold.label}」" if hold.label else ""
-    return f"{kind}{name} ({when(hold.starts_at, hold.ends_at)})"
+    period = when(hold.starts_at, hold.ends_at)
+    if not hold.label:
+        return gettext(N_("%(kind)s (%(when)s)"), kind=kind, when=period)
+    return gettext(N_("%(kind)s “%(name)s” (%(when)s)"), kind=kind, name=hold.label, when=period)
 
 
 def refuse_unresolvable(found: list[HoldInfo]) -> None:
