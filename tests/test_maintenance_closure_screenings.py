@@ -193,19 +193,19 @@ async def test_a_refused_move_leaves_the_screening_as_it_was(screened):
     assert await Closure.count() == 0 and await ClosureEffect.count() == 0
 
 
-async def test_another_closure_is_named_by_its_ticket_and_date_not_its_kind(screened):
+async def test_another_closure_is_named_by_its_ticket_and_date_not_its_kind(screened, client):
     place = await make_location("room-gallery", "市民ギャラリー", floor=1, room=screened["gallery"])
     other = await tickets.create_ticket(
         await tickets.parse_fields(ticket_form(place, title="床の張り替え", priority="normal")), Facilities()
     )
     await closures.close_room(other, whole_day(screened, "gallery"), Facilities(), reason="床")
-    with pytest.raises(Conflict) as blocked:
-        await closures.clashes(whole_day(screened, "gallery"))
-    from center.i18n import gettext
-
-    message = gettext(blocked.value.message, **blocked.value.params)
-    assert "別の工事による閉鎖「床の張り替え」" in message
-    assert wareki(screened["day"]) in message and "closure:" not in message
+    await facilities_client(client)
+    page = await post_form(client, url(screened), form(screened, room=str(screened["gallery"])))
+    assert page.status_code == 409
+    text = text_of(page.text)
+    assert f"別の工事による閉鎖「床の張り替え」({wareki(screened['day'])} 0:00 – " in text
+    assert "closure:" not in text
+    assert await Closure.count() == 1
 
 
 @pytest.mark.parametrize(("lang", "show"), [("ja", wareki), ("en", english_date)])
