@@ -92,11 +92,6 @@ def N_(message: str) -> str:
     return message
 
 
-def NP_(context: str, message: str) -> tuple[str, str]:
-    """Mark a msgid with its context for extraction; translate later with pgettext(*marked)."""
-    return (context, message)
-
-
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
     """The locale for a request: the user's explicit choice, else Japanese (the center's language)."""
     if cookie in LOCALES:

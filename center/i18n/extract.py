@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 
 from babel.messages.extract import extract_from_dir
+from babel.support import NullTranslations
 
 from center.i18n import translations
 from center.settings import BASE_DIR
@@ -21,7 +22,6 @@ KEYWORDS = {
     "N_": None,
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
-    "NP_": ((1, "c"), 2),
 }
 
 
@@ -59,13 +59,13 @@ def collect_msgids() -> dict[str | tuple[str, str] | InContext, list[str]]:
     return found
 
 
-def _translated(catalog, msgid) -> bool:
+def _translated(catalog: NullTranslations, msgid: str | tuple[str, str] | InContext) -> bool:
     if isinstance(msgid, InContext):
         return catalog.upgettext(msgid.context, msgid.msgid) != msgid.msgid
     return catalog.ugettext(msgid) != msgid
 
 
-def missing_japanese() -> dict:
+def missing_japanese() -> dict[str | tuple[str, str] | InContext, list[str]]:
     catalog = translations("ja")
     return {msgid: where for msgid, where in collect_msgids().items() if not _translated(catalog, msgid)}
 

@@ -1,11 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -43,9 +38,7 @@ DESCRIPTION = "closures record what they moved or cancelled"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="maintenance", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="maintenance", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ClosureEffect",
