@@ -1,8 +1,9 @@
 """Closing a room for work. A closure takes a ledger hold (kind "closure") so nothing else can
-book the room. When bookings already hold that time the closure is not silently refused: staff
-see each affected booking with free rooms of similar capacity and features, decide to move or
-cancel each one, and the decisions and the closure are written in one transaction (the groups are
-told through the bookings domain's notices)."""
+book the room. When bookings or screenings already hold that time the closure is not silently
+refused: staff see each one by name (the group, the screening's title) with its date, with free
+rooms of similar capacity and features (and, for a screening, a later free time), decide to move
+or cancel each one, and the decisions, the closure and the record of what it moved or cancelled
+are written in one transaction (groups are told through the bookings domain's notices)."""
 
 from __future__ import annotations
 
@@ -20,24 +21,17 @@ from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.ledger.service import (
     HoldConflict,
-    HoldInfo,
     find_conflicts,
-    holds_between,
     release_hold,
     take_hold,
 )
-from center.places.tables import Room, RoomSlotFee
+from center.places.tables import Room
+from center.programmes import public as programmes
+from maintenance import closure_clashes
+from maintenance.closure_clashes import refuse_unresolvable
 from maintenance.tables import Closure, Ticket
 from maintenance.tickets import _event
 from maintenance.workflow import OPEN_STATUSES
-
-
-class ClosureBlocked(Conflict):
-    """Something other than a booking holds the room (a screening, another closure)."""
-
-    message = N_(
-        "The room is held by something other than a booking at that time (%(what)s); choose another time."
-    )
 
 
 @dataclass(frozen=True)
@@ -97,66 +91,43 @@ async def open_ticket(ticket_id: int) -> dict:
 async def alternatives_for(booking: dict, original: dict, closing: Period, limit: int = 3) -> list[dict]:
     """Free bookable rooms for the booking's time: large enough, booked the same way and offering
     its slots; those sharing most of the original room's equipment and closest in size first."""
-    head_count = max(booking["expected_head_count"], 1)
-    rooms = await Room.select().where(
-        (Room.bookable == True)
-        & (Room.capacity >= head_count)
-        & (Room.id != original["id"])
-        & (Room.booked_by == original["booked_by"])
+    return await closure_clashes.free_rooms(
+        booking["starts_at"],
+        booking["ends_at"],
+        original,
+        head_count=booking["expected_head_count"],
+        slot_codes={code for code in booking["slot_codes"].split(",") if code},
+        limit=limit,
     )
-    busy = {
-        hold.room_id
-        for hold in await holds_between(booking["starts_at"], booking["ends_at"], [r["id"] for r in rooms])
-    }
-    wanted_slots = {code for code in booking["slot_codes"].split(",") if code}
-    offered: dict[int, set[str]] = {}
-    for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")):
-        offered.setdefault(row["room"], set()).add(row["code"])
-    equipment = set(original["equipment"] or [])
-    free = [
-        room
-        for room in rooms
-        if room["id"] not in busy
-        and (original["booked_by"] != "slot" or wanted_slots <= offered.get(room["id"], set()))
-    ]
-    free.sort(
-        key=lambda room: (
-            -len(equipment & set(room["equipment"] or [])),
-            abs(room["capacity"] - original["capacity"]),
-            room["floor"] != original["floor"],
-            room["sort_order"],
-        )
-    )
-    return free[:limit]
 
 
 async def clashes(period: Period) -> list[dict]:
-    """What holds the room during the period: each booking with its group and alternatives.
-    Raises ClosureBlocked if anything other than a booking holds it."""
+    """What holds the room during the period, in time order: each booking (kind "booking") with
+    its group and alternatives, each screening (kind "screening") with its title and choices.
+    Raises closure_clashes.ClosureBlocked, naming them, if anything else holds it."""
     room = await _room(period.room_id)
     found = await find_conflicts(period.room_id, period.starts_at, period.ends_at)
-    _refuse_non_bookings(found)
+    refuse_unresolvable(found)
     rows = []
     for hold in found:
+        if hold.kind != "booking":
+            continue
         booking = await bookings.get_booking(hold.ref)
         group = (
             await Group.select(Group.name, Group.contact_phone).where(Group.id == booking["group"]).first()
         )
         rows.append(
             {
+                "kind": "booking",
                 "hold": hold,
                 "booking": booking,
                 "group": group or {},
                 "alternatives": await alternatives_for(booking, room, period),
             }
         )
-    return rows
-
-
-def _refuse_non_bookings(found: list[HoldInfo]) -> None:
-    others = [hold for hold in found if hold.kind != "booking" or hold.ref is None]
-    if others:
-        raise ClosureBlocked(what=", ".join(f"{hold.kind}: {hold.label}".strip() for hold in others))
+    screenings = [hold for hold in found if hold.kind == "screening"]
+    rows += await closure_clashes.screening_rows(screenings, room, period.ends_at)
+    return sorted(rows, key=lambda row: row["hold"].starts_at)
 
 
 def _moved_request(booking: dict, room_id: int) -> BookingRequest:
@@ -185,13 +156,17 @@ async def close_room(
     *,
     reason: str,
     decisions: dict[int, str] | None = None,
+    screening_decisions: dict[int, str] | None = None,
 ) -> int:
     """Close the room for the period. `decisions` maps each clashing booking id to "cancel" or
-    "move:<room id>"; every clashing booking needs one. All moves, cancellations, the hold and
-    the closure are one transaction: any refusal leaves everything as it was."""
+    "move:<room id>"; `screening_decisions` maps each clashing screening id to "cancel",
+    "move:<room id>" (same time) or "at:<ISO start>" (same room, later). Every clash needs one.
+    All moves, cancellations, the hold, the closure and its record of effects are one
+    transaction: any refusal leaves everything as it was."""
     from center.i18n import gettext
 
     decisions = decisions or {}
+    screening_decisions = screening_decisions or {}
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": N_("Enter the reason (told to the groups whose bookings change).")})
@@ -203,25 +178,31 @@ async def close_room(
     try:
         async with write_transaction():
             found = await find_conflicts(period.room_id, period.starts_at, period.ends_at)
-            _refuse_non_bookings(found)
-            missing = [hold.ref for hold in found if hold.ref not in decisions]
+            refuse_unresolvable(found)
+            missing = {
+                f"decision-{hold.ref}": N_("Choose what happens to this booking.")
+                for hold in found
+                if hold.kind == "booking" and hold.ref not in decisions
+            } | {
+                f"screening-{hold.ref}": N_("Choose what happens to this screening.")
+                for hold in found
+                if hold.kind == "screening" and hold.ref not in screening_decisions
+            }
             if missing:
                 raise ValidationFailed(
-                    {f"decision-{ref}": N_("Choose what happens to this booking.") for ref in missing},
-                    message=N_("Bookings hold this room at that time: move or cancel each one."),
+                    missing,
+                    message=N_(
+                        "Bookings or screenings hold this room at that time: move or cancel each one."
+                    ),
                 )
             notice = gettext(N_("The room is closed for maintenance: %(reason)s"), reason=reason)
+            effects = []
             for hold in found:
-                choice = decisions[hold.ref]
-                if choice == "cancel":
-                    await bookings.cancel(hold.ref, staff, notice)
-                elif choice.startswith("move:") and choice[5:].isdigit():
-                    booking = await bookings.get_booking(hold.ref)
-                    target = int(choice[5:])
-                    await bookings.move(hold.ref, staff, target, _moved_request(booking, target), notice)
+                if hold.kind == "booking":
+                    effects.append(await _resolve_booking(hold.ref, decisions[hold.ref], staff, notice))
                 else:
-                    raise ValidationFailed(
-                        {f"decision-{hold.ref}": N_("Choose what happens to this booking.")}
+                    effects.append(
+                        await _resolve_screening(hold.ref, screening_decisions[hold.ref], actor, notice)
                     )
             held = await take_hold(
                 period.room_id,
@@ -245,12 +226,16 @@ async def close_room(
                 )
             ).returning(Closure.id)
             closure_id = rows[0]["id"]
+            await closure_clashes.record(closure_id, effects)
             summary = {
                 "closure": closure_id,
                 "room": period.room_id,
                 "starts_at": period.starts_at,
                 "ends_at": period.ends_at,
-                "bookings": {str(ref): choice for ref, choice in decisions.items()},
+                "bookings": {str(hold.ref): decisions[hold.ref] for hold in found if hold.kind == "booking"},
+                "screenings": {
+                    str(hold.ref): screening_decisions[hold.ref] for hold in found if hold.kind == "screening"
+                },
             }
             await _event(ticket_id, actor, "closure", note=reason, changes=summary)
             await audit.record(
@@ -263,6 +248,59 @@ async def close_room(
             N_("Someone booked the room a moment ago. Please review the bookings again.")
         ) from conflict
     return closure_id
+
+
+async def _resolve_booking(booking_id: int, choice: str, staff: Any, notice: str) -> dict:
+    booking = await bookings.get_booking(booking_id)
+    group = await Group.select(Group.name).where(Group.id == booking["group"]).first()
+    title = (group or {}).get("name") or booking["purpose"]
+    if choice == "cancel":
+        await bookings.cancel(booking_id, staff, notice)
+        return closure_clashes.effect(
+            "booking", booking_id, "cancelled", title, booking["starts_at"], booking["ends_at"]
+        )
+    if choice.startswith("move:") and choice[5:].isdigit():
+        target = int(choice[5:])
+        await bookings.move(booking_id, staff, target, _moved_request(booking, target), notice)
+        return closure_clashes.effect(
+            "booking",
+            booking_id,
+            "moved",
+            title,
+            booking["starts_at"],
+            booking["ends_at"],
+            moved_room=target,
+            moved_starts_at=booking["starts_at"],
+        )
+    raise ValidationFailed({f"decision-{booking_id}": N_("Choose what happens to this booking.")})
+
+
+async def _resolve_screening(screening_id: int, choice: str, actor: Any, notice: str) -> dict:
+    screening = (await programmes.screenings_by_id([screening_id]))[screening_id]
+    action, room_id, starts_at = closure_clashes.parse_screening_choice(choice, screening)
+    if action == "cancel":
+        await programmes.cancel_screening(screening_id, actor, notice)
+        return closure_clashes.effect(
+            "screening",
+            screening_id,
+            "cancelled",
+            screening["title"],
+            screening["starts_at"],
+            screening["ends_at"],
+        )
+    if action == "move" and room_id is not None and starts_at is not None:
+        await programmes.move_screening(screening_id, room_id, starts_at, actor)
+        return closure_clashes.effect(
+            "screening",
+            screening_id,
+            "moved",
+            screening["title"],
+            screening["starts_at"],
+            screening["ends_at"],
+            moved_room=room_id,
+            moved_starts_at=starts_at,
+        )
+    raise ValidationFailed({f"screening-{screening_id}": N_("Choose what happens to this screening.")})
 
 
 async def end_closure(closure_id: int, actor: Any) -> None:
@@ -283,7 +321,8 @@ async def end_closure(closure_id: int, actor: Any) -> None:
 
 
 async def closures_of(ticket_id: int) -> list[dict]:
-    return (
+    """The ticket's closures, each with `effects`: what it moved or cancelled."""
+    rows = (
         await Closure.select(
             *Closure.all_columns(),
             Closure.room.name_ja.as_alias("room_name_ja"),
@@ -292,3 +331,5 @@ async def closures_of(ticket_id: int) -> list[dict]:
         .where(Closure.ticket == ticket_id)
         .order_by(Closure.starts_at)
     )
+    effects = await closure_clashes.effects_of([row["id"] for row in rows])
+    return [{**row, "effects": effects.get(row["id"], [])} for row in rows]

@@ -150,3 +150,19 @@ class Closure(Table, tablename="maintenance_closure"):
     created_by = ForeignKey(User, null=True, default=None)
     created_at = Timestamptz()
     ended_at = Timestamptz(null=True, default=None)
+
+
+class ClosureEffect(Table, tablename="maintenance_closure_effect"):
+    """What a closure did to something that held its room: a booking or a screening moved (to
+    `moved_room` at `moved_starts_at`) or cancelled, with its title and time as they were, so
+    the ticket keeps the record."""
+
+    closure = ForeignKey(Closure)
+    kind = Varchar(length=20)  # booking | screening
+    ref = Integer()
+    action = Varchar(length=20)  # moved | cancelled
+    title = Varchar(length=200, default="")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    moved_room = ForeignKey(Room, null=True, default=None)
+    moved_starts_at = Timestamptz(null=True, default=None)

@@ -144,6 +144,20 @@ async def report_decline(request: Request, report_id: FromPath[int], data: Form)
 # Closures --------------------------------------------------------------------------------------
 
 DECISION = re.compile(r"^decision-(\d+)$")
+SCREENING_DECISION = re.compile(r"^screening-(\d+)$")
+
+
+def _field(row: dict) -> str:
+    """The form field holding the choice for one clash."""
+    if row["kind"] == "screening":
+        return f"screening-{row['screening']['id']}"
+    return f"decision-{row['booking']['id']}"
+
+
+def _unchosen(row: dict) -> str:
+    if row["kind"] == "screening":
+        return gettext(N_("Choose what happens to this screening."))
+    return gettext(N_("Choose what happens to this booking."))
 
 
 async def _closure_page(
@@ -154,11 +168,13 @@ async def _closure_page(
     errors: dict | None = None,
     message: str = "",
     clashes: list | None = None,
+    period: closures.Period | None = None,
     status_code: int = 200,
 ) -> Template:
     return Template(
         "maintenance/closure.html",
         context={
+            "period": period,
             "ticket": await tickets.get_ticket(ticket_id),
             "rooms": await Room.select(
                 Room.id, Room.name_ja, Room.name_en, Room.floor, Room.capacity
@@ -190,30 +206,40 @@ async def close_room(request: Request, ticket_id: FromPath[int], data: Form) -> 
     await tickets.get_ticket(ticket_id)
     values = {key: forms.text(data, key) for key in data}
     decisions = {int(m[1]): forms.text(data, key) for key in data if (m := DECISION.match(key))}
+    screening_decisions = {
+        int(m[1]): forms.text(data, key) for key in data if (m := SCREENING_DECISION.match(key))
+    }
     found: list = []
+    period = None
     try:
         await closures.open_ticket(ticket_id)
         period = closures.parse_period(data)
         found = await closures.clashes(period)
-        pending = [row for row in found if row["booking"]["id"] not in decisions]
+        pending = [row for row in found if not values.get(_field(row))]
         if pending:
             errors = {}
-            if decisions:  # a second round with some bookings left undecided
-                errors = {
-                    f"decision-{row['booking']['id']}": gettext(N_("Choose what happens to this booking."))
-                    for row in pending
-                }
+            if decisions or screening_decisions or "confirm" in data:
+                # A second round with some clashes left undecided: refused, nothing changed.
+                errors = {_field(row): _unchosen(row) for row in pending}
             return await _closure_page(
                 request,
                 ticket_id,
                 values=values,
                 errors=errors,
                 clashes=found,
-                message=gettext(N_("Bookings hold this room at that time: move or cancel each one.")),
+                period=period,
+                message=gettext(
+                    N_("Bookings or screenings hold this room at that time: move or cancel each one.")
+                ),
                 status_code=409 if not errors else 400,
             )
         await closures.close_room(
-            ticket_id, period, request.user, reason=forms.text(data, "reason"), decisions=decisions
+            ticket_id,
+            period,
+            request.user,
+            reason=forms.text(data, "reason"),
+            decisions=decisions,
+            screening_decisions=screening_decisions,
         )
     except ValidationFailed as invalid:
         return await _closure_page(
@@ -222,6 +248,7 @@ async def close_room(request: Request, ticket_id: FromPath[int], data: Form) -> 
             values=values,
             errors=invalid.translated(),
             clashes=found,
+            period=period,
             message=gettext(invalid.message),
             status_code=400,
         )
@@ -233,6 +260,7 @@ async def close_room(request: Request, ticket_id: FromPath[int], data: Form) -> 
             ticket_id,
             values=values,
             clashes=found,
+            period=period,
             message=gettext(refused.message, **refused.params),
             status_code=refused.status_code,
         )

@@ -65,14 +65,14 @@ def test_catalog_parses_and_keeps_placeholders(path):
 
 
 def test_no_message_is_translated_differently_in_two_catalog_files():
-    # The files are merged at start-up and the last one wins silently.
-    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    # The files are merged at start-up, keyed by (context, msgid), and the first one wins silently.
+    seen: dict[tuple[str, str | None, str], tuple[str, str]] = {}
     clashes = []
     for path in catalog_files():
         for message in read(path):
             if not message.id or not message.string:
                 continue
-            key = (path.parent.name, str(message.id))
+            key = (path.parent.name, message.context, str(message.id))
             if key in seen and seen[key][1] != message.string:
                 first_file, first = seen[key]
                 clashes.append(f"{message.id!r}: {first_file} {first!r}, {path.name} {message.string!r}")

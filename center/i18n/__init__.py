@@ -2,7 +2,11 @@
 
 Messages are written in English in code and templates (msgids) and translated through gettext
 catalogs: every `*.po` file under center/i18n/<locale>/ is read with Babel at start-up and merged,
-so each part of the app keeps its own catalog file. English needs no catalog."""
+so each part of the app keeps its own catalog file. English needs no catalog.
+
+A short English word may mean different things ("Key": a room key, or a legend's key), so a
+message may carry a context (msgctxt) naming its sense: `pgettext("room key", "Key")`. The merge
+keys entries by (context, msgid), so "Key" and "Key" in context "room key" are distinct entries."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -29,16 +34,18 @@ def translations(locale: str) -> NullTranslations:
     files = sorted(folder.glob("*.po")) if folder.is_dir() else []
     if not files:
         return NullTranslations()
-    merged = None
+    merged = Catalog(locale=locale)
+    entries: dict[tuple[str | None, object], Message] = {}
     for path in files:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=locale)
-        if merged is None:
-            merged = catalog
-        else:
-            for message in catalog:
-                if message.id:
-                    merged[message.id] = message
+        for message in catalog:
+            if message.id:
+                # Keyed by (context, id): the same words in two senses are two entries.
+                key = (message.context, message.id[0] if isinstance(message.id, tuple) else message.id)
+                entries.setdefault(key, message)
+    for message in entries.values():
+        merged[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, merged, use_fuzzy=False)
     buffer.seek(0)
@@ -53,6 +60,19 @@ def gettext(message: str, **params: object) -> str:
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     text = translations(current_locale.get()).ungettext(singular, plural, n)
+    params.setdefault("num", n)
+    return text % params
+
+
+def pgettext(context: str, message: str, **params: object) -> str:
+    """Translate `message` in the sense `context` names (its msgctxt in the catalogs)."""
+    text = translations(current_locale.get()).upgettext(context, message)
+    return text % params if params else text
+
+
+def npgettext(context: str, singular: str, plural: str, n: int, **params: object) -> str:
+    """ngettext for a message in the sense `context` names."""
+    text = translations(current_locale.get()).unpgettext(context, singular, plural, n)
     params.setdefault("num", n)
     return text % params
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from center.dates import format_date
-from center.i18n import N_, gettext, pick
+from center.i18n import N_, gettext, pgettext, pick
 from center.reports.charts import Series, bar_chart, line_chart, percent
 from center.reports.income import Charges, IncomeReport
 from center.reports.maintenance_report import MaintenanceReport
@@ -558,7 +558,12 @@ def programmes_sections(report: ProgrammesReport) -> list[Section]:
             gettext("Flower-bed days held"),
             Table(
                 gettext("Flower-bed days held"),
-                [gettext("Date"), gettext("Title"), gettext("Participants"), gettext("Volunteer hours")],
+                [
+                    gettext("Date"),
+                    pgettext("programme", "Title"),
+                    gettext("Participants"),
+                    gettext("Volunteer hours"),
+                ],
                 [
                     [
                         format_date(d["day"], weekday=False),

@@ -12,7 +12,7 @@ from litestar.template.config import TemplateConfig
 
 from center import dates
 from center.accounts.roles import ROLE_LABELS
-from center.i18n import current_locale, gettext, ngettext, pick
+from center.i18n import current_locale, gettext, ngettext, npgettext, pgettext, pick
 from center.settings import BASE_DIR, get_settings
 
 TEMPLATE_DIR = BASE_DIR / "templates"
@@ -58,7 +58,14 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # pgettext("room key", "Key") in templates: a message in the sense its context names.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext,
+        ngettext,
+        newstyle=True,
+        pgettext=lambda context, message: pgettext(context, message),
+        npgettext=lambda context, singular, plural, n: npgettext(context, singular, plural, n),
+    )
     env.globals.update(
         pick=pick,
         locale=lambda: current_locale.get(),
