@@ -136,3 +136,11 @@ async def test_a_signup_without_a_phone_number_cannot_be_found_by_digits(db):
     signup, _ = await flowerbeds.sign_up(day_id, person(1, phone=""))
     with pytest.raises(signup_codes.NoMatch):
         await signup_codes.find_signup(signup["code"], "0000")
+
+
+async def test_the_find_page_in_english_gives_the_centers_hours_in_english(client):
+    await planned_day()
+    await CenterProfile.update({CenterProfile.phone: "0144-32-7111"}, force=True)
+    assert (await post_form(client, "/lang", {"lang": "en", "next": "/flowerbeds/find"})).status_code == 303
+    text = text_of((await client.get("/flowerbeds/find")).text)
+    assert "Check or cancel your signup" in text and "Every day 9:00–21:00" in text and "0144-32-7111" in text
