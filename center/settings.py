@@ -30,6 +30,7 @@ class Settings:
     group_applications_per_hour: int = 5
     problem_reports_per_hour: int = 10
     flowerbed_signups_per_hour: int = 10  # stops scripted flooding, not a family at one router
+    flowerbed_lookups_per_hour: int = 20  # finding a signup by code and phone digits: stops guessing
     password_hash_cheap: bool = False
     pg_pool: bool = True
     base_url: str = "http://127.0.0.1:8000"  # for links in e-mails

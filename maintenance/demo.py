@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from maintenance.inspections import create_inspection
 from maintenance.projects import create_project
-from maintenance.tables import Location, Report
+from maintenance.tables import Location, Report, ReportEvent
 from maintenance.tickets import create_ticket, transition, update_ticket
 
 
@@ -173,7 +173,7 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
     await open_due(today)
 
     now = datetime.now(UTC)
-    await Report.insert(
+    report = await Report.insert(
         Report(
             reference="R-7K2M-9QXA",
             location=place("stairs"),
@@ -185,4 +185,7 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
             created_at=now - timedelta(hours=5),
             updated_at=now - timedelta(hours=5),
         )
+    ).returning(Report.id)
+    await ReportEvent.insert(
+        ReportEvent(report=report[0]["id"], at=now - timedelta(hours=5), state="received")
     )

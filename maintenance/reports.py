@@ -1,17 +1,19 @@
 """Public problem reports: anyone can report a problem without an account and follow it by its
-reference number. Staff triage each report: accept it as a new ticket, merge it into the ticket
-already open for the same problem, or decline it with a note the reporter sees. Contact details
-are shown to staff only."""
+reference number, a short code (center.codes) read out on the phone; references made before
+the codes (R-XXXX-XXXX) still resolve. Each step the reporter sees is kept with its date and a
+public note (maintenance.report_history). Staff triage each report: accept it as a new ticket,
+merge it into the ticket already open for the same problem, or decline it with a note the
+reporter sees. Contact details are shown to staff only."""
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from center import codes
 from center.accounts import audit, throttle
 from center.db import write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
@@ -19,15 +21,14 @@ from center.i18n import N_
 from center.notices.service import notify
 from center.places import forms
 from center.settings import get_settings
-from maintenance import photos
+from maintenance import photos, report_history
 from maintenance.tables import Location, Photo, Report, Ticket
 from maintenance.tickets import _event, create_ticket
 from maintenance.workflow import STATUSES
 
 VISITOR = SimpleNamespace(id=None, display_name="")
-# Unambiguous characters only (no 0/O, 1/I/L): people read the number out on the phone.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE = re.compile(r"^R-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
+# References before the short codes: "R-" and eight characters of the same alphabet, no check.
+OLD_REFERENCE = re.compile(r"^R[2-9A-HJKMNP-Z]{8}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # What a reporter sees, from the report's own state and then its ticket's.
@@ -59,14 +60,17 @@ REPORT_NOTICES = {
 
 
 def new_reference() -> str:
-    pick = lambda: "".join(secrets.choice(ALPHABET) for _ in range(4))  # noqa: E731
-    return f"R-{pick()}-{pick()}"
+    return codes.new_code()
 
 
 def normal_reference(raw: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", raw or "").strip().upper()
+    """A reference as typed (any case, hyphens or spaces or none, full-width) in its stored form:
+    a short code "ABCD-2345", or an older "R-ABCD-2345". Raises codes.CodeInvalid (saying whether
+    it is the shape or a typo) for anything else."""
+    typed = codes.compact(raw)
+    if OLD_REFERENCE.match(typed):
+        return f"R-{typed[1:5]}-{typed[5:]}"
+    return codes.parse(typed)
 
 
 async def parse_report(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,6 +152,7 @@ async def submit_report(fields: dict[str, Any], photo: bytes | None = None, *, a
                 Report(**fields, reference=reference, status="received", created_at=now, updated_at=now)
             ).returning(*Report.all_columns())
             report = rows[0]
+            await report_history.record(report["id"], "received")
             if stored:
                 await Photo.insert(
                     Photo(report=report["id"], filename=stored[0], thumbnail=stored[1], created_at=now)
@@ -162,9 +167,10 @@ async def submit_report(fields: dict[str, Any], photo: bytes | None = None, *, a
 
 
 async def report_by_reference(reference: str) -> dict:
+    """The report behind a reference as typed, or NotFound (codes.CodeInvalid for a typo)."""
     reference = normal_reference(reference)
     row = None
-    if REFERENCE.match(reference):
+    if reference:
         row = (
             await Report.select(
                 *Report.all_columns(),
@@ -186,10 +192,7 @@ def public_state(report: dict) -> str:
     """The reporter's view: the report's own state until it becomes (part of) a ticket."""
     if report["status"] in ("received", "declined"):
         return report["status"]
-    status = report.get("ticket_status") or "new"
-    if status in ("done", "rejected", "in_progress"):
-        return status
-    return "open"
+    return report_history.state_of_ticket(report.get("ticket_status") or "new")
 
 
 async def get_report(report_id: int) -> dict:
@@ -240,6 +243,7 @@ async def accept(report_id: int, fields: dict[str, Any], actor: Any) -> int:
             note=report["reference"],
         )
         await _link(report, ticket_id, "accepted", actor)
+        await report_history.record(report_id, "open", actor=actor)
         await _notify_reporter(report, "accepted")
     return ticket_id
 
@@ -251,6 +255,8 @@ async def merge(report_id: int, ticket_id: int | None, actor: Any) -> None:
     async with write_transaction():
         report = await _untriaged(report_id)
         await _link(report, ticket_id, "merged", actor)
+        status = await Ticket.select(Ticket.status).where(Ticket.id == ticket_id).first()
+        await report_history.record(report_id, report_history.state_of_ticket(status["status"]), actor=actor)
         await _notify_reporter(report, "accepted")
 
 
@@ -280,6 +286,7 @@ async def decline(report_id: int, note: str, actor: Any) -> None:
         await audit.record(
             "decline", "maintenance_report", report_id, actor=actor, before=report, after=after, note=note
         )
+        await report_history.record(report_id, "declined", note=note, actor=actor)
         await _notify_reporter(report, "declined", note)
 
 

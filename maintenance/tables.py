@@ -125,6 +125,18 @@ class Report(Table, tablename="maintenance_report"):
     updated_at = Timestamptz()
 
 
+class ReportEvent(Table, tablename="maintenance_report_event"):
+    """One step of a report's public history, as its reporter sees it: received, accepted, in
+    progress, done (or closed without work), with the date and a note the staff wrote for the
+    public. Staff-only details stay on the ticket's own timeline."""
+
+    report = ForeignKey(Report)
+    at = Timestamptz()
+    state = Varchar(length=20)  # a key of maintenance.reports.PUBLIC_STATES
+    note = Text(default="")
+    actor = ForeignKey(User, null=True, default=None)
+
+
 class Photo(Table, tablename="maintenance_photo"):
     """A checked, re-encoded photo (no metadata) with its thumbnail, on a ticket or a report."""
 

@@ -18,7 +18,7 @@ from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_
 from center.notices.service import notify
 from center.places import forms
-from maintenance import photos
+from maintenance import photos, report_history
 from maintenance.tables import Closure, Location, Photo, Project, Report, Ticket, TicketEvent
 from maintenance.workflow import (
     CATEGORIES,
@@ -283,12 +283,16 @@ REPORT_DONE = (
 )
 
 
-async def transition(ticket_id: int, target: str, actor: Any, reason: str = "") -> dict:
+async def transition(
+    ticket_id: int, target: str, actor: Any, reason: str = "", public_note: str = ""
+) -> dict:
     """Move a ticket through the workflow; rejecting needs a reason. Finishing a ticket (done or
-    rejected) ends its closures that have not run out, freeing the rooms at once."""
+    rejected) ends its closures that have not run out, freeing the rooms at once. The reports the
+    ticket tracks get a step in their public history, with `public_note` for their reporters."""
     from maintenance.closures import end_closure  # closures build on tickets
 
     reason = reason.strip()
+    public_note = report_history.clean_note(public_note)
     async with write_transaction():
         before = await Ticket.select().where(Ticket.id == ticket_id).first()
         if before is None:
@@ -323,6 +327,7 @@ async def transition(ticket_id: int, target: str, actor: Any, reason: str = "") 
             was_open, now_open = before["status"] in OPEN_STATUSES, target in OPEN_STATUSES
             if was_open != now_open:
                 await _tell_groups(ticket_id, works_again=not now_open)
+        await report_history.record_ticket_move(ticket_id, target, note=public_note, actor=actor)
         if target in CLOSED_STATUSES:
             for closure in await Closure.select(Closure.id).where(
                 (Closure.ticket == ticket_id) & (Closure.active == True) & (Closure.ends_at > _now())

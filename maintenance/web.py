@@ -215,9 +215,14 @@ async def ticket_page(request: Request, ticket_id: FromPath[int]) -> Template:
 async def change_status(request: Request, ticket_id: FromPath[int], data: Form) -> Template | Redirect:
     target = forms.text(data, "to")
     try:
-        await tickets.transition(ticket_id, target, request.user, forms.text(data, "reason"))
+        await tickets.transition(
+            ticket_id, target, request.user, forms.text(data, "reason"), forms.text(data, "public_note")
+        )
     except ValidationFailed as invalid:
-        return await _detail(request, ticket_id, errors=invalid.translated(), status_code=400)
+        errors = invalid.translated()
+        if "public_note" in errors:  # each move's form has its own public note field
+            errors[f"public_note-{target}"] = errors.pop("public_note")
+        return await _detail(request, ticket_id, errors=errors, status_code=400)
     except DomainError as refused:
         if refused.status_code == 404:
             raise

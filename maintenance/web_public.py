@@ -5,16 +5,20 @@ improvements done and planned."""
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
+from center import codes
 from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import gettext
+from center.i18n import N_, gettext
 from center.places import forms
+from center.places.contact import center_contact
 from center.web.auth import PUBLIC
 from center.web.pages import client_address
-from maintenance import reports
+from maintenance import photos, report_history, reports
 from maintenance.projects import projects_with_progress
+from maintenance.tables import Photo
 from maintenance.tickets import location_choices
 from maintenance.web_common import Upload, labels, redirect, upload_bytes
 
@@ -68,27 +72,77 @@ async def report_lookup(request: Request) -> Template | Redirect:
     """Find a report by the reference number its reporter was given."""
     raw = request.query_params.get("reference", "")
     errors = {}
+    status_code = 200
     if raw:
         try:
             report = await reports.report_by_reference(raw)
+        except codes.CodeInvalid as invalid:  # the wrong shape, or a typo the check character caught
+            errors, status_code = {"reference": gettext(invalid.message)}, 400
         except NotFound as missing:
-            errors = {"reference": gettext(missing.message)}
+            errors, status_code = {"reference": gettext(missing.message)}, 404
         else:
             return redirect(request, "maintenance:report_status", reference=report["reference"])
     return Template(
         "maintenance/report_lookup.html",
         context={"values": {"reference": forms.text({"r": raw}, "r", 40)}, "errors": errors},
-        status_code=404 if errors else 200,
+        status_code=status_code,
     )
+
+
+async def _report_or_404(reference: str) -> dict:
+    try:
+        return await reports.report_by_reference(reference)
+    except codes.CodeInvalid:
+        raise NotFound(N_("No report has that reference number. Please check it and try again.")) from None
 
 
 @get("/report/{reference:str}", name="maintenance:report_status", opt=PUBLIC)
 async def report_status(request: Request, reference: FromPath[str]) -> Template:
-    """A report's status for its reporter (contact details are never shown here)."""
-    report = await reports.report_by_reference(reference)
+    """A report's status for its reporter: its public history with dates and the staff's notes,
+    the photo sent with it, and how to reach the center (contact details are never shown here)."""
+    report = await _report_or_404(reference)
+    state = reports.public_state(report)
     return Template(
         "maintenance/report_status.html",
-        context={"report": report, "state": reports.public_state(report), **labels()},
+        context={
+            "report": report,
+            "state": state,
+            "history": await report_history.history(report["id"]),
+            "photos": await reports.report_photos(report["id"]),
+            "contact": await center_contact(),
+            "danger": state in ("received", "open", "in_progress"),
+            **labels(),
+        },
+        headers={"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@get(
+    "/report/{reference:str}/photos/{photo_id:int}/{size:str}",
+    name="maintenance:report_photo",
+    opt=PUBLIC,
+    include_in_schema=False,
+)
+async def report_photo(reference: FromPath[str], photo_id: FromPath[int], size: FromPath[str]) -> File:
+    """A photo sent with a report, for whoever holds its reference (the photo's number alone
+    opens nothing: it must belong to that report)."""
+    report = await _report_or_404(reference)
+    row = await Photo.select().where((Photo.id == photo_id) & (Photo.report == report["id"])).first()
+    if row is None or size not in ("full", "thumb"):
+        raise NotFoundException()
+    path = photos.stored_path(row["filename"] if size == "full" else row["thumbnail"])
+    if path is None:
+        raise NotFoundException()
+    return File(
+        path=path,
+        media_type=photos.media_type(path),
+        content_disposition_type="inline",
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            "X-Robots-Tag": "noindex",
+            "Referrer-Policy": "no-referrer",
+        },
     )
 
 
@@ -106,4 +160,4 @@ async def barrier_free(request: Request) -> Template:
     )
 
 
-ROUTES = [report_form, report_submit, report_lookup, report_status, barrier_free]
+ROUTES = [report_form, report_submit, report_lookup, report_status, report_photo, barrier_free]

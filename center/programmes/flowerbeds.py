@@ -1,7 +1,9 @@
 """Flower-bed volunteer days (花壇づくり): staff plan a day; anyone signs up without an account,
 for themselves and companions; a full day puts signups on a waiting list, and a cancellation
 promotes the next people who fit, with a notice. Each signup has a private link (only its hash is
-stored). Staff cancel or postpone for the weather and everyone signed up is told.
+stored) and a short code (center.codes) to quote at the desk or on the phone with the last four
+digits of the phone number (center.programmes.signup_codes). Staff cancel or postpone for the
+weather and everyone signed up is told.
 
 Race-freedom: every change to a day's places runs in one write transaction that first locks the
 day's row (SELECT ... FOR UPDATE on PostgreSQL; SQLite's immediate transaction already holds the
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from center import codes
 from center.accounts import audit, throttle
 from center.dates import local_instant, today
 from center.db import is_postgres, write_transaction
@@ -397,6 +400,7 @@ async def sign_up(
                 contact_key=key,
                 status=status,
                 token_hash=hash_token(token),
+                code=await _unused_code(),
                 created_at=now,
             )
         ).returning(*FlowerbedSignup.all_columns())
@@ -420,6 +424,15 @@ async def sign_up(
                 entity_id=signup["id"],
             )
     return signup, token
+
+
+async def _unused_code() -> str:
+    """A short code no other signup has (the partial unique index backs this up)."""
+    for _attempt in range(10):
+        code = codes.new_code()
+        if not await FlowerbedSignup.exists().where(FlowerbedSignup.code == code):
+            return code
+    raise RuntimeError("no unused signup code after 10 tries")
 
 
 def _public(signup: Mapping[str, Any]) -> dict:
@@ -486,6 +499,12 @@ async def cancel_signup(token: str, *, now: datetime | None = None) -> list[dict
 async def staff_cancel_signup(signup_id: int, actor: Any) -> list[dict]:
     """Staff cancel a signup for someone who phoned in."""
     return await _cancel(signup_id, datetime.now(UTC), actor=actor)
+
+
+async def cancel_signup_by_id(signup_id: int, *, now: datetime | None = None) -> list[dict]:
+    """Cancel a signup its volunteer proved to be theirs (code and phone digits); returns the
+    signups promoted in its place."""
+    return await _cancel(signup_id, now or datetime.now(UTC), actor=None)
 
 
 async def _cancel(signup_id: int, now: datetime, actor: Any) -> list[dict]:

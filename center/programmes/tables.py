@@ -50,6 +50,9 @@ class FlowerbedSignup(Table, tablename="center_flowerbed_signup"):
     companions = Integer(default=0)
     status = Varchar(length=20)
     token_hash = Varchar(length=64, unique=True)
+    # The short code a volunteer quotes at the desk or on the phone (center.codes), unique by a
+    # partial index in the migration that backfilled it.
+    code = Varchar(length=12, default="")
     created_at = Timestamptz()
     promoted_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)

@@ -11,6 +11,7 @@ from center.programmes.web_common import labels
 from center.programmes.web_flowerbeds import ROUTES as FLOWERBED_ROUTES
 from center.programmes.web_points import ROUTES as POINTS_ROUTES
 from center.programmes.web_screenings import ROUTES as SCREENING_ROUTES
+from center.programmes.web_signup_codes import ROUTES as SIGNUP_CODE_ROUTES
 from center.web.auth import requires_front_desk
 
 
@@ -29,4 +30,4 @@ async def manage(request: Request) -> Template:
     )
 
 
-ROUTES: list = [manage, *FLOWERBED_ROUTES, *POINTS_ROUTES, *SCREENING_ROUTES]
+ROUTES: list = [manage, *FLOWERBED_ROUTES, *POINTS_ROUTES, *SCREENING_ROUTES, *SIGNUP_CODE_ROUTES]

@@ -12,6 +12,7 @@ from center.dates import today
 from center.errors import DomainError, ValidationFailed
 from center.i18n import N_
 from center.places import forms
+from center.places.contact import center_contact
 from center.programmes import flowerbeds
 from center.programmes.web_common import Form, client_address, field_errors, form_values, labels, message_of
 from center.web.auth import PUBLIC, requires_front_desk
@@ -66,11 +67,14 @@ async def sign_up(request: Request, day_id: FromPath[int], data: Form) -> Templa
     except DomainError as exc:
         return await _day_page(day_id, values, {}, message_of(exc), status=exc.status_code)
     if signup["status"] == "confirmed":
-        flash(request, N_("You are signed up. Keep this page's address to see or cancel your signup."))
+        flash(request, N_("You are signed up. Note your signup code below to check or cancel later."))
     else:
         flash(
             request,
-            N_("The day is full, so you are on the waiting list. Keep this address to check or cancel."),
+            N_(
+                "The day is full, so you are on the waiting list. "
+                "Note your signup code below to check or cancel."
+            ),
             "info",
         )
     return Redirect(path=request.app.route_reverse("programmes:signup_view", token=token), status_code=303)
@@ -83,7 +87,14 @@ async def signup_view(request: Request, token: FromPath[str]) -> Template:
     position = await flowerbeds.waiting_position(signup)
     return Template(
         "programmes/signup.html",
-        context={"signup": signup, "day": day, "token": token, "position": position, **labels()},
+        context={
+            "signup": signup,
+            "day": day,
+            "token": token,
+            "position": position,
+            "contact": await center_contact(),
+            **labels(),
+        },
         headers={"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
     )
 

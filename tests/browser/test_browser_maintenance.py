@@ -124,7 +124,7 @@ def test_a_visitor_report_becomes_a_ticket_that_closes_a_room_and_moves_a_bookin
     type_into(page, "#description", "3階への階段の手すりがぐらぐらしています。")
     page.set_input_files("#photo", str(photo_file(tmp_path)))  # the file dialog is the browser's own
     type_into(page, "#contact_phone", "0144-00-0000")
-    submit(page, "main form button[type=submit]", re.compile(r".*/report/R-[0-9A-Z-]+$"))
+    submit(page, "main form button[type=submit]", re.compile(r".*/report/[0-9A-Z]{4}-[0-9A-Z]{4}$"))
     reference = page.url.rsplit("/", 1)[1]
     assert reference in page.locator("main").inner_text()
     assert "0144-00-0000" not in page.content()
