@@ -20,7 +20,9 @@ from center.web.templating import flash
 
 @get("/terms", name="bookings:terms", opt=PUBLIC)
 async def terms_page(
-    version: Annotated[int | None, QueryParameter(description="An earlier version (default: in force)")] = None,
+    version: Annotated[
+        int | None, QueryParameter(description="An earlier version (default: in force)")
+    ] = None,
 ) -> Template:
     """The terms of use in force with their version and date; ?version=N shows an earlier one."""
     current = await current_terms()
@@ -37,14 +39,19 @@ async def terms_page(
     )
 
 
-async def _edit_page(values: dict | None = None, errors: dict[str, str] | None = None, status_code: int = 200):
+async def _edit_page(
+    values: dict | None = None, errors: dict[str, str] | None = None, status_code: int = 200
+):
     current = await current_terms()
     return Template(
         "bookings/terms_edit.html",
         context={
             "current": current,
             "values": values
-            or {"body_ja": current["body_ja"] if current else "", "body_en": current["body_en"] if current else ""},
+            or {
+                "body_ja": current["body_ja"] if current else "",
+                "body_en": current["body_en"] if current else "",
+            },
             "errors": errors or {},
             "history": await terms_history(),
         },
