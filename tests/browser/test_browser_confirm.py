@@ -13,7 +13,15 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from center.dates import is_holiday, today
-from tests.browser.support import audit, check_structure, focused, log_in_by_keyboard, screenshot, tab_to
+from tests.browser.support import (
+    audit,
+    check_skip_link,
+    check_structure,
+    focused,
+    log_in_by_keyboard,
+    screenshot,
+    tab_to,
+)
 
 ROOM = "meeting2"  # booked by slot, not a lottery room in the demo
 PURPOSE = "確認画面の操作確認"
@@ -116,3 +124,19 @@ def test_a_member_confirms_a_request_by_keyboard(sized_page: Page, request: pyte
     assert page.locator("[role=status]").count() == 1, "the request is not announced"
     assert "承認待ち" in page.locator("main").inner_text()
     screenshot(page, f"confirm-{name}-done")
+
+
+def test_the_terms_pages_pass_the_checks_for_the_manager_and_in_english(page: Page):
+    log_in_by_keyboard(page, "manager")
+    page.goto("/manage/booking-rules")
+    press(page, "main a[href='/manage/terms']")
+    page.wait_for_url("**/manage/terms")
+    checked(page)
+    check_skip_link(page)
+    assert page.locator("#body_ja").input_value().startswith("第1条")
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": page.url}])
+    page.goto("/terms")
+    check_structure(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    audit(page)
+    assert "Version 1" in page.locator("main").inner_text()
