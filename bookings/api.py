@@ -32,6 +32,7 @@ from bookings.schemas import (
     TakenProblem,
 )
 from bookings.tables import Booking
+from bookings.terms import check_agreement, current_terms
 from bookings.web.forms import parse_request
 from bookings.web.requests import STATUS_LABELS, actor_of, booking_rows, status_label, visible_booking
 from center import dates
@@ -264,6 +265,8 @@ def booking_out(request: Request, row: dict) -> BookingOut:
         created_at=_instant(row["created_at"]) or "",
         updated_at=_instant(row["updated_at"]) or "",
         url=request.app.route_reverse("bookings:detail", booking_id=row["id"]),
+        terms_version=row["terms_version"],
+        terms_agreed_at=_instant(row["terms_agreed_at"]),
     )
 
 
@@ -369,14 +372,18 @@ async def _taken(request: Request, taken: service.BookingTaken) -> Response[Take
 )
 async def api_create(request: Request, data: JSONBody[BookingIn]) -> Response[BookingOut]:
     """Request a room for one of your groups: takes a tentative hold at once, which lapses unless
-    the center approves it in time. 400 with per-field messages when a rule refuses it; 409 when
-    the time is taken, listing free rooms."""
+    the center approves it in time. `agree_to_terms` must be true (the terms of use in force are
+    recorded on the booking). 400 with per-field messages when a rule refuses it; 409 when the
+    time is taken, listing free rooms."""
     if data.group_id not in request.user.group_ids:
         raise ValidationFailed({"group_id": N_("Choose a group.")})
     room = await room_by_code(data.room) if data.room else None
     try:
+        version = check_agreement(data.agree_to_terms, None, await current_terms())
         booking_request = parse_request(_form_data(data), room)
-        booking_id = await service.request_booking(booking_request, data.group_id, actor_of(request))
+        booking_id = await service.request_booking(
+            booking_request, data.group_id, actor_of(request), terms_agreed=True, terms_version=version
+        )
     except service.BookingTaken as taken:
         return await _taken(request, taken)  # type: ignore[return-value]
     except ValidationFailed as invalid:

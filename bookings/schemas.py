@@ -60,7 +60,9 @@ class AvailabilityOut(msgspec.Struct):
 class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     """A booking request. Rooms booked by slot take `slots` (codes of adjacent slots, e.g.
     ["morning", "afternoon"]); rooms booked by the hour take `start` and `end` ("13:00").
-    Dates and times are Asia/Tokyo. The same rules apply as to the request form."""
+    Dates and times are Asia/Tokyo. The same rules apply as to the request form.
+    `agree_to_terms` must be true: the group agrees to the terms of use in force (GET /terms),
+    whose version the booking records."""
 
     group_id: int
     room: str
@@ -76,6 +78,7 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     contact_phone: str = ""
     equipment: list[str] = msgspec.field(default_factory=list)
     commercial: bool = False
+    agree_to_terms: bool = False
 
 
 class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -123,6 +126,8 @@ class BookingOut(msgspec.Struct):
     created_at: str
     updated_at: str
     url: str
+    terms_version: int | None = None  # the terms of use agreed to (none: booked by staff)
+    terms_agreed_at: str | None = None
 
 
 class BookingListOut(msgspec.Struct):

@@ -116,9 +116,12 @@ async def request_booking(
     actor: Actor,
     *,
     override_reason: str = "",
+    terms_agreed: bool = False,
+    terms_version: int | None = None,
 ) -> int:
     """Create a booking request and take its tentative hold, in one transaction. Staff booking
-    on a group's behalf may override the policy with a reason."""
+    on a group's behalf may override the policy with a reason. A member's agreement to the terms
+    of use (checked by the caller, bookings.terms.check_agreement) is recorded with its version."""
     override = bool(override_reason.strip()) and actor.staff
     room, group = await _room(request.room_id), await _group(group_id)
     period = await check_request(request, room, group, override=override)
@@ -139,6 +142,8 @@ async def request_booking(
                 now=now,
                 lapses_at=now + timedelta(days=policy["tentative_days"]),
                 override_reason=override_reason.strip() if override else "",
+                terms_version=terms_version if terms_agreed else None,
+                terms_agreed_at=now if terms_agreed else None,
             )
             after = await Booking.select().where(Booking.id == booking_id).first()
             await notify_group(after, "request")

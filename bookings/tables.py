@@ -101,6 +101,10 @@ class Booking(Table, tablename="bookings_booking"):
     decided_by = ForeignKey(User, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decision_reason = Text(default="")
+    # The terms of use (BookingTerms.version) the member agreed to on the confirmation step or
+    # through the API, and when; empty for bookings staff made on a group's behalf.
+    terms_version = Integer(null=True, default=None)
+    terms_agreed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -219,3 +223,15 @@ class PaymentSettings(Table, tablename="bookings_payment_settings"):
     seal_image = Bytea(null=True, default=None)  # re-encoded PNG or JPEG, see bookings/permit_settings.py
     seal_media_type = Varchar(length=20, default="")
     updated_at = Timestamptz()
+
+
+class BookingTerms(Table, tablename="bookings_terms"):
+    """The terms of use (利用規約) members agree to before requesting a room. Each save by the
+    manager adds a new version; the highest version is the current one, and a booking keeps the
+    version it was agreed under."""
+
+    version = Integer(unique=True)
+    body_ja = Text(default="")
+    body_en = Text(default="")
+    published_at = Timestamptz()
+    published_by = ForeignKey(User, null=True, default=None)

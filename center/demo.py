@@ -21,7 +21,7 @@ from bookings.fees import FeeQuote, Payer, ensure_default_rules, quote
 from bookings.payment_settings import load_settings as load_payment_settings
 from bookings.rules import load_policy
 from bookings.service import ensure_default_refund_rules, permit_number, refund_due
-from bookings.tables import Booking, PaymentSettings
+from bookings.tables import Booking, BookingTerms, PaymentSettings
 from center.accounts import audit
 from center.accounts import service as accounts
 from center.accounts.tables import Group, GroupMember, User
@@ -40,6 +40,7 @@ from maintenance.tables import Location
 DEMO_PASSWORD = "demo-password"
 DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "center.toml"
 PROGRAMMES_FILE = DATA_FILE.with_name("programmes.toml")
+TERMS_FILE = DATA_FILE.with_name("terms.toml")
 _LOCK_KEY = 7_111_0144  # PostgreSQL advisory lock: two processes never load the demo at once
 
 
@@ -140,6 +141,7 @@ class _Loader:
         await self._locations()
         await self._accounts()
         await self._groups()
+        await self._terms()
         count = await self._bookings(await load_calendar())
         await self._payment_settings()
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
@@ -319,6 +321,22 @@ class _Loader:
                 "requested_by": self.user_ids[members[0]] if members else None,
             }
 
+    async def _terms(self) -> None:
+        """Version 1 of the terms of use, in force for a year, so every demo booking agreed to it."""
+        if await BookingTerms.exists():
+            return
+        with TERMS_FILE.open("rb") as handle:
+            terms = tomllib.load(handle)
+        await BookingTerms.insert(
+            BookingTerms(
+                version=1,
+                body_ja=terms["body_ja"].strip(),
+                body_en=terms["body_en"].strip(),
+                published_at=self.now - timedelta(days=365),
+                published_by=self.user_ids.get("manager"),
+            )
+        )
+
     # --- bookings ---
 
     async def _payment_settings(self) -> None:
@@ -402,6 +420,8 @@ class _Loader:
                     requested_by=group["requested_by"],
                     decided_by=manager if decided else None,
                     decided_at=decided,
+                    terms_version=1,  # the members requested online, agreeing to the demo's terms
+                    terms_agreed_at=created,
                     created_at=created,
                     updated_at=cancelled or decided or created,
                 )

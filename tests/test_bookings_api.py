@@ -54,6 +54,7 @@ def body(center, **changes):
         "expected_head_count": 20,
         "contact_name": "日向 葵",
         "contact_phone": "0144-11-2222",
+        "agree_to_terms": True,
     }
     data.update(changes)
     return data

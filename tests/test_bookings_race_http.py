@@ -205,7 +205,8 @@ def _form(server: dict, group_id: int, token: str) -> dict:
         "slots": ["afternoon"],
         "purpose": "同時申込の試験",
         "expected_head_count": "30",
-        "action": "request",
+        "action": "confirm",
+        "agree_to_terms": "on",
     }
 
 
@@ -217,6 +218,7 @@ def _json(server: dict, group_id: int) -> dict:
         "slots": ["afternoon"],
         "purpose": "同時申込の試験",
         "expected_head_count": 30,
+        "agree_to_terms": True,
     }
 
 
@@ -235,7 +237,7 @@ async def _race(server: dict) -> list[tuple[str, httpx.Response]]:
             return "api", await client.post(
                 "/api/bookings", json=_json(server, group), headers={"x-csrftoken": token}
             )
-        return "form", await client.post("/bookings/new", data=_form(server, group, token))
+        return "form", await client.post("/bookings/request/confirm", data=_form(server, group, token))
 
     try:
         tasks = [asyncio.create_task(fire(index)) for index in range(CLIENTS)]

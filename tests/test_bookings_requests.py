@@ -16,6 +16,7 @@ from tests.helpers import login, make_calendar, make_group, make_room, make_user
 
 pytestmark = pytest.mark.anyio
 
+CONFIRM = "/bookings/request/confirm"  # the confirmation page's POST: sends the request
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 
 
@@ -59,6 +60,7 @@ def form(center, **changes):
         "contact_name": "日向 葵",
         "contact_phone": "0144-11-2222",
         "action": "request",
+        "agree_to_terms": "on",
     }
     data.update(changes)
     return data
@@ -85,7 +87,7 @@ async def test_preview_shows_the_fee_and_writes_nothing(client, center):
 
 async def test_a_member_requests_a_slot_and_sees_it_held(client, center):
     await login(client, "member1")
-    response = await post_form(client, "/bookings/new", form(center))
+    response = await post_form(client, CONFIRM, form(center))
     assert response.status_code == 303, text_of(response.text)[:500]
     detail = await client.get(response.headers["location"])
     assert "承認待ち" in detail.text
@@ -96,8 +98,8 @@ async def test_a_member_requests_a_slot_and_sees_it_held(client, center):
 
 async def test_a_taken_slot_answers_409_with_alternatives(client, center):
     await login(client, "member1")
-    await post_form(client, "/bookings/new", form(center))
-    response = await post_form(client, "/bookings/new", form(center, purpose="二度目"))
+    await post_form(client, CONFIRM, form(center))
+    response = await post_form(client, CONFIRM, form(center, purpose="二度目"))
     assert response.status_code == 409
     assert "すでに予約が入りました" in response.text
     assert "会議室1" in response.text  # offered as a free alternative
@@ -133,7 +135,7 @@ async def test_a_member_cannot_book_for_another_group(client, center):
 
 async def test_members_cannot_see_other_groups_bookings(client, center):
     await login(client, "member2")
-    await post_form(client, "/bookings/new", form(center, group=str(center["other_group"])))
+    await post_form(client, CONFIRM, form(center, group=str(center["other_group"])))
     booking = await Booking.select().first()
     await post_form(client, "/logout")
     await login(client, "member1")
@@ -145,7 +147,7 @@ async def test_members_cannot_see_other_groups_bookings(client, center):
 
 async def test_cancel_releases_the_slot_and_shows_the_refund(client, center):
     await login(client, "member1")
-    await post_form(client, "/bookings/new", form(center))
+    await post_form(client, CONFIRM, form(center))
     booking = await Booking.select().first()
     page = await client.get(f"/bookings/{booking['id']}/cancel")
     assert "¥0" in page.text  # nothing was paid for an unapproved request
@@ -157,7 +159,7 @@ async def test_cancel_releases_the_slot_and_shows_the_refund(client, center):
 
 async def test_the_member_downloads_the_permit_once_approved(client, center):
     await login(client, "member1")
-    await post_form(client, "/bookings/new", form(center))
+    await post_form(client, CONFIRM, form(center))
     booking = await Booking.select().first()
     assert (await client.get(f"/bookings/{booking['id']}/permit.pdf")).status_code == 409
     await approve(booking["id"], Actor(None, "manager", staff=True))
@@ -194,6 +196,6 @@ async def test_an_hourly_room_is_requested_by_start_and_end_time(client, center)
     outside = await post_form(client, "/bookings/new", {**data, "start": "20:00", "end": "22:30"})
     assert outside.status_code == 400 and "開館時間は9:00から21:00まで" in outside.text
     assert await Booking.count() == 0
-    ok = await post_form(client, "/bookings/new", {**data, "start": "13:00", "end": "15:00"})
+    ok = await post_form(client, CONFIRM, {**data, "start": "13:00", "end": "15:00"})
     assert ok.status_code == 303
     assert (await Booking.select(Booking.room_fee).first())["room_fee"] == 1600

@@ -2,6 +2,7 @@
 
 from bookings.api import ROUTES as API_ROUTES
 from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
+from bookings.web.confirm import ROUTES as CONFIRM_ROUTES
 from bookings.web.desk import ROUTES as DESK_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
@@ -9,6 +10,7 @@ from bookings.web.member_moves import ROUTES as MEMBER_MOVE_ROUTES
 from bookings.web.payments import ROUTES as PAYMENT_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 from bookings.web.series import ROUTES as SERIES_ROUTES
+from bookings.web.terms import ROUTES as TERMS_ROUTES
 
 ROUTES = [
     *AVAILABILITY_ROUTES,
@@ -20,4 +22,6 @@ ROUTES = [
     *LOTTERY_ROUTES,
     *DESK_ROUTES,
     *PAYMENT_ROUTES,
+    *CONFIRM_ROUTES,
+    *TERMS_ROUTES,
 ]

@@ -17,6 +17,7 @@ from bookings.fees import line_text
 from bookings.permits import permit_pdf
 from bookings.tables import Booking
 from bookings.web.common import VARY, Form, page_helpers, parse_day
+from bookings.web.confirmation import confirmation_page
 from bookings.web.forms import ordered, parse_request
 from center.accounts.roles import FRONT_DESK, MANAGER
 from center.accounts.tables import Group
@@ -191,42 +192,37 @@ async def quote_partial(request: Request) -> Template:
 
 
 @post("/bookings/new", name="bookings:request", guards=[requires_member])
-async def submit_request(request: Request, data: Form) -> Template | Redirect:
-    """Preview the fee (action=preview) or submit the request, taking the tentative hold."""
+async def submit_request(request: Request, data: Form) -> Template:
+    """Preview the fee (action=preview), return to the form from the confirmation page with what
+    was typed (action=edit), or check the request and show the confirmation page (確認画面).
+    Nothing is written here: the confirm route (bookings.web.confirm) sends the request."""
     groups = await member_groups(request)
     values = _form_values(data)
     room = await room_by_code(values["room"]) if values["room"] else None
     group = _chosen_group(values, groups)
-    preview_only = forms.text(data, "action") == "preview"
+    action = forms.text(data, "action")
+    if action == "edit":
+        return Template(
+            "bookings/request.html",
+            context=await _form_context(request, values, {}, groups=groups, room=room),
+        )
     try:
         if group is None:
             raise ValidationFailed({"group": N_("Choose a group.")})
         booking_request = parse_request(data, room)
-        if preview_only:
-            _, fee = await service.preview(booking_request, group["id"])
-            return Template(
-                "bookings/request.html",
-                context=await _form_context(request, values, {}, groups=groups, room=room, fee=fee),
-            )
-        booking_id = await service.request_booking(booking_request, group["id"], actor_of(request))
-    except service.BookingTaken as taken:
-        context = await _form_context(
-            request,
-            values,
-            {"slots": gettext(taken.message)},
-            groups=groups,
-            room=room,
-            alternatives=taken.alternatives,
-            conflict=True,
-        )
-        return Template("bookings/request.html", context=context, status_code=409)
+        period, fee = await service.preview(booking_request, group["id"])
     except ValidationFailed as invalid:
         context = await _form_context(
             request, values, ordered(invalid.translated()), groups=groups, room=room
         )
         return Template("bookings/request.html", context=context, status_code=400)
-    flash(request, N_("Your request was received. The slot is held for you until the center decides."))
-    return Redirect(path=request.app.route_reverse("bookings:detail", booking_id=booking_id), status_code=303)
+    if action == "preview":
+        return Template(
+            "bookings/request.html",
+            context=await _form_context(request, values, {}, groups=groups, room=room, fee=fee),
+        )
+    assert room is not None
+    return await confirmation_page(values, group=group, room=room, period=period, fee=fee)
 
 
 async def visible_booking(request: Request, booking_id: int) -> dict:

@@ -1,6 +1,7 @@
 """The center's main flow by keyboard alone, in Chromium against the real server on each engine:
-a member finds a free slot in the week grid and requests it, the manager approves it, and the
-member downloads the permit. Every page on the way passes axe's WCAG A/AA rules."""
+a member finds a free slot in the week grid and requests it (agreeing to the terms of use on the
+confirmation page), the manager approves it, and the member downloads the permit. Every page on the
+way passes axe's WCAG A/AA rules."""
 
 from __future__ import annotations
 
@@ -84,6 +85,14 @@ def request_a_free_slot(page: Page, engine_kind: str) -> int:
     _tab_to(page, "#expected_head_count")
     page.keyboard.type("8")
     _tab_to(page, "button[name=action][value=request]")
+    page.keyboard.press("Enter")
+    # The confirmation page: agree to the terms of use and send.
+    page.wait_for_selector("form[action='/bookings/request/confirm']")
+    checked(page)
+    assert PURPOSE in page.locator("main").inner_text()
+    _tab_to(page, "#agree_to_terms")
+    page.keyboard.press("Space")
+    _tab_to(page, "button[name=action][value=confirm]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/bookings/\d+$"))
     checked(page)

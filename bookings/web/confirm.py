@@ -1,0 +1,87 @@
+"""The last step of a member's request: the confirmation page's POST. Everything carried in its
+hidden fields is read again by the request form's own rules (a tampered value is refused as the
+form would refuse it); the member must tick the agreement to the terms of use in force, whose
+version is recorded on the booking.
+
+Staff booking on a group's behalf (bookings.web.manage, e.g. by phone) keep their one-step form:
+they read the request back to the caller and cannot tick a box for them, so their bookings record
+no agreement (terms_version stays empty) and the staff booking page says so."""
+
+from __future__ import annotations
+
+from litestar import Request, post
+from litestar.response import Redirect, Template
+
+from bookings import service
+from bookings.terms import check_agreement, current_terms
+from bookings.web.common import Form
+from bookings.web.confirmation import confirmation_page
+from bookings.web.forms import ordered, parse_request
+from bookings.web.requests import _chosen_group, _form_context, _form_values, actor_of, member_groups
+from center.errors import ValidationFailed
+from center.i18n import N_, gettext
+from center.places import forms
+from center.places.rooms import room_by_code
+from center.web.auth import requires_member
+from center.web.templating import flash
+
+
+@post("/bookings/request/confirm", name="bookings:confirm_request", guards=[requires_member])
+async def confirm_request(request: Request, data: Form) -> Template | Redirect:
+    """Send the request shown on the confirmation page, with the agreement to the terms: takes
+    the tentative hold. Without the agreement, the confirmation page again with the error."""
+    groups = await member_groups(request)
+    values = _form_values(data)
+    room = await room_by_code(values["room"]) if values["room"] else None
+    group = _chosen_group(values, groups)
+    try:
+        if group is None:
+            raise ValidationFailed({"group": N_("Choose a group.")})
+        booking_request = parse_request(data, room)
+        period, fee = await service.preview(booking_request, group["id"])
+    except ValidationFailed as invalid:
+        # The values no longer pass (a rule changed, time passed, or they were altered): the form.
+        context = await _form_context(
+            request, values, ordered(invalid.translated()), groups=groups, room=room
+        )
+        return Template("bookings/request.html", context=context, status_code=400)
+    assert room is not None
+    try:
+        version = check_agreement(
+            forms.checked(data, "agree_to_terms"), data.get("terms_version"), await current_terms()
+        )
+    except ValidationFailed as refused:
+        return await confirmation_page(
+            values,
+            group=group,
+            room=room,
+            period=period,
+            fee=fee,
+            errors=refused.translated(),
+            status_code=400,
+        )
+    try:
+        booking_id = await service.request_booking(
+            booking_request, group["id"], actor_of(request), terms_agreed=True, terms_version=version
+        )
+    except service.BookingTaken as taken:
+        context = await _form_context(
+            request,
+            values,
+            {"slots": gettext(taken.message)},
+            groups=groups,
+            room=room,
+            alternatives=taken.alternatives,
+            conflict=True,
+        )
+        return Template("bookings/request.html", context=context, status_code=409)
+    except ValidationFailed as invalid:
+        context = await _form_context(
+            request, values, ordered(invalid.translated()), groups=groups, room=room
+        )
+        return Template("bookings/request.html", context=context, status_code=400)
+    flash(request, N_("Your request was received. The slot is held for you until the center decides."))
+    return Redirect(path=request.app.route_reverse("bookings:detail", booking_id=booking_id), status_code=303)
+
+
+ROUTES = [confirm_request]

@@ -1,0 +1,79 @@
+"""The terms of use: the public page (the version in force, or an older one a booking agreed to)
+and the manager's page that publishes a new version."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from bookings.terms import current_terms, publish_terms, terms_history, terms_paragraphs, terms_version
+from bookings.web.common import Form
+from center.errors import NotFound, ValidationFailed
+from center.i18n import N_
+from center.places import forms
+from center.web.auth import PUBLIC, requires_manager
+from center.web.templating import flash
+
+
+@get("/terms", name="bookings:terms", opt=PUBLIC)
+async def terms_page(
+    version: Annotated[
+        int | None, QueryParameter(description="An earlier version (default: in force)")
+    ] = None,
+) -> Template:
+    """The terms of use in force with their version and date; ?version=N shows an earlier one."""
+    current = await current_terms()
+    shown = current if version is None else await terms_version(version)
+    if version is not None and shown is None:
+        raise NotFound(N_("That version of the terms of use does not exist."))
+    return Template(
+        "bookings/terms.html",
+        context={
+            "terms": shown,
+            "current": current,
+            "paragraphs": terms_paragraphs(shown) if shown else [],
+        },
+    )
+
+
+async def _edit_page(
+    values: dict | None = None, errors: dict[str, str] | None = None, status_code: int = 200
+):
+    current = await current_terms()
+    return Template(
+        "bookings/terms_edit.html",
+        context={
+            "current": current,
+            "values": values
+            or {
+                "body_ja": current["body_ja"] if current else "",
+                "body_en": current["body_en"] if current else "",
+            },
+            "errors": errors or {},
+            "history": await terms_history(),
+        },
+        status_code=status_code,
+    )
+
+
+@get("/manage/terms", name="bookings:terms_edit", guards=[requires_manager])
+async def terms_edit(request: Request) -> Template:
+    """The manager edits the terms; saving publishes a new version."""
+    return await _edit_page()
+
+
+@post("/manage/terms", name="bookings:terms_publish", guards=[requires_manager])
+async def terms_publish(request: Request, data: Form) -> Template | Redirect:
+    values = {"body_ja": forms.text(data, "body_ja"), "body_en": forms.text(data, "body_en")}
+    try:
+        await publish_terms(values["body_ja"], values["body_en"], request.user)
+    except ValidationFailed as invalid:
+        return await _edit_page(values, invalid.translated(), status_code=400)
+    flash(request, N_("A new version of the terms of use was published."))
+    return Redirect(path=request.app.route_reverse("bookings:terms_edit"), status_code=303)
+
+
+ROUTES = [terms_page, terms_edit, terms_publish]
