@@ -147,7 +147,7 @@ async def test_the_room_page_makes_one_statement_never_yes_beside_the_warning(cl
     await open_elevator_ticket(center, due_on=(today() + timedelta(days=5)).isoformat())
     page = text_of((await client.get("/rooms/training")).text)
     assert OUT in page and "復旧の見込みです" in page
-    assert "はい：段差なしで行けます" not in page and "現在はできません" in page
+    assert "あり：段差なしで行けます" not in page and "現在はできません" in page
     ground = text_of((await client.get("/rooms/gallery")).text)
     assert OUT not in ground and "現在はできません" not in ground
 

@@ -202,7 +202,15 @@ def test_the_elevator_warning_shows_while_its_ticket_is_open(page: Page, engine_
     ticket_url = page.url
     page.goto("/rooms/training")
     checked(page)
-    assert "エレベーターが停止中です" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    # One clear statement in words a screen reader reads: the warning, and the step-free line
+    # saying "not at present" (pointing to it), never the usual yes beside it.
+    assert "エレベーターが停止中です" in main and "現在はできません" in main
+    assert "あり：段差なしで行けます" not in main
+    screenshot(page, f"{engine_kind}-room-during-elevator-outage")
+    page.goto("/rooms?step_free=on")
+    checked(page)
+    assert "研修室" not in page.locator("main").inner_text()
     page.goto("/rooms/gallery")
     assert "エレベーターが停止中です" not in page.locator("main").inner_text()
     page.goto(ticket_url)
@@ -214,4 +222,5 @@ def test_the_elevator_warning_shows_while_its_ticket_is_open(page: Page, engine_
         page.wait_for_selector("[role=status]")
     page.goto("/rooms/training")
     checked(page)
-    assert "エレベーターが停止中です" not in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "エレベーターが停止中です" not in main and "あり：段差なしで行けます" in main
