@@ -3,6 +3,7 @@
 from bookings.api import ROUTES as API_ROUTES
 from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
 from bookings.web.desk import ROUTES as DESK_ROUTES
+from bookings.web.desk_scan import ROUTES as DESK_SCAN_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
@@ -16,4 +17,5 @@ ROUTES = [
     *SERIES_ROUTES,
     *LOTTERY_ROUTES,
     *DESK_ROUTES,
+    *DESK_SCAN_ROUTES,
 ]

@@ -12,10 +12,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_walkins
-from bookings.desk import LookupRefused
 from bookings.fees import line_text
 from bookings.service import BookingTaken
 from bookings.web.common import VARY, Form, page_helpers, parse_day, wants_partial
+from bookings.web.desk_scan import SCANNED_EVENT, last_scan_context
 from bookings.web.requests import actor_of
 from center import dates
 from center.accounts.tables import Group
@@ -62,9 +62,8 @@ async def _board_context(request: Request, day: date, **extra: Any) -> dict[str,
         "order": order,
         "poll_seconds": POLL_SECONDS,
         "errors": {},
-        "q": "",
-        "matches": [],
         "refreshed_at": datetime.now(UTC),
+        "scanned_event": SCANNED_EVENT,
         **_helpers(),
         **extra,
     }
@@ -72,33 +71,13 @@ async def _board_context(request: Request, day: date, **extra: Any) -> dict[str,
 
 @get("/desk", name="desk:board", guards=[requires_front_desk])
 async def board_page(request: Request) -> Template:
-    """The day's board with the scan field; htmx polls the board part every few seconds."""
+    """The day's board with the scan field (bookings/web/desk_scan.py) and this desk's last scan;
+    htmx polls the board part every few seconds."""
     context = await _board_context(request, _day(request))
     if wants_partial(request):
         return Template("desk/_board.html", context=context, headers=VARY)
+    context.update(await last_scan_context(request))
     return Template("desk/board.html", context=context, headers=VARY)
-
-
-@get("/desk/find", name="desk:find", guards=[requires_front_desk])
-async def find(request: Request) -> Template | Redirect:
-    """What the scanner or the keyboard typed: one booking opens at once; a name may list several."""
-    day = _day(request)
-    query = forms.text(request.query_params, "q", 200)
-    try:
-        found = await desk.find(query, day)
-    except LookupRefused as refused:
-        context = await _board_context(request, day, errors=refused.translated(), q=query)
-        return Template("desk/board.html", context=context, status_code=400)
-    booking_id = found.booking_id or (found.matches[0] if len(found.matches) == 1 else None)
-    if booking_id is not None:
-        return Redirect(
-            path=request.app.route_reverse("desk:booking", booking_id=booking_id), status_code=303
-        )
-    matches = [
-        row for row in (await desk.board(day)).rows if row.booking and row.booking["id"] in found.matches
-    ]
-    context = await _board_context(request, day, q=query, matches=matches)
-    return Template("desk/board.html", context=context)
 
 
 async def _booking_context(booking_id: int, **extra: Any) -> dict[str, Any]:
@@ -426,7 +405,6 @@ async def key_log(request: Request) -> Response[bytes]:
 
 ROUTES = [
     board_page,
-    find,
     booking_page,
     check_in,
     check_out,
