@@ -36,7 +36,7 @@ from tests.test_desk_support import make_booking
 pytestmark = pytest.mark.anyio
 
 ORIGIN = "http://signage.test"
-PAGE_SECONDS = "0.6"
+PAGE_SECONDS = "1"
 ROOMS, SLOTS = 8, (("09:00", "10:30"), ("11:00", "12:30"), ("13:00", "16:00"))
 AXE_TAGS = [*WCAG_TAGS, "best-practice"]
 
@@ -141,19 +141,22 @@ def _page_count(page: Page) -> int:
 
 
 def _watch_one_cycle(page: Page) -> set[str]:
-    """The rows seen over one full cycle of pages, checking at every look that nothing is off the
-    screen and the page does not scroll."""
+    """The rows seen while the rooms list goes once through all its pages (told apart by its
+    "Page 2 of 3" line), checking at every look that nothing is off the screen and the page does
+    not scroll."""
     page.wait_for_function("document.querySelector('[data-pager-status=\"rooms\"]').textContent !== ''")
     pages = _page_count(page)
-    seen: set[str] = set()
-    deadline = wall.monotonic() + pages * float(PAGE_SECONDS) + 0.5
-    while wall.monotonic() < deadline:
-        seen.update(page.evaluate(VISIBLE_ROWS))
+    seen: dict[str, set[str]] = {}
+    deadline = wall.monotonic() + pages * float(PAGE_SECONDS) * 5 + 10
+    while len(seen) < pages and wall.monotonic() < deadline:
+        status = page.locator('[data-pager-status="rooms"]').inner_text()
+        seen.setdefault(status, set()).update(page.evaluate(VISIBLE_ROWS))
         off = page.evaluate(OFF_SCREEN)
         assert not off["tall"], "the signage scrolls"
         assert not off["out"], f"drawn off the screen: {off['out'][:3]}"
-        page.wait_for_timeout(60)
-    return seen
+        page.wait_for_timeout(50)
+    assert len(seen) == pages, f"only pages {sorted(seen)} of {pages} came into view"
+    return set().union(*seen.values())
 
 
 @contextmanager
