@@ -184,8 +184,8 @@ def _every_row_in_one_cycle(html: str, width: int, height: int, reduced_motion: 
     with _look(html, width, height, reduced_motion=reduced_motion) as page:
         page.wait_for_function("document.querySelector('[data-pager-status=\"rooms\"]').textContent !== ''")
         first = page.evaluate(VISIBLE_ROWS)
-        _audit(page)
         screenshot(page, f"signage-{width}x{height}{'-reduced-motion' if reduced_motion == 'reduce' else ''}")
+        _audit(page)
         seen = _watch_one_cycle(page)
         transition = page.evaluate(
             "getComputedStyle(document.querySelector('[data-pager=\"rooms\"]')).transitionDuration"
