@@ -1,7 +1,7 @@
 """The desk's scan field over HTTP: a scanned permit checks its booking in at once; a refused code
 changes nothing and says why, showing the code that was tried; without JavaScript every scan
 redirects back to the board, whose field is empty and focused; with htmx only the result comes
-back and the board is told to refresh."""
+back and the board is told to refresh; the key is recorded afterwards on the booking's page."""
 
 from __future__ import annotations
 
@@ -137,3 +137,44 @@ async def test_a_scan_on_another_days_board_returns_to_that_day(client, desk_cen
     assert answer.headers["location"] == f"/desk?date={day}"
     assert (await booking(desk_center["tomorrow"]))["checked_in_at"] is None
     assert "本日の予約だけ" in _result((await client.get(answer.headers["location"])).text)
+
+
+async def test_after_a_scan_the_desk_records_the_key_handed_out_on_the_booking_page(client, desk_center):
+    await login(client, "desk1")
+    number = (await booking(desk_center["morning"]))["permit_number"]
+    await _scan(client, number)
+    url = f"/desk/bookings/{desk_center['morning']}"
+    assert 'id="key-out-heading"' in (await client.get(url)).text
+
+    done = await post_form(client, url + "/key-out", {"key_number": "K-5"})
+
+    assert done.status_code == 303 and done.headers["location"] == url
+    after = await booking(desk_center["morning"])
+    assert after["key_number"] == "K-5" and after["key_out_at"] is not None
+    assert "K-5" in (await client.get("/desk")).text
+    assert 'id="key-out-heading"' not in (await client.get(url)).text
+
+
+async def test_an_empty_key_number_is_refused_with_a_field_error_and_changes_nothing(client, desk_center):
+    await login(client, "desk1")
+    number = (await booking(desk_center["morning"]))["permit_number"]
+    await _scan(client, number)
+    entries_before = await AuditEntry.count()
+
+    refused = await post_form(client, f"/desk/bookings/{desk_center['morning']}/key-out", {"key_number": " "})
+
+    assert refused.status_code == 400
+    assert 'id="key_number"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert "貸し出した鍵の番号を入力してください" in refused.text
+    assert (await booking(desk_center["morning"]))["key_out_at"] is None
+    assert await AuditEntry.count() == entries_before
+
+
+async def test_a_key_cannot_be_recorded_before_check_in(client, desk_center):
+    await login(client, "desk1")
+    url = f"/desk/bookings/{desk_center['morning']}/key-out"
+
+    refused = await post_form(client, url, {"key_number": "K-1"})
+
+    assert refused.status_code == 409 and "チェックイン中の予約にだけ" in refused.text
+    assert (await booking(desk_center["morning"]))["key_out_at"] is None

@@ -220,6 +220,18 @@ async def key_returned(request: Request, booking_id: FromPath[int]) -> Template 
     return _back_to_board(request, after)
 
 
+@post("/desk/bookings/{booking_id:int}/key-out", name="desk:key_out", guards=[requires_front_desk])
+async def key_out(request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
+    """The key handed out after a scan checked the booking in."""
+    try:
+        await desk.desk_booking(booking_id)
+        await desk_checkin.hand_out_key(booking_id, actor_of(request), forms.text(data, "key_number"))
+    except (ValidationFailed, desk_checkin.DeskRefused) as exc:
+        return await _refused(booking_id, exc, data, "key-out")
+    flash(request, N_("The key handed out was recorded."))
+    return Redirect(path=request.app.route_reverse("desk:booking", booking_id=booking_id), status_code=303)
+
+
 @post("/desk/bookings/{booking_id:int}/no-show", name="desk:no_show", guards=[requires_front_desk])
 async def no_show(request: Request, booking_id: FromPath[int]) -> Template | Redirect:
     try:
@@ -409,6 +421,7 @@ ROUTES = [
     check_in,
     check_out,
     key_returned,
+    key_out,
     no_show,
     repair_ticket,
     pay,
