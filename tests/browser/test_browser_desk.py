@@ -94,6 +94,7 @@ def test_the_desk_books_a_walk_in_checks_it_in_and_out_and_takes_the_fee_by_keyb
         _log_in_by_keyboard(watcher)
         watcher.goto("/desk")
         expect(watcher.locator("#board")).to_contain_text("山田 花子")
+        expect(watcher.locator("#board")).not_to_contain_text("K-21")
 
         # Check in: type the permit number and Enter; the board updates at once.
         page.goto("/desk")
@@ -106,14 +107,21 @@ def test_the_desk_books_a_walk_in_checks_it_in_and_out_and_takes_the_fee_by_keyb
         # The other desk sees it without reloading.
         expect(watcher.locator("#board")).to_contain_text("チェックイン済み", timeout=15_000)
 
-        # Check out from the booking the result links to: the head count, Enter returns the key.
+        # On the booking the result links to: the key handed out, then check out there (the head
+        # count, Enter returns the key).
         _open_the_scanned_booking(page)
-        assert page.evaluate("document.activeElement.id") == "head_count"
+        _tab_to(page, "#key_number", from_start=True)
+        page.keyboard.type("K-21")
+        page.keyboard.press("Enter")
+        expect(page.locator("[role=status]")).to_contain_text("鍵の貸出を記録しました")
+        expect(watcher.locator("#board")).to_contain_text("K-21", timeout=15_000)
+        wait_for_focus(page, "#head_count")
         audit(page)
         page.keyboard.type("3")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/desk(\?.*)?$"))
         expect(page.locator("[role=status]")).to_contain_text("チェックアウトしました")
+        expect(page.locator("#board")).to_contain_text("返却済み: K-21番")
 
         # Take the fee: the last scan's link again, Tab to the amount (filled in), Enter.
         _open_the_scanned_booking(page)
