@@ -49,10 +49,6 @@ class ScanOutcome:
         return gettext(self.message, **self.params) if self.message else ""
 
 
-def _is_permit(raw: str) -> bool:
-    return raw.upper().startswith(f"{desk.CODE_PREFIX}:") or bool(desk.PERMIT_NUMBER.match(raw))
-
-
 async def scan(text: str, actor: Actor, day: date | None = None) -> ScanOutcome:
     """Act on what the scanner (or the keyboard) typed into the scan field on the board of `day`.
     A permit checks its booking in (one transaction, through desk_checkin.check_in); nothing is
@@ -63,7 +59,7 @@ async def scan(text: str, actor: Actor, day: date | None = None) -> ScanOutcome:
         found = await desk.find(code, day)
     except LookupRefused as refused:
         return ScanOutcome(REFUSED, code, refused.message, dict(refused.field_params))
-    if found.booking_id is None or not _is_permit(code):
+    if found.booking_id is None:  # a name, not a permit: the desk chooses among the matches
         return ScanOutcome(MATCHES, code, matches=list(found.matches))
     before = await get_booking(found.booking_id)
     if before["checked_out_at"]:

@@ -178,3 +178,14 @@ async def test_a_key_cannot_be_recorded_before_check_in(client, desk_center):
 
     assert refused.status_code == 409 and "チェックイン中の予約にだけ" in refused.text
     assert (await booking(desk_center["morning"]))["key_out_at"] is None
+
+
+async def test_scanning_a_permit_already_checked_out_says_so(client, desk_center):
+    await login(client, "desk1")
+    number = (await booking(desk_center["morning"]))["permit_number"]
+    await _scan(client, number)
+    await post_form(client, f"/desk/bookings/{desk_center['morning']}/check-out", {})
+
+    await _scan(client, number)
+
+    assert "チェックアウト済みです" in _result((await client.get("/desk")).text)
