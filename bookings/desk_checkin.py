@@ -185,6 +185,38 @@ async def return_key(booking_id: int, actor: Actor, *, now: datetime | None = No
         return after
 
 
+async def hand_out_key(
+    booking_id: int, actor: Actor, key_number: str, *, now: datetime | None = None
+) -> dict:
+    """Record the key handed out to a booking already checked in (a scanned permit checks in at
+    once, before the desk hands the key over)."""
+    now = now or datetime.now(UTC)
+    key_number = key_number.strip()
+    if not key_number:
+        raise ValidationFailed({"key_number": N_("Enter the number of the key handed out.")})
+    if len(key_number) > MAX_KEY:
+        raise ValidationFailed({"key_number": N_("Use at most 20 characters.")})
+    async with write_transaction():
+        before = await get_booking(booking_id)
+        if not before["checked_in_at"] or before["checked_out_at"]:
+            raise DeskRefused(N_("A key can be recorded only while the booking is checked in."))
+        if before["key_out_at"] and not before["key_returned_at"]:
+            raise DeskRefused(
+                N_("Key No. %(number)s is already out for this booking."), number=before["key_number"]
+            )
+        await Booking.update(
+            {
+                Booking.key_number: key_number,
+                Booking.key_out_at: now,
+                Booking.key_returned_at: None,
+                Booking.updated_at: now,
+            }
+        ).where(Booking.id == booking_id)
+        after = await get_booking(booking_id)
+        await audit.record("hand_out_key", "booking", booking_id, actor=actor, before=before, after=after)
+        return after
+
+
 async def mark_no_show(booking_id: int, actor: Actor, *, now: datetime | None = None) -> dict:
     """Mark a booking nobody checked in as a no-show, once the grace period has passed."""
     now = now or datetime.now(UTC)

@@ -4,6 +4,7 @@ from bookings.api import ROUTES as API_ROUTES
 from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
 from bookings.web.confirm import ROUTES as CONFIRM_ROUTES
 from bookings.web.desk import ROUTES as DESK_ROUTES
+from bookings.web.desk_scan import ROUTES as DESK_SCAN_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
 from bookings.web.member_moves import ROUTES as MEMBER_MOVE_ROUTES
@@ -24,4 +25,5 @@ ROUTES = [
     *PAYMENT_ROUTES,
     *CONFIRM_ROUTES,
     *TERMS_ROUTES,
+    *DESK_SCAN_ROUTES,
 ]

@@ -13,10 +13,10 @@ from litestar.response import Redirect, Template
 
 from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_walkins, payment_status
 from bookings.access_notes import access_warnings_for
-from bookings.desk import LookupRefused
 from bookings.fees import line_text
 from bookings.service import BookingTaken
 from bookings.web.common import VARY, Form, page_helpers, parse_day, wants_partial
+from bookings.web.desk_scan import SCANNED_EVENT, last_scan_context
 from bookings.web.requests import actor_of
 from center import dates
 from center.accounts.tables import Group
@@ -64,9 +64,8 @@ async def _board_context(request: Request, day: date, **extra: Any) -> dict[str,
         "order": order,
         "poll_seconds": POLL_SECONDS,
         "errors": {},
-        "q": "",
-        "matches": [],
         "refreshed_at": datetime.now(UTC),
+        "scanned_event": SCANNED_EVENT,
         **_helpers(),
         **extra,
     }
@@ -74,33 +73,13 @@ async def _board_context(request: Request, day: date, **extra: Any) -> dict[str,
 
 @get("/desk", name="desk:board", guards=[requires_front_desk])
 async def board_page(request: Request) -> Template:
-    """The day's board with the scan field; htmx polls the board part every few seconds."""
+    """The day's board with the scan field (bookings/web/desk_scan.py) and this desk's last scan;
+    htmx polls the board part every few seconds."""
     context = await _board_context(request, _day(request))
     if wants_partial(request):
         return Template("desk/_board.html", context=context, headers=VARY)
+    context.update(await last_scan_context(request))
     return Template("desk/board.html", context=context, headers=VARY)
-
-
-@get("/desk/find", name="desk:find", guards=[requires_front_desk])
-async def find(request: Request) -> Template | Redirect:
-    """What the scanner or the keyboard typed: one booking opens at once; a name may list several."""
-    day = _day(request)
-    query = forms.text(request.query_params, "q", 200)
-    try:
-        found = await desk.find(query, day)
-    except LookupRefused as refused:
-        context = await _board_context(request, day, errors=refused.translated(), q=query)
-        return Template("desk/board.html", context=context, status_code=400)
-    booking_id = found.booking_id or (found.matches[0] if len(found.matches) == 1 else None)
-    if booking_id is not None:
-        return Redirect(
-            path=request.app.route_reverse("desk:booking", booking_id=booking_id), status_code=303
-        )
-    matches = [
-        row for row in (await desk.board(day)).rows if row.booking and row.booking["id"] in found.matches
-    ]
-    context = await _board_context(request, day, q=query, matches=matches)
-    return Template("desk/board.html", context=context)
 
 
 async def _booking_context(booking_id: int, **extra: Any) -> dict[str, Any]:
@@ -243,6 +222,18 @@ async def key_returned(request: Request, booking_id: FromPath[int]) -> Template 
         return await _refused(booking_id, exc, {}, "")
     flash(request, N_("The key was returned."))
     return _back_to_board(request, after)
+
+
+@post("/desk/bookings/{booking_id:int}/key-out", name="desk:key_out", guards=[requires_front_desk])
+async def key_out(request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
+    """The key handed out after a scan checked the booking in."""
+    try:
+        await desk.desk_booking(booking_id)
+        await desk_checkin.hand_out_key(booking_id, actor_of(request), forms.text(data, "key_number"))
+    except (ValidationFailed, desk_checkin.DeskRefused) as exc:
+        return await _refused(booking_id, exc, data, "key-out")
+    flash(request, N_("The key handed out was recorded."))
+    return Redirect(path=request.app.route_reverse("desk:booking", booking_id=booking_id), status_code=303)
 
 
 @post("/desk/bookings/{booking_id:int}/no-show", name="desk:no_show", guards=[requires_front_desk])
@@ -430,11 +421,11 @@ async def key_log(request: Request) -> Response[bytes]:
 
 ROUTES = [
     board_page,
-    find,
     booking_page,
     check_in,
     check_out,
     key_returned,
+    key_out,
     no_show,
     repair_ticket,
     pay,

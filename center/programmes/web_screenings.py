@@ -4,7 +4,7 @@ screenings added, moved, cancelled and counted, the lobby signage, and the home 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from litestar import Request, get, post
 from litestar.params import FromPath
@@ -16,6 +16,7 @@ from center.i18n import N_, gettext
 from center.ledger.service import HoldConflict
 from center.places import forms
 from center.programmes import flowerbeds, screenings
+from center.programmes.signage import todays_rooms
 from center.programmes.web_common import Form, field_errors, form_values, labels
 from center.web.auth import PUBLIC, requires_front_desk
 from center.web.templating import flash
@@ -49,15 +50,19 @@ async def public_schedule(request: Request) -> Template:
     return Template("programmes/screenings.html", context={"rows": rows, **_helpers()})
 
 
-async def _signage_context() -> dict:
-    from bookings.public import public_events_on  # the public face of the bookings domain
+PAGE_SECONDS = 8  # how long the signage shows each page of a list that does not fit (static/signage.js)
 
-    showing, upcoming = await screenings.now_and_next()
+
+async def _signage_context() -> dict:
+    now = datetime.now(UTC)
+    showing, upcoming = await screenings.now_and_next(now)
     return {
         "showing": showing,
         "upcoming": upcoming,
-        "events": await public_events_on(today()),
+        "rooms": await todays_rooms(today(), now),
         "today": today(),
+        "now": now,
+        "page_seconds": PAGE_SECONDS,
         **_helpers(),
     }
 
