@@ -191,7 +191,10 @@ async def test_the_booking_form_and_pages_the_permit_and_the_day_sheet_warn(clie
     assert OUT in text_of((await client.get(f"/manage/bookings/{center['booking']}")).text)
     assert OUT in text_of((await client.get(f"/desk/bookings/{center['booking']}")).text)
     assert OUT not in text_of((await client.get(f"/desk/bookings/{center['ground_booking']}")).text)
+    signage = text_of((await client.get("/signage")).text)
+    assert OUT in signage
     await finish(ticket)
+    assert OUT not in text_of((await client.get("/signage")).text)
     await login(client, "member1")
     assert OUT not in text_of((await client.get(f"/bookings/{center['booking']}")).text)
     assert OUT not in await pdf_text(await permit_pdf(center["booking"]))

@@ -35,6 +35,23 @@ class SignageItem:
 class SignageRoom:
     name: str
     items: list[SignageItem] = field(default_factory=list)
+    step_free_out: bool = False  # the building's step-free route to it is out of order today
+
+
+async def access_today() -> tuple[list[str], set[str]]:
+    """Today's accessibility notices (each text once) and the names of the rooms that cannot be
+    reached without steps today, from center.places.access (step-free now, not by design)."""
+    from center.places.rooms import list_rooms
+
+    rooms = await list_rooms(bookable_only=False)
+    notices = list(dict.fromkeys(text for room in rooms for text in room["access_warnings"]))
+    out = {
+        name
+        for room in rooms
+        if room["access"].by_design and not room["access"].now
+        for name in (room["name_ja"], room["name_en"] or room["name_ja"])
+    }
+    return notices, out
 
 
 def _item(event: dict, now: datetime) -> SignageItem:
@@ -72,4 +89,8 @@ async def todays_rooms(day: date, now: datetime | None = None) -> list[SignageRo
 
     now = now or datetime.now(UTC)
     events = [*await public_events_on(day), *await public_programme_events_between(day, day)]
-    return group_by_room(events, now)
+    rooms = group_by_room(events, now)
+    _notices, out = await access_today()
+    for room in rooms:
+        room.step_free_out = room.name in out
+    return rooms

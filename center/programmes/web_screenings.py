@@ -16,7 +16,7 @@ from center.i18n import N_, gettext
 from center.ledger.service import HoldConflict
 from center.places import forms
 from center.programmes import flowerbeds, screenings
-from center.programmes.signage import todays_rooms
+from center.programmes.signage import access_today, todays_rooms
 from center.programmes.web_common import Form, field_errors, form_values, labels
 from center.web.auth import PUBLIC, requires_front_desk
 from center.web.templating import flash
@@ -60,6 +60,7 @@ async def _signage_context() -> dict:
         "showing": showing,
         "upcoming": upcoming,
         "rooms": await todays_rooms(today(), now),
+        "access_notices": (await access_today())[0],
         "today": today(),
         "now": now,
         "page_seconds": PAGE_SECONDS,
