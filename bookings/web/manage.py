@@ -24,6 +24,7 @@ from center.db import write_transaction
 from center.errors import DomainError, ValidationFailed
 from center.i18n import N_, gettext
 from center.places import forms
+from center.places.equipment import decode_codes
 from center.places.rooms import room_by_code
 from center.web.auth import requires_front_desk, requires_manager
 from center.web.templating import flash
@@ -219,6 +220,7 @@ async def move(request: Request, booking_id: FromPath[int], data: Form) -> Templ
             room,
         )
         moved_request.public = booking["public"]
+        moved_request.equipment = decode_codes(booking["equipment"])
         assert room is not None
         await service.move(booking_id, actor_of(request), room["id"], moved_request, values["reason"])
     except service.BookingTaken as taken:
