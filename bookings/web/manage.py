@@ -16,7 +16,14 @@ from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
 from bookings.web.common import Form, page_helpers, parse_day
 from bookings.web.forms import ordered, parse_request
-from bookings.web.requests import _form_context, _form_values, actor_of, booking_rows, status_label
+from bookings.web.requests import (
+    _form_context,
+    _form_values,
+    actor_of,
+    booking_rows,
+    equipment_from_query,
+    status_label,
+)
 from center import dates
 from center.accounts import audit
 from center.accounts.tables import Group
@@ -126,7 +133,7 @@ async def staff_form(request: Request) -> Template:
         "room": params.get("room", ""),
         "day": params.get("day", ""),
         "slots": forms.values(params, "slots"),
-        "equipment": [],
+        "equipment": equipment_from_query(params),
     }
     room = await room_by_code(values["room"]) if values["room"] else None
     context = await _form_context(request, values, {}, groups=groups, room=room, staff=True)

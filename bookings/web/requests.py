@@ -22,7 +22,7 @@ from center.accounts.tables import Group
 from center.errors import DomainError, NotFound, ValidationFailed
 from center.i18n import N_, gettext
 from center.places import forms, warnings
-from center.places.equipment import equipment_label
+from center.places.equipment import equipment_label, known_codes
 from center.places.rooms import list_rooms, room_by_code
 from center.web.auth import requires_login, requires_member
 from center.web.templating import flash
@@ -100,8 +100,14 @@ def _values_from_query(request: Request, groups: list[dict]) -> dict[str, Any]:
         "expected_head_count": "",
         "contact_name": group["representative"] if group else "",
         "contact_phone": group["contact_phone"] if group else "",
-        "equipment": [],
+        "equipment": equipment_from_query(params),
     }
+
+
+def equipment_from_query(params: Any) -> list[str]:
+    """Equipment pre-ticked from a link (the availability grid or search carry their filter):
+    known codes only; codes the room lacks are simply not offered on the form."""
+    return known_codes(forms.values(params, "equipment"))
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +189,21 @@ async def quote_partial(request: Request) -> Template:
             "fee": fee,
             "fee_lines": [(line_text(line), line.amount) for line in fee.lines] if fee else [],
         },
+        headers=VARY,
+    )
+
+
+@get("/bookings/equipment-choices", name="bookings:equipment_choices", guards=[requires_login])
+async def equipment_choices(request: Request) -> Template:
+    """htmx: the equipment checkboxes of the room now chosen on the request form, keeping the
+    ticks that the new room also has."""
+    params = request.query_params
+    code = params.get("room", "")
+    room = await room_by_code(code) if code else None
+    values = {"equipment": known_codes(forms.values(params, "equipment"))}
+    return Template(
+        "bookings/_equipment.html",
+        context={"room": room, "values": values, "errors": {}, "equipment_label": equipment_label},
         headers=VARY,
     )
 
@@ -341,6 +362,7 @@ async def permit(request: Request, booking_id: FromPath[int]) -> Response[bytes]
 ROUTES = [
     request_form,
     quote_partial,
+    equipment_choices,
     submit_request,
     my_bookings,
     booking_detail,

@@ -7,7 +7,7 @@ from typing import Any
 from center import dates
 from center.i18n import gettext
 from center.places import calendar as cal
-from center.places.equipment import equipment_label, equipment_text
+from center.places.equipment import equipment_label
 from center.places.equipment_fees import fee_list
 
 
@@ -33,7 +33,6 @@ def display_helpers() -> dict[str, Any]:
     return {
         "floor_label": floor_label,
         "equipment_label": equipment_label,
-        "equipment_text": equipment_text,
         "equipment_fee_list": lambda room: fee_list(room) if "equipment_fees" in room else [],
         "closed_reason_text": cal.closed_reason_text,
         "month_name": cal.month_name,
