@@ -17,6 +17,7 @@ from center.i18n import N_, current_locale, gettext, pick
 from center.pdf import qr_data_uri, render_pdf
 from center.places import warnings
 from center.places.calendar import load_profile
+from center.places.equipment import decode_codes
 from center.places.tables import Room
 from center.settings import get_settings
 
@@ -100,6 +101,7 @@ async def permit_context(booking_id: int) -> dict:
         ),
         slot_codes=[code for code in booking["slot_codes"].split(",") if code],
         minutes=int((booking["ends_at"] - booking["starts_at"]).total_seconds() // 60),
+        equipment=decode_codes(booking["equipment"]),
     )
     # The permit shows the fees fixed at request time; the breakdown lines explain them.
     lines: list[FeeLine] = list(fee.lines)
