@@ -372,7 +372,7 @@ async def refund_due(booking: dict, on: datetime | None = None) -> int:
             # Equipment fees are refunded with the room fee, at its percentage (see bookings.fees).
             room_part = (
                 booking["room_fee"]
-                + booking["equipment_fee"]
+                + booking.get("equipment_fee", 0)
                 + booking["surcharge_fee"]
                 - booking["reduction_fee"]
             )
