@@ -17,10 +17,13 @@ from center.ledger.tables import Hold
 from center.places.tables import Room, RoomEquipmentFee
 from center.reports.income import income_report
 from center.reports.periods import Period
+from tests import test_desk_support as desk_support
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 from tests.test_bookings_api import post_json
 
 pytestmark = pytest.mark.anyio
+
+desk_center = desk_support.desk_center
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 MANAGER = Actor(None, "manager", staff=True)
@@ -255,6 +258,18 @@ async def test_the_day_sheet_and_the_desk_pages_show_the_equipment(client, cente
     assert "附属設備：プロジェクター" in board
     queue = text_of((await client.get("/manage/bookings?status=approved")).text)
     assert "附属設備：プロジェクター" in queue
+
+
+async def test_the_desk_is_reminded_of_the_equipment_at_check_in_and_after_it(client, desk_center):
+    morning = desk_center["morning"]
+    await Booking.update({Booking.equipment: '["piano"]'}).where(Booking.id == morning)
+    await login(client, "desk1")
+    page = text_of((await client.get(f"/desk/bookings/{morning}")).text)
+    assert "鍵と一緒に渡すもの：ピアノ" in page
+    response = await post_form(client, f"/desk/bookings/{morning}/check-in", {"head_count": "12"})
+    assert response.status_code == 303
+    board = text_of((await client.get(response.headers["location"])).text)
+    assert "チェックインしました。附属設備：ピアノ" in board
 
 
 async def test_pages_show_the_equipment_in_english_too(client, center):
