@@ -19,6 +19,7 @@ MAX_TITLE = 200
 MAX_CONTACT = 120
 MAX_PHONE = 40
 ACTIVE_STATUSES = ("requested", "approved")
+EQUIPMENT_MISSING = N_("This room does not have: %(missing)s. Choose from the room's equipment.")
 
 
 @dataclass
@@ -164,7 +165,7 @@ async def check_request(
 
     missing = [code for code in request.equipment if code not in decode_codes(room["equipment"])]
     if missing:
-        errors["equipment"] = N_("This room does not have: %(missing)s. Choose from the room's equipment.")
+        errors["equipment"] = EQUIPMENT_MISSING
 
     if request.day < now_day:
         errors["day"] = N_("That date has already passed.")

@@ -336,3 +336,52 @@ async def test_the_income_report_counts_equipment_fees_on_their_own(client, cent
     report = await income_report(Period(center["day"].year, center["day"].month))
     assert report.charges.equipment_fee == 500
     assert report.charges.fee_total == 1300
+
+
+# --- recurring series ---
+
+
+def series_params(center, **changes):
+    start = center["day"]
+    values = {
+        "group": str(center["group"]),
+        "room": "hall",
+        "pattern": "weekly",
+        "weekday": str(start.weekday()),
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(weeks=1)).isoformat(),
+        "slots": ["morning"],
+        "purpose": "子育て相談会",
+        "expected_head_count": "12",
+        "equipment": ["projector"],
+    }
+    values.update(changes)
+    return values
+
+
+async def test_a_series_refuses_equipment_the_room_lacks_once_and_writes_nothing(client, center):
+    await login(client, "member1")
+    response = await client.get("/bookings/series/preview", params=series_params(center, room="meeting1"))
+    assert response.status_code == 400
+    assert text_of(response.text).count(LACKS) == 2  # the summary and the field
+    refused = await post_form(
+        client,
+        "/bookings/series/new",
+        {**series_params(center, room="meeting1"), "dates": [center["day"].isoformat()]},
+    )
+    assert refused.status_code == 400
+    assert await Booking.count() == 0 and await Hold.count() == 0
+
+
+async def test_a_series_books_the_equipment_on_every_date_with_its_fee(client, center):
+    await login(client, "member1")
+    preview = text_of((await client.get("/bookings/series/preview", params=series_params(center))).text)
+    assert "附属設備 プロジェクター" in preview
+    days = [center["day"], center["day"] + timedelta(weeks=1)]
+    response = await post_form(
+        client, "/bookings/series/new", {**series_params(center), "dates": [d.isoformat() for d in days]}
+    )
+    assert response.status_code == 303, text_of(response.text)[:800]
+    rows = await Booking.select().order_by(Booking.starts_at)
+    assert [row["equipment_fee"] for row in rows] == [500, 500]
+    assert all(row["fee_total"] == 600 + 200 + 500 for row in rows)
