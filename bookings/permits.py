@@ -34,6 +34,10 @@ CONDITIONS = (
 )
 
 
+# Equipment fees follow the room fee's reduction and refund rates (see bookings.fees).
+EQUIPMENT_TERMS = N_("Equipment fees are reduced and refunded at the same rates as the room fee.")
+
+
 class PermitUnavailable(DomainError):
     status_code = 409
     message = N_("A permit is issued only for an approved booking.")
@@ -117,7 +121,9 @@ async def permit_context(booking_id: int) -> dict:
         "ends": ends,
         "issued": to_local(booking["decided_at"] or datetime.now(UTC)),
         "fee_lines": [(line_text(line), line.amount) for line in lines],
-        "conditions": [gettext(condition) for condition in CONDITIONS] + await refund_terms(),
+        "conditions": [gettext(condition) for condition in CONDITIONS]
+        + await refund_terms()
+        + ([gettext(EQUIPMENT_TERMS)] if booking["equipment_fee"] else []),
         "qr": qr_data_uri(code),
         "access_warnings": (await warnings.for_rooms([room["id"]])).get(room["id"], []),
         "code": code,

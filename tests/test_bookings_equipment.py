@@ -14,6 +14,7 @@ from bookings.tables import Booking
 from center.dates import today
 from center.i18n import current_locale
 from center.ledger.tables import Hold
+from center.places.equipment import decode_codes
 from center.places.tables import Room, RoomEquipmentFee
 from center.reports.income import income_report
 from center.reports.periods import Period
@@ -235,6 +236,7 @@ async def test_the_permit_pdf_has_an_equipment_line(client, center):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "附属設備" in text and "プロジェクター" in text
     assert "¥500" in text
+    assert "附属設備使用料の減免と還付は、使用料と同じ割合" in text.replace("\n", "")
 
 
 async def test_the_permit_says_none_when_no_equipment_was_booked(client, center):
@@ -385,3 +387,21 @@ async def test_a_series_books_the_equipment_on_every_date_with_its_fee(client, c
     rows = await Booking.select().order_by(Booking.starts_at)
     assert [row["equipment_fee"] for row in rows] == [500, 500]
     assert all(row["fee_total"] == 600 + 200 + 500 for row in rows)
+
+
+# --- moves ---
+
+
+async def test_a_move_keeps_the_equipment_the_new_room_has_and_drops_the_rest_with_its_fee(client, center):
+    booking = await _requested(client, center)
+    await login(client, "desk1")
+    move = {"room": "hall", "day": center["day"].isoformat(), "slots": ["afternoon"], "reason": "清掃"}
+    response = await post_form(client, f"/manage/bookings/{booking['id']}/move", move)
+    assert response.status_code == 303, text_of(response.text)[:500]
+    kept = await Booking.select().where(Booking.id == booking["id"]).first()
+    assert (kept["equipment_fee"], kept["fee_total"]) == (500, 800 + 250 + 500)
+    response = await post_form(client, f"/manage/bookings/{booking['id']}/move", {**move, "room": "meeting1"})
+    assert response.status_code == 303, text_of(response.text)[:500]
+    moved = await Booking.select().where(Booking.id == booking["id"]).first()
+    assert decode_codes(moved["equipment"]) == []
+    assert (moved["equipment_fee"], moved["fee_total"]) == (0, 800 + 250)

@@ -22,6 +22,7 @@ from bookings.web.requests import (
     actor_of,
     booking_rows,
     equipment_from_query,
+    offered,
     status_label,
 )
 from center import dates
@@ -136,6 +137,7 @@ async def staff_form(request: Request) -> Template:
         "equipment": equipment_from_query(params),
     }
     room = await room_by_code(values["room"]) if values["room"] else None
+    values["equipment"] = offered(values["equipment"], room)
     context = await _form_context(request, values, {}, groups=groups, room=room, staff=True)
     return Template("bookings/request.html", context=context)
 

@@ -110,6 +110,11 @@ def equipment_from_query(params: Any) -> list[str]:
     return known_codes(forms.values(params, "equipment"))
 
 
+def offered(codes: list[str], room: dict | None) -> list[str]:
+    """The codes among `codes` that the room has (a link may carry equipment of another room)."""
+    return [code for code in codes if room and code in room["equipment"]]
+
+
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
     values = {
         name: forms.text(data, name)
@@ -144,6 +149,7 @@ async def request_form(request: Request) -> Template:
     groups = await member_groups(request)
     values = _values_from_query(request, groups)
     room = await room_by_code(values["room"]) if values["room"] else None
+    values["equipment"] = offered(values["equipment"], room)
     fee = None
     if room and values["day"] and (values["slots"] or room["booked_by"] == "hour"):
         fee = await _try_quote(values, room, groups)
@@ -159,9 +165,17 @@ async def _try_quote(values: dict[str, Any], room: dict, groups: list[dict]):
     if group is None:
         return None
     try:
-        # The fee depends on the room, day, slots and group only: fill the other fields for pricing.
+        # The fee depends on the room, day, slots, equipment and group only: fill the other fields
+        # for pricing. Equipment of a room chosen before is dropped, as the refreshed form drops it.
         request = parse_request(
-            {**values, "expected_head_count": "1", "purpose": "-", "public_title": ""}, room
+            {
+                **values,
+                "expected_head_count": "1",
+                "purpose": "-",
+                "public_title": "",
+                "equipment": offered(values.get("equipment", []), room),
+            },
+            room,
         )
         request.public = False
         _, fee = await service.preview(request, group["id"])
