@@ -8,9 +8,7 @@ DESCRIPTION = "booking equipment fee"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="bookings", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="bookings", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Booking",
