@@ -250,6 +250,7 @@ def booking_out(request: Request, row: dict) -> BookingOut:
         commercial=row["commercial"],
         fees=FeesOut(
             room_fee=row["room_fee"],
+            equipment_fee=row["equipment_fee"],
             heating_fee=row["heating_fee"],
             surcharge_fee=row["surcharge_fee"],
             reduction_fee=row["reduction_fee"],

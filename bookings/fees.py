@@ -1,7 +1,13 @@
 """Fees (使用料): slot or hourly room fees, the seasonal heating fee (暖房料), surcharges for
 commercial use or users from outside the city, and the group's fee reduction (減免). The same
 function prices online requests, staff bookings and walk-ins, and shows the breakdown before
-anything is submitted."""
+anything is submitted.
+
+Equipment fees (附属設備使用料) are charged per slot booked (per hour, prorated like the room
+fee, for rooms booked by the hour) for each piece of chosen equipment the manager has priced.
+They are part of the use fee: surcharges multiply them as they multiply the room fee, a fee
+reduction (減免) waives them at the room fee's percentage, and a cancellation refunds them at the
+room fee's percentage (bookings.service.refund_due). The heating fee alone keeps its own rates."""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from datetime import date
 from bookings.tables import ReductionRate, Surcharge
 from center.i18n import N_, gettext, pick
 from center.places.calendar import in_heating_season, load_profile
+from center.places.equipment import label_pair
+from center.places.equipment_fees import fees_for
 from center.places.tables import RoomSlotFee
 
 
@@ -40,10 +48,11 @@ class FeeQuote:
     reduction_fee: int
     lines: tuple[FeeLine, ...]
     reduction_category: str = "none"  # the category the reduction was granted under
+    equipment_fee: int = 0  # the chosen equipment's fees, before surcharges and reductions
 
     @property
     def total(self) -> int:
-        return self.room_fee + self.heating_fee + self.surcharge_fee - self.reduction_fee
+        return self.room_fee + self.equipment_fee + self.heating_fee + self.surcharge_fee - self.reduction_fee
 
 
 @dataclass(frozen=True)
@@ -85,14 +94,17 @@ async def quote(
     *,
     slot_codes: list[str] | None = None,
     minutes: int = 0,
+    equipment: list[str] | tuple[str, ...] = (),
 ) -> FeeQuote:
-    """Price a use of `room` on `day`: by slots for slot rooms, by minutes for hourly rooms."""
+    """Price a use of `room` on `day`: by slots for slot rooms, by minutes for hourly rooms,
+    with the fees of the chosen `equipment` per slot (or per hour)."""
     profile = await load_profile()
     first, last = (profile["heating_from_month"], profile["heating_to_month"]) if profile else (10, 4)
     heating_season = in_heating_season(day, first, last)
     lines: list[FeeLine] = []
 
     if room["booked_by"] == "hour":
+        rows: list[dict] = []
         hours_x100 = minutes * 100 // 60
         room_fee = room["hourly_fee"] * hours_x100 // 100
         heating = room["hourly_heating_fee"] * hours_x100 // 100 if heating_season else 0
@@ -109,6 +121,21 @@ async def quote(
                     {"slot_ja": row["name_ja"], "slot_en": row["name_en"]},
                 )
             )
+    equipment_fee = 0
+    for code, fee in await fees_for(room["id"], list(equipment)):
+        if room["booked_by"] == "hour":
+            amount, units = fee * (minutes * 100 // 60) // 100, {"minutes": minutes}
+            label = N_("Equipment: %(equipment)s, %(minutes)s minutes")
+        else:
+            amount, units = fee * len(rows), {"count": len(rows)}
+            label = N_("Equipment: %(equipment)s, %(count)s slots")
+            if len(rows) == 1:
+                label = N_("Equipment: %(equipment)s, 1 slot")
+        if amount:
+            equipment_fee += amount
+            names = label_pair(code)
+            params = {"equipment_ja": names["ja"], "equipment_en": names["en"], **units}
+            lines.append(FeeLine(label, amount, params))
     if heating:
         lines.append(FeeLine(N_("Heating fee (October to April)"), heating))
 
@@ -123,7 +150,8 @@ async def quote(
             (Surcharge.code.is_in(applicable)) & (Surcharge.active == True)
         )
         for rule in sorted(rules, key=lambda r: r["code"]):
-            extra = _percent(room_fee + surcharge, rule["percent"]) - (room_fee + surcharge)
+            base = room_fee + equipment_fee + surcharge
+            extra = _percent(base, rule["percent"]) - base
             if extra:
                 surcharge += extra
                 lines.append(
@@ -142,7 +170,8 @@ async def quote(
             .first()
         )
         if rate:
-            reduction = _percent(room_fee + surcharge, rate["room_fee_percent"]) + _percent(
+            use_fee = room_fee + equipment_fee + surcharge
+            reduction = _percent(use_fee, rate["room_fee_percent"]) + _percent(
                 heating, rate["heating_fee_percent"]
             )
             if reduction:
@@ -154,7 +183,13 @@ async def quote(
                     )
                 )
     return FeeQuote(
-        room_fee, heating, surcharge, reduction, tuple(lines), payer.reduction if reduction else "none"
+        room_fee,
+        heating,
+        surcharge,
+        reduction,
+        tuple(lines),
+        payer.reduction if reduction else "none",
+        equipment_fee,
     )
 
 

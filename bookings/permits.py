@@ -19,6 +19,7 @@ from center.errors import DomainError
 from center.i18n import N_, current_locale, gettext, pick
 from center.pdf import qr_data_uri, render_pdf
 from center.places.calendar import load_profile
+from center.places.equipment import decode_codes
 from center.places.tables import Room
 from center.settings import get_settings
 
@@ -33,6 +34,10 @@ CONDITIONS = (
     N_("Food and drink only where the center allows it; take your rubbish home."),
     N_("Return the room to its original layout and hand the key back at the front desk."),
 )
+
+
+# Equipment fees follow the room fee's reduction and refund rates (see bookings.fees).
+EQUIPMENT_TERMS = N_("Equipment fees are reduced and refunded at the same rates as the room fee.")
 
 
 class PermitUnavailable(DomainError):
@@ -102,6 +107,7 @@ async def permit_context(booking_id: int) -> dict:
         ),
         slot_codes=[code for code in booking["slot_codes"].split(",") if code],
         minutes=int((booking["ends_at"] - booking["starts_at"]).total_seconds() // 60),
+        equipment=decode_codes(booking["equipment"]),
     )
     # The permit shows the fees fixed at request time; the breakdown lines explain them.
     lines: list[FeeLine] = list(fee.lines)
@@ -118,7 +124,9 @@ async def permit_context(booking_id: int) -> dict:
         "ends": ends,
         "issued": to_local(booking["decided_at"] or datetime.now(UTC)),
         "fee_lines": [(line_text(line), line.amount) for line in lines],
-        "conditions": [gettext(condition) for condition in CONDITIONS] + await refund_terms(),
+        "conditions": [gettext(condition) for condition in CONDITIONS]
+        + await refund_terms()
+        + ([gettext(EQUIPMENT_TERMS)] if booking["equipment_fee"] else []),
         "qr": qr_data_uri(code),
         "access_warnings": await access_warnings_for(booking),
         "code": code,

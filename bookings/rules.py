@@ -11,6 +11,7 @@ from bookings.tables import Booking, BookingPolicy
 from center.dates import local_instant, today
 from center.i18n import N_
 from center.places.calendar import DayInfo, day_info
+from center.places.equipment import decode_codes, equipment_text
 from center.places.tables import RoomSlotFee
 
 MAX_PURPOSE = 200
@@ -18,6 +19,7 @@ MAX_TITLE = 200
 MAX_CONTACT = 120
 MAX_PHONE = 40
 ACTIVE_STATUSES = ("requested", "approved")
+EQUIPMENT_MISSING = N_("This room does not have: %(missing)s. Choose from the room's equipment.")
 
 
 @dataclass
@@ -161,6 +163,10 @@ async def check_request(
     elif request.expected_head_count > room["capacity"]:
         errors["expected_head_count"] = N_("This room holds at most %(capacity)s people.")
 
+    missing = [code for code in request.equipment if code not in decode_codes(room["equipment"])]
+    if missing:
+        errors["equipment"] = EQUIPMENT_MISSING
+
     if request.day < now_day:
         errors["day"] = N_("That date has already passed.")
     elif not override:
@@ -217,6 +223,7 @@ async def check_request(
             errors,
             params={
                 "capacity": room["capacity"],
+                "missing": equipment_text(missing),
                 "days": policy["book_from_days"],
                 "months": policy["book_until_months"],
                 "count": policy["max_future_bookings"],

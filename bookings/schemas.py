@@ -89,6 +89,7 @@ class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class FeesOut(msgspec.Struct):
     room_fee: int  # yen
+    equipment_fee: int  # the chosen equipment's fees (附属設備使用料), before surcharges
     heating_fee: int
     surcharge_fee: int
     reduction_fee: int  # taken off (減免)

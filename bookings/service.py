@@ -4,6 +4,7 @@ transaction with its audit line; the ledger refuses any double hold."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from center.errors import Conflict, DomainError, NotFound, ValidationFailed
 from center.i18n import N_
 from center.ledger.service import HoldConflict, holds_between, move_hold, release_hold, take_hold
 from center.notices.service import notify
+from center.places.equipment import decode_codes, known_codes
 from center.places.tables import Room
 
 # status -> statuses it may move to
@@ -85,6 +87,7 @@ async def price(request: BookingRequest, group: dict, room: dict, period: Period
         payer_of(group, request.commercial),
         slot_codes=list(period.slot_codes),
         minutes=period.minutes,
+        equipment=request.equipment,
     )
 
 
@@ -191,12 +194,13 @@ async def insert_booking(
         "expected_head_count": request.expected_head_count,
         "contact_name": request.contact_name.strip(),
         "contact_phone": request.contact_phone.strip(),
-        "equipment": list(request.equipment),
+        "equipment": known_codes(request.equipment),
         "commercial": request.commercial or group["commercial"],
         "outside_city": not group["in_city"],
         "status": "requested",
         "room_fee": fee.room_fee,
         "heating_fee": fee.heating_fee,
+        "equipment_fee": fee.equipment_fee,
         "surcharge_fee": fee.surcharge_fee,
         "reduction_fee": fee.reduction_fee,
         "reduction_category": fee.reduction_category,
@@ -390,7 +394,13 @@ async def refund_due(booking: dict, on: datetime | None = None) -> int:
     rules = await RefundRule.select().order_by(RefundRule.min_days_before, ascending=False)
     for rule in rules:
         if days >= rule["min_days_before"]:
-            room_part = booking["room_fee"] + booking["surcharge_fee"] - booking["reduction_fee"]
+            # Equipment fees are refunded with the room fee, at its percentage (see bookings.fees).
+            room_part = (
+                booking["room_fee"]
+                + booking.get("equipment_fee", 0)
+                + booking["surcharge_fee"]
+                - booking["reduction_fee"]
+            )
             return (
                 max(room_part, 0) * rule["room_fee_percent"] // 100
                 + booking["heating_fee"] * rule["heating_fee_percent"] // 100
@@ -457,6 +467,8 @@ async def move(booking_id: int, actor: Actor, room_id: int, request: BookingRequ
         raise BadTransition()
     room, group = await _room(room_id), await _group(booking["group"])
     request.room_id = room_id
+    # The booking keeps the equipment the new room also has; the rest stays behind.
+    request.equipment = [code for code in request.equipment if code in decode_codes(room["equipment"])]
     period = await check_request(request, room, group, override=True, exclude_booking_id=booking_id)
     fee = await price(request, group, room, period)
     try:
@@ -470,6 +482,8 @@ async def move(booking_id: int, actor: Actor, room_id: int, request: BookingRequ
                     Booking.slot_codes: ",".join(period.slot_codes),
                     Booking.room_fee: fee.room_fee,
                     Booking.heating_fee: fee.heating_fee,
+                    Booking.equipment_fee: fee.equipment_fee,
+                    Booking.equipment: json.dumps(known_codes(request.equipment)),
                     Booking.surcharge_fee: fee.surcharge_fee,
                     Booking.reduction_fee: fee.reduction_fee,
                     Booking.reduction_category: fee.reduction_category,

@@ -64,6 +64,7 @@ class Booking(Table, tablename="bookings_booking"):
     status = Varchar(length=20, default="requested")  # requested|approved|declined|cancelled|lapsed
     room_fee = Integer(default=0)
     heating_fee = Integer(default=0)
+    equipment_fee = Integer(default=0)  # the equipment's fees (附属設備使用料), before surcharges
     fee_total = Integer(default=0)
     surcharge_fee = Integer(default=0)  # added by surcharges (commercial, outside the city)
     reduction_fee = Integer(default=0)  # taken off by the group's fee reduction (減免)

@@ -33,7 +33,15 @@ from center.errors import Conflict
 from center.ledger.service import release_hold, take_hold
 from center.ledger.tables import Hold
 from center.places.calendar import CalendarData, in_heating_season, load_calendar
-from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
+from center.places.tables import (
+    CenterProfile,
+    ClosedDay,
+    OpeningHours,
+    Room,
+    RoomEquipmentFee,
+    RoomSlotFee,
+    Slot,
+)
 from maintenance.demo import load_maintenance_demo
 from maintenance.tables import Location
 
@@ -239,6 +247,8 @@ class _Loader:
                 await RoomSlotFee.insert(
                     RoomSlotFee(room=room_id, slot=self.slot_ids[code], fee=fee, heating_fee=heating)
                 )
+            for code, fee in room.get("equipment_fees", {}).items():
+                await RoomEquipmentFee.insert(RoomEquipmentFee(room=room_id, equipment=code, fee=fee))
 
     async def _locations(self) -> None:
         existing = {row["code"] for row in await Location.select(Location.code)}
@@ -358,6 +368,7 @@ class _Loader:
         tentative = timedelta(days=(await load_policy())["tentative_days"])
         manager = self.user_ids.get("manager")
         rooms = {row["code"]: row for row in await Room.select()}
+        priced_equipment = {room["code"]: room.get("equipment_fees", {}) for room in self.data["rooms"]}
         starts = {code: times[0] for code, times in self.slot_times.items()}
         plans = plan_bookings(calendar, self.today, self.groups, starts)
         profile = await CenterProfile.select().first()
@@ -365,14 +376,18 @@ class _Loader:
         prices: dict[tuple, FeeQuote] = {}  # the same use costs the same: price each kind once
         for index, plan in enumerate(plans):
             group = self.groups[plan.group]
-            key = (plan.room, plan.slots, plan.group, in_heating_season(plan.day, *season))
+            # Every fourth use of a room with priced equipment takes its first priced piece.
+            priced = list(priced_equipment.get(plan.room, {}))[:1] if index % 4 == 0 else []
+            key = (plan.room, plan.slots, plan.group, in_heating_season(plan.day, *season), *priced)
             if key not in prices:
                 payer = Payer(
                     reduction=group["reduction"],
                     in_city=group.get("in_city", True),
                     commercial=group.get("commercial", False),
                 )
-                prices[key] = await quote(rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots))
+                prices[key] = await quote(
+                    rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots), equipment=priced
+                )
             price = prices[key]
             starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
             ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
@@ -388,6 +403,7 @@ class _Loader:
             refund = 0
             if cancelled:  # approved first, then cancelled by the group
                 charged = {"status": "approved", "starts_at": starts_at, "room_fee": price.room_fee,
+                           "equipment_fee": price.equipment_fee,
                            "surcharge_fee": price.surcharge_fee, "reduction_fee": price.reduction_fee,
                            "heating_fee": price.heating_fee}  # fmt: skip
                 refund = await refund_due(charged, on=cancelled)
@@ -407,6 +423,8 @@ class _Loader:
                     status=status,
                     room_fee=price.room_fee,
                     heating_fee=price.heating_fee,
+                    equipment_fee=price.equipment_fee,
+                    equipment=priced,
                     surcharge_fee=price.surcharge_fee,
                     reduction_fee=price.reduction_fee,
                     reduction_category=price.reduction_category,

@@ -113,7 +113,7 @@ async def test_the_csv_opens_with_the_right_columns(client):
     assert rows[-1][:5] == ["合計", "155", "0", "6", "3.9"]
     income = await client.get(f"/reports/income/csv?{OCTOBER}")
     rows = list(csv.reader(io.StringIO(income.content.decode("utf-8-sig"))))
-    assert rows[-1] == ["合計", "5", "12250", "7500", "2000", "3000", "18750", "1", "1"]
+    assert rows[-1] == ["合計", "5", "12250", "0", "7500", "2000", "3000", "18750", "1", "1"]
 
 
 async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv(client):

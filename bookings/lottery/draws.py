@@ -146,6 +146,7 @@ async def _try_win(
                 status="requested",
                 room_fee=fee.room_fee,
                 heating_fee=fee.heating_fee,
+                equipment_fee=fee.equipment_fee,
                 surcharge_fee=fee.surcharge_fee,
                 reduction_fee=fee.reduction_fee,
                 reduction_category=fee.reduction_category,

@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from center.places.display import display_helpers
+from center.places.equipment import known_codes
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 VARY = {"Vary": "HX-Request"}
@@ -49,6 +50,15 @@ def booking_link(request: Request) -> str | None:
     return None
 
 
+def equipment_query(request: Request) -> str:
+    """The equipment filter of the page's own query, as "&equipment=..." to add to a request link,
+    so that the request form comes pre-ticked with what the visitor filtered for."""
+    from urllib.parse import urlencode
+
+    codes = known_codes(request.query_params.getall("equipment", []))
+    return "&" + urlencode([("equipment", code) for code in codes]) if codes else ""
+
+
 def books_online(request: Request) -> bool:
     """Whether this user requests online, within the policy's request window (visitors and
     members), rather than booking as staff, who may override it."""
@@ -57,4 +67,4 @@ def books_online(request: Request) -> bool:
 
 
 def page_helpers() -> dict[str, Any]:
-    return {**display_helpers(), "booking_link": booking_link}
+    return {**display_helpers(), "booking_link": booking_link, "equipment_query": equipment_query}

@@ -23,6 +23,7 @@ from center.accounts.tables import Group
 from center.errors import DomainError, ValidationFailed
 from center.i18n import N_, gettext
 from center.places import forms
+from center.places.equipment import decode_codes, equipment_text
 from center.web.auth import requires_front_desk
 from center.web.templating import flash
 from maintenance.tickets import ticket_exists as repair_ticket_exists
@@ -160,7 +161,14 @@ async def check_in(request: Request, booking_id: FromPath[int], data: Form) -> T
         )
     except (ValidationFailed, desk_checkin.DeskRefused) as exc:
         return await _refused(booking_id, exc, data, "check-in")
-    flash(request, N_("Checked in."))
+    if decode_codes(after["equipment"]):
+        # Shown once after the redirect, in the language of this request: the equipment to hand out.
+        flash(
+            request,
+            gettext("Checked in. Equipment: %(equipment)s", equipment=equipment_text(after["equipment"])),
+        )
+    else:
+        flash(request, N_("Checked in."))
     return _back_to_board(request, after)
 
 

@@ -17,7 +17,15 @@ from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
 from bookings.web.common import Form, page_helpers, parse_day
 from bookings.web.forms import ordered, parse_request
-from bookings.web.requests import _form_context, _form_values, actor_of, booking_rows, status_label
+from bookings.web.requests import (
+    _form_context,
+    _form_values,
+    actor_of,
+    booking_rows,
+    equipment_from_query,
+    offered,
+    status_label,
+)
 from center import dates
 from center.accounts import audit
 from center.accounts.tables import Group
@@ -25,6 +33,7 @@ from center.db import write_transaction
 from center.errors import DomainError, ValidationFailed
 from center.i18n import N_, gettext
 from center.places import forms
+from center.places.equipment import decode_codes
 from center.places.rooms import room_by_code
 from center.web.auth import requires_front_desk, requires_manager
 from center.web.templating import flash
@@ -129,9 +138,10 @@ async def staff_form(request: Request) -> Template:
         "room": params.get("room", ""),
         "day": params.get("day", ""),
         "slots": forms.values(params, "slots"),
-        "equipment": [],
+        "equipment": equipment_from_query(params),
     }
     room = await room_by_code(values["room"]) if values["room"] else None
+    values["equipment"] = offered(values["equipment"], room)
     context = await _form_context(request, values, {}, groups=groups, room=room, staff=True)
     return Template("bookings/request.html", context=context)
 
@@ -223,6 +233,7 @@ async def move(request: Request, booking_id: FromPath[int], data: Form) -> Templ
             room,
         )
         moved_request.public = booking["public"]
+        moved_request.equipment = decode_codes(booking["equipment"])
         assert room is not None
         await service.move(booking_id, actor_of(request), room["id"], moved_request, values["reason"])
     except service.BookingTaken as taken:

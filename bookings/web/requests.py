@@ -24,7 +24,7 @@ from center.accounts.tables import Group
 from center.errors import DomainError, NotFound, ValidationFailed
 from center.i18n import N_, gettext
 from center.places import forms, warnings
-from center.places.equipment import equipment_label
+from center.places.equipment import equipment_label, known_codes
 from center.places.rooms import list_rooms, room_by_code
 from center.web.auth import requires_login, requires_member
 from center.web.templating import flash
@@ -104,8 +104,19 @@ def _values_from_query(request: Request, groups: list[dict]) -> dict[str, Any]:
         "expected_head_count": "",
         "contact_name": group["representative"] if group else "",
         "contact_phone": group["contact_phone"] if group else "",
-        "equipment": [],
+        "equipment": equipment_from_query(params),
     }
+
+
+def equipment_from_query(params: Any) -> list[str]:
+    """Equipment pre-ticked from a link (the availability grid or search carry their filter):
+    known codes only; codes the room lacks are simply not offered on the form."""
+    return known_codes(forms.values(params, "equipment"))
+
+
+def offered(codes: list[str], room: dict | None) -> list[str]:
+    """The codes among `codes` that the room has (a link may carry equipment of another room)."""
+    return [code for code in codes if room and code in room["equipment"]]
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +153,7 @@ async def request_form(request: Request) -> Template:
     groups = await member_groups(request)
     values = _values_from_query(request, groups)
     room = await room_by_code(values["room"]) if values["room"] else None
+    values["equipment"] = offered(values["equipment"], room)
     fee = None
     if room and values["day"] and (values["slots"] or room["booked_by"] == "hour"):
         fee = await _try_quote(values, room, groups)
@@ -157,9 +169,17 @@ async def _try_quote(values: dict[str, Any], room: dict, groups: list[dict]):
     if group is None:
         return None
     try:
-        # The fee depends on the room, day, slots and group only: fill the other fields for pricing.
+        # The fee depends on the room, day, slots, equipment and group only: fill the other fields
+        # for pricing. Equipment of a room chosen before is dropped, as the refreshed form drops it.
         request = parse_request(
-            {**values, "expected_head_count": "1", "purpose": "-", "public_title": ""}, room
+            {
+                **values,
+                "expected_head_count": "1",
+                "purpose": "-",
+                "public_title": "",
+                "equipment": offered(values.get("equipment", []), room),
+            },
+            room,
         )
         request.public = False
         _, fee = await service.preview(request, group["id"])
@@ -187,6 +207,21 @@ async def quote_partial(request: Request) -> Template:
             "fee": fee,
             "fee_lines": [(line_text(line), line.amount) for line in fee.lines] if fee else [],
         },
+        headers=VARY,
+    )
+
+
+@get("/bookings/equipment-choices", name="bookings:equipment_choices", guards=[requires_login])
+async def equipment_choices(request: Request) -> Template:
+    """htmx: the equipment checkboxes of the room now chosen on the request form, keeping the
+    ticks that the new room also has."""
+    params = request.query_params
+    code = params.get("room", "")
+    room = await room_by_code(code) if code else None
+    values = {"equipment": known_codes(forms.values(params, "equipment"))}
+    return Template(
+        "bookings/_equipment.html",
+        context={"room": room, "values": values, "errors": {}, "equipment_label": equipment_label},
         headers=VARY,
     )
 
@@ -348,6 +383,7 @@ async def permit(request: Request, booking_id: FromPath[int]) -> Response[bytes]
 ROUTES = [
     request_form,
     quote_partial,
+    equipment_choices,
     submit_request,
     my_bookings,
     booking_detail,

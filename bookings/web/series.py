@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from bookings import series
-from bookings.rules import MAX_PURPOSE, BookingRequest
+from bookings.rules import EQUIPMENT_MISSING, MAX_PURPOSE, BookingRequest
 from bookings.service import refund_due
 from bookings.tables import Booking, BookingSeries
 from bookings.web.common import Form, page_helpers, parse_day
@@ -28,6 +28,7 @@ from center.errors import NotFound, ValidationFailed
 from center.i18n import N_, gettext, pick
 from center.places import forms
 from center.places.calendar import month_title
+from center.places.equipment import equipment_text
 from center.places.rooms import list_rooms, room_by_code
 from center.places.tables import Slot
 from center.web.auth import requires_front_desk, requires_login, requires_member
@@ -50,7 +51,7 @@ TEXT_FIELDS = (
     "contact_phone",
     "override_reason",
 )
-MULTI_FIELDS = ("slots", "dates")
+MULTI_FIELDS = ("slots", "dates", "equipment")
 FIELD_ORDER = (
     "group",
     "room",
@@ -67,6 +68,7 @@ FIELD_ORDER = (
     "public_title",
     "contact_name",
     "contact_phone",
+    "equipment",
     "override_reason",
     "occurrences",
 )
@@ -154,6 +156,10 @@ async def parse_series(
             params["capacity"] = room["capacity"]
         if template.public and not template.public_title.strip():
             errors.add("public_title", N_("Enter a title for the public calendar."))
+        # The same refusal as check_request's, once for the series rather than on every date.
+        if missing := [code for code in template.equipment if code not in room["equipment"]]:
+            errors.add("equipment", EQUIPMENT_MISSING)
+            params["missing"] = equipment_text(missing)
     if len(values.get("override_reason", "")) > 500:
         errors.add("override_reason", N_("Use at most 500 characters."))
     if errors:
@@ -173,6 +179,8 @@ async def _form_context(
         "errors": errors,
         "groups": groups,
         "rooms": rooms,
+        # the chosen room, whose equipment the form offers
+        "room": next((room for room in rooms if room["code"] == values.get("room")), None),
         "any_hourly": any(room["booked_by"] == "hour" for room in rooms),
         "slots": slots,
         "staff_page": staff_page,
@@ -269,6 +277,7 @@ def _change_query(values: dict[str, Any]) -> str:
     """The query string that opens the form again with these values."""
     pairs = [(name, values[name]) for name in TEXT_FIELDS if values.get(name)]
     pairs += [("slots", code) for code in values.get("slots", [])]
+    pairs += [("equipment", code) for code in values.get("equipment", [])]
     pairs += [(name, "on") for name in ("public", "commercial") if values.get(name)]
     return urlencode(pairs)
 

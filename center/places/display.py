@@ -8,6 +8,7 @@ from center import dates
 from center.i18n import gettext
 from center.places import calendar as cal
 from center.places.equipment import equipment_label
+from center.places.equipment_fees import fee_list
 
 
 def floor_label(floor: int) -> str:
@@ -32,6 +33,7 @@ def display_helpers() -> dict[str, Any]:
     return {
         "floor_label": floor_label,
         "equipment_label": equipment_label,
+        "equipment_fee_list": lambda room: fee_list(room) if "equipment_fees" in room else [],
         "closed_reason_text": cal.closed_reason_text,
         "month_name": cal.month_name,
         "hhmm": lambda value: dates.format_time(value) if value else "",

@@ -3,7 +3,9 @@ Codes are stable (they appear in filters, URLs and the API); labels are translat
 
 from __future__ import annotations
 
-from center.i18n import N_, gettext
+import json
+
+from center.i18n import N_, current_locale, gettext, translations
 
 # Display order is the order here.
 EQUIPMENT: dict[str, str] = {
@@ -43,3 +45,30 @@ def known_codes(codes: list[str] | tuple[str, ...]) -> list[str]:
 
 def unknown_codes(codes: list[str] | tuple[str, ...]) -> list[str]:
     return [code for code in codes if code not in EQUIPMENT]
+
+
+def decode_codes(value: object) -> list[str]:
+    """A stored equipment list (a JSON string or a list, whichever way the engine hands it back)
+    as a list of codes."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "[]")
+        except ValueError:
+            return []
+    return [code for code in value or [] if isinstance(code, str)] if isinstance(value, list) else []
+
+
+def equipment_text(value: object) -> str:
+    """The equipment of a booking in words in the current language ("None" when there is none),
+    e.g. プロジェクター、ホワイトボード."""
+    codes = decode_codes(value)
+    if not codes:
+        return gettext("None")
+    separator = "、" if current_locale.get() == "ja" else ", "
+    return separator.join(equipment_label(code) for code in codes)
+
+
+def label_pair(code: str) -> dict[str, str]:
+    """The equipment's name in Japanese and in English, for texts kept and translated later."""
+    msgid = EQUIPMENT.get(code, code)
+    return {"ja": translations("ja").gettext(msgid), "en": msgid}

@@ -16,6 +16,7 @@ from center.db import write_transaction
 from center.errors import NotFound, ValidationFailed
 from center.i18n import N_
 from center.places import access, forms
+from center.places import equipment_fees as eq_fees
 from center.places.equipment import EQUIPMENT, known_codes
 from center.places.tables import Room, RoomSlotFee, Slot
 
@@ -136,8 +137,9 @@ async def list_rooms(
     if filters and filters.step_free:
         rooms = [room for room in rooms if room["access"].now]
     fees = await slot_fees([room["id"] for room in rooms])
+    extras = await eq_fees.equipment_fees([room["id"] for room in rooms])
     for room in rooms:
-        room["fees"] = fees[room["id"]]
+        room["fees"], room["equipment_fees"] = fees[room["id"]], extras[room["id"]]
     return rooms
 
 
@@ -154,6 +156,7 @@ async def room_by_code(code: str) -> dict | None:
     room = _decode(room)
     room["fees"] = (await slot_fees([room["id"]]))[room["id"]]
     await access.annotate([room])
+    room["equipment_fees"] = (await eq_fees.equipment_fees([room["id"]]))[room["id"]]
     return room
 
 
@@ -164,6 +167,7 @@ async def room_by_id(room_id: int) -> dict | None:
     room = _decode(room)
     room["fees"] = (await slot_fees([room["id"]], active_only=False))[room["id"]]
     await access.annotate([room])
+    room["equipment_fees"] = (await eq_fees.equipment_fees([room["id"]]))[room["id"]]
     return room
 
 
@@ -187,6 +191,7 @@ def form_values(room: dict | None, slots: list[dict]) -> dict[str, Any]:
             "hourly_heating_fee": "0",
             "sort_order": "0",
             "equipment": [],
+            **eq_fees.form_values({}),
         }
         for slot in slots:
             if slot["active"]:
@@ -206,6 +211,7 @@ def form_values(room: dict | None, slots: list[dict]) -> dict[str, Any]:
         hourly_fee=str(room["hourly_fee"]),
         hourly_heating_fee=str(room["hourly_heating_fee"]),
         sort_order=str(room["sort_order"]),
+        **eq_fees.form_values(room["equipment_fees"]),
     )
     for flag in ("step_free", "hearing_loop", "bookable"):
         values[flag] = "on" if room[flag] else ""
@@ -264,6 +270,7 @@ def _parse_room(data: Mapping[str, Any], slots: list[dict]) -> tuple[dict, dict[
     if any(code not in EQUIPMENT for code in equipment):
         errors.add("equipment", N_("Choose equipment from the list."))
     columns["equipment"] = known_codes(equipment)
+    columns["equipment_fees"] = eq_fees.parse_fees(data, columns["equipment"], errors)
     for flag in ("step_free", "hearing_loop", "bookable"):
         columns[flag] = forms.checked(data, flag)
     booked_by = forms.text(data, "booked_by")
@@ -328,6 +335,7 @@ async def save_room(room_id: int | None, data: Mapping[str, Any], *, actor: Any)
     async with write_transaction():
         slots = await all_slots()
         columns, fees = _parse_room(data, slots)
+        extras = columns.pop("equipment_fees")
         before = None
         if room_id is not None:
             before = await room_by_id(room_id)
@@ -359,7 +367,9 @@ async def save_room(room_id: int | None, data: Mapping[str, Any], *, actor: Any)
         dropped = [row["id"] for slot_id, row in existing.items() if slot_id not in fees]
         if dropped:
             await RoomSlotFee.delete().where(RoomSlotFee.id.is_in(dropped))
+        await eq_fees.save_fees(room_id, extras)
         after = {**columns, "id": room_id, "photo": before["photo"] if before else None}
+        after["equipment_fees"] = extras
         await audit.record(
             "update" if before else "create",
             "room",

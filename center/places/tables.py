@@ -64,6 +64,15 @@ class RoomSlotFee(Table, tablename="center_room_slot_fee"):
     heating_fee = Integer(default=0)
 
 
+class RoomEquipmentFee(Table, tablename="center_room_equipment_fee"):
+    """The fee (yen) for using a piece of the room's equipment, charged per slot booked (per hour
+    for rooms booked by the hour); equipment without a row is free. One row per room and code."""
+
+    room = ForeignKey(Room, null=False)
+    equipment = Varchar(length=40)  # a code of center.places.equipment
+    fee = Integer(default=0)
+
+
 class OpeningHours(Table, tablename="center_opening_hours"):
     """Opening hours per weekday (0 = Monday)."""
 

@@ -4,10 +4,11 @@ refunds and the money taken at the front desk, balanced against the desk's daily
 Counting rules (shown on the report page too):
 
 - Fees charged are those of approved bookings whose use starts in the period (Tokyo time), as
-  fixed on the booking: the room fee before surcharges and reductions (使用料), surcharges for
-  commercial use or users from outside the city (加算額), the heating fee (暖房料), the reduction
-  (減免額) and the fee charged (請求額 = room fee + surcharges + heating fee − reduction). A full
-  reduction is a booking with a reduction and nothing to pay.
+  fixed on the booking: the room fee before surcharges and reductions (使用料), the equipment
+  fees (附属設備使用料), surcharges for commercial use or users from outside the city (加算額),
+  the heating fee (暖房料), the reduction (減免額) and the fee charged (請求額 = room fee +
+  equipment fees + surcharges + heating fee − reduction). A full reduction is a booking with a
+  reduction and nothing to pay.
 - Reductions are grouped by the reduction category kept on the booking when its fee was fixed
   (Booking.reduction_category: 福祉団体・公益団体), not by the group's category today, so a group
   whose category changes later does not move its earlier reductions. A reduction granted under no
@@ -43,6 +44,7 @@ REDUCTION_REASONS = {
 class Charges:
     bookings: int = 0
     room_fee: int = 0
+    equipment_fee: int = 0
     surcharge_fee: int = 0
     heating_fee: int = 0
     reduction_fee: int = 0
@@ -53,6 +55,7 @@ class Charges:
     def add_booking(self, row: dict) -> None:
         self.bookings += 1
         self.room_fee += row["room_fee"]
+        self.equipment_fee += row["equipment_fee"]
         self.surcharge_fee += row["surcharge_fee"]
         self.heating_fee += row["heating_fee"]
         self.reduction_fee += row["reduction_fee"]
@@ -105,6 +108,7 @@ async def income_report(period: Period) -> IncomeReport:
         Booking.starts_at,
         Booking.status,
         Booking.room_fee,
+        Booking.equipment_fee,
         Booking.surcharge_fee,
         Booking.heating_fee,
         Booking.reduction_fee,

@@ -248,6 +248,7 @@ def _charge_cells(c: Charges) -> list[str]:
     return [
         n(c.bookings),
         yen(c.room_fee),
+        yen(c.equipment_fee),
         yen(c.surcharge_fee),
         yen(c.heating_fee),
         yen(-c.reduction_fee) if c.reduction_fee else yen(0),
@@ -259,6 +260,7 @@ def _charge_cells(c: Charges) -> list[str]:
 CHARGE_COLUMNS = (
     N_("Number of bookings"),
     N_("Room fees"),
+    N_("Equipment fees"),
     N_("Surcharges"),
     N_("Heating fees"),
     N_("Reductions"),
@@ -377,7 +379,7 @@ def income_sections(report: IncomeReport) -> list[Section]:
 INCOME_RULES = (
     N_(
         "Fees charged: approved bookings whose use starts in the period, as fixed on the booking. "
-        "Fees charged = room fees + surcharges + heating fees − reductions."
+        "Fees charged = room fees + equipment fees + surcharges + heating fees − reductions."
     ),
     N_(
         "A full reduction is a booking with a reduction and nothing to pay. Reductions are grouped "

@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 from center import dates
 from center.accounts.roles import ROLE_LABELS
 from center.i18n import current_locale, gettext, ngettext, npgettext, pgettext, pick
+from center.places.equipment import decode_codes, equipment_text
 from center.settings import BASE_DIR, get_settings
 
 TEMPLATE_DIR = BASE_DIR / "templates"
@@ -80,6 +81,8 @@ def build_environment() -> Environment:
         route_url=route_url,
         current_user=lambda request: request.scope.get("user"),
         demo_mode=lambda: get_settings().demo,
+        equipment_codes=decode_codes,  # a booking's or room's equipment, JSON or list
+        equipment_text=equipment_text,
     )
     env.filters.update(yen=yen, local=dates.to_local)
     return env
