@@ -74,10 +74,12 @@ async def login(request: Request, data: Form) -> Template | Redirect:
             username, str(data.get("password", "")), client_address(request)
         )
     except DomainError as exc:
+        retry_after = getattr(exc, "retry_after", None)
         return Template(
             "auth/login.html",
             context={"next": target, "username": username, "error": gettext(exc.message, **exc.params)},
             status_code=exc.status_code,
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
         )
     store = request.app.stores.get("sessions")
     await rotate(request, store)
