@@ -115,7 +115,7 @@ class CenterPlugin(InitPluginProtocol):
             secure=settings.https,
             httponly=True,
             samesite="lax",
-            max_age=60 * 60 * 12,
+            max_age=60 * 60 * settings.session_lifetime_hours,
             renew_on_access=False,
         )
         app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})

@@ -32,6 +32,9 @@ class Principal:
     roles: frozenset[str]
     group_ids: tuple[int, ...] = field(default=())
     language: str = "ja"
+    # Changes whenever the password does: a session keeps the stamp it was signed in under, and
+    # one with an older stamp is over (a password change or reset ends the other sessions).
+    password_stamp: str = ""
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -63,7 +66,13 @@ async def load_principal(user_id: int) -> Principal | None:
         roles=frozenset(roles),
         group_ids=group_ids,
         language=user["language"],
+        password_stamp=password_stamp_of(user["password_changed_at"]),
     )
+
+
+def password_stamp_of(changed_at: datetime | None) -> str:
+    """The stamp a session keeps of when its user's password last changed."""
+    return changed_at.astimezone(UTC).isoformat() if changed_at else ""
 
 
 async def authenticate(username: str, password: str, address: str = "") -> Principal:

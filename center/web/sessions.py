@@ -1,5 +1,9 @@
 """Server-side sessions kept in the database, so several app processes share them, with the
-session id rotated at login (no session fixation)."""
+session id rotated at login (no session fixation).
+
+A signed-in session carries when it signed in, when it was last used and the password stamp it
+signed in under: it ends `session_lifetime_hours` after login however busy it is, after
+`session_idle_minutes` without a request, and as soon as its user's password changes."""
 
 from __future__ import annotations
 
@@ -17,9 +21,53 @@ from litestar.types import Empty, Message, ScopeSession
 
 from center.accounts.tables import SessionRecord
 from center.db import write_transaction
+from center.settings import get_settings
 
 ROTATE_FLAG = "rotate_session"
 LOADED_FLAG = "loaded_session"
+
+USER_KEY = "user_id"
+LOGIN_AT = "login_at"  # POSIX seconds
+SEEN_AT = "seen_at"  # POSIX seconds, refreshed at most once a minute (each refresh is a write)
+PASSWORD_STAMP = "password_stamp"
+SEEN_PRECISION = 60
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def signed_in(user_id: int, password_stamp: str, *, login_at: int | None = None) -> dict[str, Any]:
+    """The data of a freshly signed-in session."""
+    now = _now()
+    return {
+        USER_KEY: user_id,
+        LOGIN_AT: now if login_at is None else login_at,
+        SEEN_AT: now,
+        PASSWORD_STAMP: password_stamp,
+    }
+
+
+def still_valid(session: dict[str, Any], password_stamp: str) -> bool:
+    """Whether a signed-in session may go on: within its absolute lifetime and idle timeout, and
+    signed in under the user's current password. A session without these marks is over."""
+    settings = get_settings()
+    now = _now()
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return False
+    return (
+        now - login_at < settings.session_lifetime_hours * 3600
+        and now - seen_at < settings.session_idle_minutes * 60
+        and session.get(PASSWORD_STAMP) == password_stamp
+    )
+
+
+def mark_seen(session: dict[str, Any]) -> None:
+    """Note that the session is in use (changing it only once a minute, to spare writes)."""
+    now = _now()
+    if now - int(session.get(SEEN_AT) or 0) >= SEEN_PRECISION:
+        session[SEEN_AT] = now
 
 
 class DatabaseStore(Store):
