@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from center.accounts.tables import SessionRecord
+from center.settings import get_settings
 from tests.helpers import PASSWORD, client_at, login, make_user, post_form
 
 pytestmark = pytest.mark.anyio
@@ -81,3 +83,11 @@ async def test_a_busy_session_still_ends_twelve_hours_after_login(client):
         assert await signed_in(client)
         clock.shift(timedelta(minutes=2))  # 12 h 1 min after login
         assert not await signed_in(client)
+
+
+async def test_a_signed_in_sessions_stored_row_expires_with_its_idle_timeout(client):
+    await make_user("member1")
+    with time_machine.travel(NOW, tick=False):
+        await login(client, "member1")
+        row = await SessionRecord.select(SessionRecord.expires_at).first()
+    assert row["expires_at"] == NOW + timedelta(minutes=get_settings().session_idle_minutes)

@@ -51,16 +51,19 @@ def signed_in(user_id: int, password_stamp: str, *, login_at: int | None = None)
 def still_valid(session: dict[str, Any], password_stamp: str) -> bool:
     """Whether a signed-in session may go on: within its absolute lifetime and idle timeout, and
     signed in under the user's current password. A session without these marks is over."""
-    settings = get_settings()
-    now = _now()
+    left = seconds_left(session)
+    return left is not None and left > 0 and session.get(PASSWORD_STAMP) == password_stamp
+
+
+def seconds_left(session: dict[str, Any]) -> int | None:
+    """How long a signed-in session may still go on unused (None for a visitor's session)."""
     login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
     if not isinstance(login_at, int) or not isinstance(seen_at, int):
-        return False
-    return (
-        now - login_at < settings.session_lifetime_hours * 3600
-        and now - seen_at < settings.session_idle_minutes * 60
-        and session.get(PASSWORD_STAMP) == password_stamp
-    )
+        return None
+    settings = get_settings()
+    lifetime_ends = login_at + settings.session_lifetime_hours * 3600
+    idle_ends = seen_at + settings.session_idle_minutes * 60
+    return min(lifetime_ends, idle_ends) - _now()
 
 
 def mark_seen(session: dict[str, Any]) -> None:
@@ -144,6 +147,15 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             self.serialize_data(data, connection.scope) if data else b""
         )
         return data
+
+    async def set(self, session_id: str, data: bytes, store: Store) -> None:
+        """Keep a signed-in session's row only until its idle timeout or lifetime ends (the
+        clean-up job deletes it then); a visitor's for the configured max age."""
+        expires_in = int(self.config.max_age)
+        left = seconds_left(self.deserialize_data(data))
+        if left is not None:
+            expires_in = max(1, min(expires_in, left))
+        await store.set(session_id, data, expires_in=expires_in)
 
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
