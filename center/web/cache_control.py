@@ -10,15 +10,14 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 NO_STORE = "no-store"
+STATIC_PREFIX = "/static/"
 
 
 class NoStoreForSignedInMiddleware(ASGIMiddleware):
     """Runs inside CurrentUserMiddleware, so `scope["user"]` already says who is asking."""
 
-    exclude_path_pattern = ("^/static/",)
-
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope.get("user") is None:
+        if scope.get("user") is None or scope["path"].startswith(STATIC_PREFIX):
             await next_app(scope, receive, send)
             return
 
