@@ -19,6 +19,7 @@ from litestar.stores.registry import StoreRegistry
 from center.db import close_pool, start_pool
 from center.settings import BASE_DIR, get_settings
 from center.web.auth import CurrentUserMiddleware
+from center.web.cache_control import NoStoreForSignedInMiddleware
 from center.web.errors import handle_exception
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
@@ -115,11 +116,12 @@ class CenterPlugin(InitPluginProtocol):
             secure=settings.https,
             httponly=True,
             samesite="lax",
-            max_age=60 * 60 * 12,
+            max_age=60 * 60 * settings.session_lifetime_hours,
             renew_on_access=False,
         )
         app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})
         app_config.middleware.extend([LocaleMiddleware(), session.middleware, CurrentUserMiddleware()])
+        app_config.middleware.append(NoStoreForSignedInMiddleware())  # inside: it reads scope["user"]
 
     @staticmethod
     def _configure_templates(app_config: AppConfig) -> None:

@@ -24,8 +24,14 @@ class Settings:
     timezone: str = "Asia/Tokyo"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Failed logins per (user name, address) in the window before each try waits 1 s, 2 s, 4 s ...
+    # up to the cap: see center/accounts/login_throttle.py.
     login_attempts: int = 5
     login_window_minutes: int = 15
+    login_max_delay_seconds: int = 300
+    # A signed-in session ends after this long without a request, and this long after login.
+    session_idle_minutes: int = 120
+    session_lifetime_hours: int = 12
     # Public forms (no account), per client address per hour: see center/accounts/throttle.py.
     group_applications_per_hour: int = 5
     problem_reports_per_hour: int = 10
@@ -96,4 +102,6 @@ def get_settings() -> Settings:
         smtp_starttls=_flag("CENTER_SMTP_STARTTLS"),
         mail_from=os.environ.get("CENTER_MAIL_FROM", "center@localhost"),
         scheduler=_flag("CENTER_SCHEDULER", True),
+        session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
+        session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
     )

@@ -232,13 +232,13 @@ async def test_facilities_feed_has_ticket_due_dates_inspections_and_closures(db,
     assert str(ended["STATUS"]) == "CANCELLED" and int(ended["SEQUENCE"]) == 1
 
 
-async def test_a_volunteer_makes_a_feed_of_their_signups_from_their_signup_page(db, client):
+async def test_a_volunteer_makes_a_feed_of_their_signup_from_their_signup_page(db, client):
     await small_center()
     first_day = await planned_day(days_ahead=7)
     second_day = await planned_day(days_ahead=21, capacity=1)
     signup, signup_token = await flowerbeds.sign_up(first_day, person(1))
     await flowerbeds.sign_up(second_day, person(2))
-    waiting, _ = await flowerbeds.sign_up(second_day, person(1))  # the same person, waitlisted
+    waiting, waiting_token = await flowerbeds.sign_up(second_day, person(1))  # the same details, waitlisted
     page = await client.get(f"/flowerbeds/signups/{signup_token}")
     assert "/feeds/volunteer/" in page.text
     from tests.helpers import post_form
@@ -252,14 +252,35 @@ async def test_a_volunteer_makes_a_feed_of_their_signups_from_their_signup_page(
     body = (await client.get(url)).content
 
     events = events_by_uid(body)
+    assert list(events) == [f"signup-{signup['id']}@{HOST}"]  # not the other signup with the same details
     assert str(events[f"signup-{signup['id']}@{HOST}"]["STATUS"]) == "CONFIRMED"
-    assert str(events[f"signup-{waiting['id']}@{HOST}"]["STATUS"]) == "TENTATIVE"
-    assert len(events) == 2
     icaljs(body)
     again = await post_form(client, f"/feeds/volunteer/{signup_token}")
     assert again.status_code == 200
     assert (await client.get(url)).status_code == 404  # the new link replaced the old
     assert (await post_form(client, "/feeds/volunteer/nonsense")).status_code == 404
+    waiting_feed = await post_form(client, f"/feeds/volunteer/{waiting_token}")
+    waiting_url = re.search(r'value="http://testserver(/feeds/t/[^"]+\.ics)"', waiting_feed.text).group(1)
+    waiting_events = events_by_uid((await client.get(waiting_url)).content)
+    assert list(waiting_events) == [f"signup-{waiting['id']}@{HOST}"]
+    assert str(waiting_events[f"signup-{waiting['id']}@{HOST}"]["STATUS"]) == "TENTATIVE"
+
+
+async def test_signing_up_with_someone_elses_name_and_phone_does_not_show_their_days(db, client):
+    from tests.helpers import post_form
+
+    await small_center()
+    victims_day = await planned_day(days_ahead=7)
+    attackers_day = await planned_day(days_ahead=14)
+    victims, _ = await flowerbeds.sign_up(victims_day, person(1))
+    attackers, attackers_token = await flowerbeds.sign_up(attackers_day, person(1))  # the victim's details
+    made = await post_form(client, f"/feeds/volunteer/{attackers_token}")
+    import re
+
+    url = re.search(r'value="http://testserver(/feeds/t/[^"]+\.ics)"', made.text).group(1)
+    events = events_by_uid((await client.get(url)).content)
+    assert f"signup-{victims['id']}@{HOST}" not in events
+    assert list(events) == [f"signup-{attackers['id']}@{HOST}"]
 
 
 async def test_english_private_feed_on_request(db, client):

@@ -222,6 +222,7 @@ class Outcome:
     account: str
     endpoint: Endpoint
     status: int
+    cache_control: str = ""
 
 
 _sweeps: dict[str, list[Outcome]] = {}
@@ -261,7 +262,8 @@ async def _walk(app: Litestar) -> list[Outcome]:
         try:
             for endpoint in ordered:
                 response = await send(client, endpoint)
-                outcomes.append(Outcome(account, endpoint, response.status_code))
+                cache_control = response.headers.get("cache-control", "")
+                outcomes.append(Outcome(account, endpoint, response.status_code, cache_control))
                 if endpoint.method in UNSAFE and endpoint.admits(ACCOUNTS[account]):
                     # The handler ran and may have changed things (logged out, deactivated the
                     # account, removed the member): start the next request from the set-up state.
@@ -300,6 +302,17 @@ async def test_no_route_fails_with_a_server_error_for_any_role(db, app):
         if o.status >= 500
     ]
     assert crashes == [], "\n".join(crashes)
+
+
+async def test_every_response_to_a_signed_in_request_says_no_store(db, app):
+    # Pages, partials, the API, PDFs, refusals and error pages alike: nothing a signed-in person
+    # was shown may stay in a browser's or a proxy's cache.
+    wrong = [
+        f"{o.account}: {o.endpoint.label} -> {o.status}, Cache-Control: {o.cache_control or '(none)'}"
+        for o in await sweep(app, db)
+        if o.account != "visitor" and o.cache_control != "no-store"
+    ]
+    assert wrong == [], "\n".join(wrong)
 
 
 async def test_every_unsafe_route_refuses_a_request_without_csrf_token_even_for_a_manager(db, app):

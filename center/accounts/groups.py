@@ -175,7 +175,8 @@ def member_field(row: int, name: str) -> str:
 
 async def clean_members(data: dict[str, Any]) -> tuple[list[MemberDraft], dict[str, str]]:
     """The member accounts from the application's rows. The first row (the representative's
-    account) is required; a later row counts when any of its fields is filled."""
+    account) is required; a later row counts when any of its fields is filled. Whether a name is
+    taken is not looked at here: see `_first_taken`."""
     drafts: list[MemberDraft] = []
     errors: dict[str, str] = {}
     seen: set[str] = set()
@@ -193,8 +194,6 @@ async def clean_members(data: dict[str, Any]) -> tuple[list[MemberDraft], dict[s
             errors[field["username"]] = problem
         elif username in seen:
             errors[field["username"]] = N_("Each member needs a different user name.")
-        elif await User.exists().where(User.username == username):
-            errors[field["username"]] = USERNAME_TAKEN
         seen.add(username)
         if not display_name:
             errors[field["display_name"]] = N_("Enter a name.")
@@ -217,7 +216,9 @@ async def submit_application(data: dict[str, Any], *, address: str = "") -> int:
     errors.update(member_errors)
     if errors:
         raise ValidationFailed(errors)
-    if address:  # before hashing, too: a refused flood should not cost Argon2 time either
+    # The limit comes before any user name is looked up (and before hashing: a refused flood
+    # should not cost Argon2 time either), so each lookup is a counted submission.
+    if address:
         await throttle.check_rate(
             throttle.GROUP_APPLICATION,
             address,
@@ -229,16 +230,8 @@ async def submit_application(data: dict[str, Any], *, address: str = "") -> int:
     now = datetime.now(UTC)
     try:
         async with write_transaction():
-            taken = {
-                row["username"]
-                for row in await User.select(User.username).where(
-                    User.username.is_in([d.username for d in drafts])
-                )
-            }
-            if taken:
-                raise ValidationFailed(
-                    {member_field(d.row, "username"): USERNAME_TAKEN for d in drafts if d.username in taken}
-                )
+            if taken := await _first_taken(drafts):
+                raise ValidationFailed({member_field(taken.row, "username"): USERNAME_TAKEN})
             rows = await Group.insert(
                 Group(**values, status=PENDING, applied_at=now, updated_at=now)
             ).returning(Group.id)
@@ -281,17 +274,19 @@ async def submit_application(data: dict[str, Any], *, address: str = "") -> int:
         if not is_unique_violation(exc):
             raise
         # Another application took a user name between our check and our insert.
-        taken = {
-            row["username"]
-            for row in await User.select(User.username).where(
-                User.username.is_in([d.username for d in drafts])
-            )
-        }
-        raise ValidationFailed(
-            {member_field(d.row, "username"): USERNAME_TAKEN for d in drafts if d.username in taken}
-            or {member_field(0, "username"): USERNAME_TAKEN}
-        ) from exc
+        taken = await _first_taken(drafts)
+        raise ValidationFailed({member_field(taken.row if taken else 0, "username"): USERNAME_TAKEN}) from exc
     return group_id
+
+
+async def _first_taken(drafts: list[MemberDraft]) -> MemberDraft | None:
+    """The first member row whose user name is taken, or None. Only one is named per
+    application, and only after the rate limit counted it, so the public form cannot be used to
+    list which user names exist."""
+    for draft in drafts:
+        if await User.exists().where(User.username == draft.username):
+            return draft
+    return None
 
 
 async def list_groups(status: str = "", query: str = "", page: int = 1) -> Page:

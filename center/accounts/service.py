@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from center.accounts import audit
+import anyio
+
+from center.accounts import audit, login_throttle
+from center.accounts.login_throttle import LoginThrottled as LoginThrottled  # re-exported
 from center.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -17,7 +20,6 @@ from center.accounts.tables import Group, GroupMember, LoginAttempt, User, UserR
 from center.db import write_transaction
 from center.errors import DomainError, NotFound, ValidationFailed
 from center.i18n import N_
-from center.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Principal:
     roles: frozenset[str]
     group_ids: tuple[int, ...] = field(default=())
     language: str = "ja"
+    # Changes whenever the password does: a session keeps the stamp it was signed in under, and
+    # one with an older stamp is over (a password change or reset ends the other sessions).
+    password_stamp: str = ""
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -38,11 +43,6 @@ class Principal:
 class LoginRefused(DomainError):
     status_code = 400
     message = N_("The user name or password is wrong.")
-
-
-class LoginThrottled(DomainError):
-    status_code = 429
-    message = N_("Too many failed attempts. Please try again in %(minutes)s minutes.")
 
 
 async def load_principal(user_id: int) -> Principal | None:
@@ -66,39 +66,40 @@ async def load_principal(user_id: int) -> Principal | None:
         roles=frozenset(roles),
         group_ids=group_ids,
         language=user["language"],
+        password_stamp=password_stamp_of(user["password_changed_at"]),
     )
+
+
+def password_stamp_of(changed_at: datetime | None) -> str:
+    """The stamp a session keeps of when its user's password last changed."""
+    return changed_at.astimezone(UTC).isoformat() if changed_at else ""
 
 
 async def authenticate(username: str, password: str, address: str = "") -> Principal:
-    """Check a login. Failed attempts are counted per user name and per address; past the limit
-    the login is refused for the window even with the right password."""
-    settings = get_settings()
+    """Check a login. The attempt is recorded and counted per (user name, address) before the
+    password is checked (LoginThrottled while that pair must wait); the Argon2 check runs in a
+    worker thread so it never stalls the event loop."""
     username = username.strip()
-    window_start = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes)
-    by_name = await LoginAttempt.count().where(
-        (LoginAttempt.username == username) & (LoginAttempt.attempted_at > window_start)
-    )
-    by_address = await LoginAttempt.count().where(
-        (LoginAttempt.address == address) & (LoginAttempt.attempted_at > window_start)
-    )
-    if by_name >= settings.login_attempts or by_address >= settings.login_attempts * 4:
-        raise LoginThrottled(minutes=settings.login_window_minutes)
-
+    attempt_id = await login_throttle.begin_attempt(username, address)
     user = await User.select().where(User.username == username).first()
     # Verify against a hash even for unknown users so timing does not reveal who exists.
-    ok = verify_password(user["password_hash"] if user else _DUMMY_HASH(), password)
+    ok = await anyio.to_thread.run_sync(
+        verify_password, user["password_hash"] if user else _DUMMY_HASH(), password
+    )
     if not (user and ok and user["active"]):
-        async with write_transaction():
-            await LoginAttempt.insert(
-                LoginAttempt(username=username[:80], address=address[:64], attempted_at=datetime.now(UTC))
-            )
-        raise LoginRefused()
+        raise LoginRefused()  # the attempt stays counted as a failure
 
+    new_hash = (
+        await anyio.to_thread.run_sync(hash_password, password)
+        if needs_rehash(user["password_hash"])
+        else None
+    )
     async with write_transaction():
-        await LoginAttempt.delete().where(LoginAttempt.username == username)
+        await LoginAttempt.delete().where(LoginAttempt.id == attempt_id)
+        await login_throttle.succeeded(username, address)
         changes = {User.last_login_at: datetime.now(UTC)}
-        if needs_rehash(user["password_hash"]):
-            changes[User.password_hash] = hash_password(password)
+        if new_hash:
+            changes[User.password_hash] = new_hash
         await User.update(changes).where(User.id == user["id"])
     principal = await load_principal(user["id"])
     assert principal is not None
@@ -193,7 +194,7 @@ async def change_password(user_id: int, current: str, new: str, confirm: str) ->
     if user is None:
         raise NotFound()
     errors: dict[str, str] = {}
-    if not verify_password(user["password_hash"], current):
+    if not await anyio.to_thread.run_sync(verify_password, user["password_hash"], current):
         errors["current"] = N_("The current password is wrong.")
     if problem := password_problem(new, user["username"]):
         errors["new"] = problem

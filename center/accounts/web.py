@@ -20,7 +20,7 @@ from center.accounts.listing import page_number
 from center.accounts.roles import ROLE_LABELS, STAFF_ROLES
 from center.errors import Conflict, DomainError, ValidationFailed
 from center.i18n import N_, gettext
-from center.web.auth import PUBLIC, requires_manager, requires_member
+from center.web.auth import PUBLIC, keep_session_after_password_change, requires_manager, requires_member
 from center.web.pages import client_address
 from center.web.templating import flash
 
@@ -440,6 +440,8 @@ async def user_password(request: HTMXRequest, user_id: FromPath[int], data: Form
         )
     except ValidationFailed as exc:
         return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
+    if user_id == request.user.id:  # their own: this session goes on; the owner's others end
+        await keep_session_after_password_change(request)
     flash(request, N_("The password was reset. Tell the new password to its owner in person or by phone."))
     return _back_to_user(request, user_id)
 

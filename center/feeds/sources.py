@@ -343,15 +343,10 @@ _SIGNUP_STATE = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE"}
 async def volunteer_signups(
     signup_id: int, window: Window, where: Place, url_for: UrlFor
 ) -> tuple[list[FeedEvent], datetime]:
-    """Every signup of the person behind one signup (same name and contact), on their days."""
-    first = (
-        await FlowerbedSignup.select(FlowerbedSignup.contact_key)
-        .where(FlowerbedSignup.id == signup_id)
-        .first()
-    )
-    if first is None:
-        return [], EPOCH
-    signups = await FlowerbedSignup.select().where(FlowerbedSignup.contact_key == first["contact_key"])
+    """The one signup a volunteer's feed token was made from, on its day. Never the other signups
+    with the same name and contact: those are typed in by whoever signs up, so anyone who knows a
+    volunteer's name and phone could sign up with them and read that volunteer's days."""
+    signups = await FlowerbedSignup.select().where(FlowerbedSignup.id == signup_id)
     day_ids = sorted({s["day"] for s in signups})
     days = {d["id"]: d for d in await FlowerbedDay.select().where(FlowerbedDay.id.is_in(day_ids or [-1]))}
     waiting = _("Waiting list")

@@ -16,9 +16,8 @@ from center.errors import DomainError, ValidationFailed
 from center.i18n import LOCALES, N_, gettext
 from center.places.calendar import day_info
 from center.settings import get_settings
-from center.web.auth import PUBLIC, SESSION_USER_KEY, requires_login
+from center.web.auth import PUBLIC, keep_session_after_password_change, requires_login, sign_in
 from center.web.locale import lang_cookie
-from center.web.sessions import rotate
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -74,14 +73,14 @@ async def login(request: Request, data: Form) -> Template | Redirect:
             username, str(data.get("password", "")), client_address(request)
         )
     except DomainError as exc:
+        retry_after = getattr(exc, "retry_after", None)
         return Template(
             "auth/login.html",
             context={"next": target, "username": username, "error": gettext(exc.message, **exc.params)},
             status_code=exc.status_code,
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
         )
-    store = request.app.stores.get("sessions")
-    await rotate(request, store)
-    request.set_session({SESSION_USER_KEY: principal.id})
+    await sign_in(request, principal)
     flash(request, N_("You are logged in."))
     return Redirect(path=target, status_code=303)
 
@@ -109,6 +108,7 @@ async def change_password(request: Request, data: Form) -> Template | Redirect:
     except ValidationFailed as exc:
         errors = {field: gettext(msg) for field, msg in exc.errors.items()}
         return Template("auth/password.html", context={"errors": errors}, status_code=400)
+    await keep_session_after_password_change(request)
     flash(request, N_("Your password was changed."))
     return Redirect(path="/", status_code=303)
 

@@ -1,5 +1,9 @@
 """Server-side sessions kept in the database, so several app processes share them, with the
-session id rotated at login (no session fixation)."""
+session id rotated at login (no session fixation).
+
+A signed-in session carries when it signed in, when it was last used and the password stamp it
+signed in under: it ends `session_lifetime_hours` after login however busy it is, after
+`session_idle_minutes` without a request, and as soon as its user's password changes."""
 
 from __future__ import annotations
 
@@ -17,9 +21,56 @@ from litestar.types import Empty, Message, ScopeSession
 
 from center.accounts.tables import SessionRecord
 from center.db import write_transaction
+from center.settings import get_settings
 
 ROTATE_FLAG = "rotate_session"
 LOADED_FLAG = "loaded_session"
+
+USER_KEY = "user_id"
+LOGIN_AT = "login_at"  # POSIX seconds
+SEEN_AT = "seen_at"  # POSIX seconds, refreshed at most once a minute (each refresh is a write)
+PASSWORD_STAMP = "password_stamp"
+SEEN_PRECISION = 60
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def signed_in(user_id: int, password_stamp: str, *, login_at: int | None = None) -> dict[str, Any]:
+    """The data of a freshly signed-in session."""
+    now = _now()
+    return {
+        USER_KEY: user_id,
+        LOGIN_AT: now if login_at is None else login_at,
+        SEEN_AT: now,
+        PASSWORD_STAMP: password_stamp,
+    }
+
+
+def still_valid(session: dict[str, Any], password_stamp: str) -> bool:
+    """Whether a signed-in session may go on: within its absolute lifetime and idle timeout, and
+    signed in under the user's current password. A session without these marks is over."""
+    left = seconds_left(session)
+    return left is not None and left > 0 and session.get(PASSWORD_STAMP) == password_stamp
+
+
+def seconds_left(session: dict[str, Any]) -> int | None:
+    """How long a signed-in session may still go on unused (None for a visitor's session)."""
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return None
+    settings = get_settings()
+    lifetime_ends = login_at + settings.session_lifetime_hours * 3600
+    idle_ends = seen_at + settings.session_idle_minutes * 60
+    return min(lifetime_ends, idle_ends) - _now()
+
+
+def mark_seen(session: dict[str, Any]) -> None:
+    """Note that the session is in use (changing it only once a minute, to spare writes)."""
+    now = _now()
+    if now - int(session.get(SEEN_AT) or 0) >= SEEN_PRECISION:
+        session[SEEN_AT] = now
 
 
 class DatabaseStore(Store):
@@ -96,6 +147,15 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             self.serialize_data(data, connection.scope) if data else b""
         )
         return data
+
+    async def set(self, session_id: str, data: bytes, store: Store) -> None:
+        """Keep a signed-in session's row only until its idle timeout or lifetime ends (the
+        clean-up job deletes it then); a visitor's for the configured max age."""
+        expires_in = int(self.config.max_age)
+        left = seconds_left(self.deserialize_data(data))
+        if left is not None:
+            expires_in = max(1, min(expires_in, left))
+        await store.set(session_id, data, expires_in=expires_in)
 
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
