@@ -14,6 +14,7 @@ from typing import Any
 
 from bookings import service
 from bookings.availability import _hold_label, _labels
+from bookings.deadlines import load_rule
 from bookings.fees import FeeQuote
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, check_request, load_policy
 from bookings.tables import Booking, BookingSeries
@@ -424,6 +425,7 @@ async def book_series(
 
     room, group, rule, template = preview.room, preview.group, spec.recurrence, spec.request
     policy = await load_policy()
+    rule = await load_rule(policy)
     now = datetime.now(UTC)
     booked = [by_day[day] for day in sorted(chosen_set)]
     not_booked = [occurrence for occurrence in preview.occurrences if occurrence.day not in chosen_set]
@@ -472,7 +474,7 @@ async def book_series(
                     fee,
                     actor,
                     now=now,
-                    lapses_at=now + timedelta(days=policy["tentative_days"]),
+                    lapses_at=rule.for_request(occurrence.starts_at, now),
                     override_reason=override_reason.strip() if override else "",
                     series=series_id,
                     occurrence_on=occurrence.day,

@@ -19,6 +19,7 @@ from center.settings import get_settings
 from center.web.auth import PUBLIC, SESSION_USER_KEY, requires_login
 from center.web.locale import lang_cookie
 from center.web.sessions import rotate
+from center.web.staff_counts import staff_counts
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -46,7 +47,10 @@ async def home(request: Request) -> Template:
     today = dates.today()
     info = await day_info(today)
     events = await public_events_on(today)
-    return Template("center/home.html", context={"today": today, "info": info, "events": events})
+    counts = await staff_counts(request.user)
+    return Template(
+        "center/home.html", context={"today": today, "info": info, "events": events, "counts": counts}
+    )
 
 
 @post("/lang", name="center:set_language", opt=PUBLIC)
