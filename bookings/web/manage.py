@@ -302,8 +302,9 @@ async def save_rules(request: Request, data: Form) -> Template | Redirect:
     if not errors and policy_values["min_minutes"] > policy_values["max_minutes"]:
         errors.add("max_minutes", N_("The longest booking must not be shorter than the shortest."))
     if not errors and policy_values["decide_days_before"] > policy_values["book_from_days"]:
-        # a request sent on the last online day would then be past its deadline already
-        errors.add("decide_days_before", N_("Enter no more days than online requests close before the date of use."))
+        errors.add(
+            "decide_days_before", N_("Enter no more days than online requests close before the date of use.")
+        )
     percent_msg = N_("Enter a percentage from 0 to 1000.")
     surcharges = await Surcharge.select()
     reductions = await ReductionRate.select()
