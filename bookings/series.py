@@ -425,7 +425,7 @@ async def book_series(
 
     room, group, rule, template = preview.room, preview.group, spec.recurrence, spec.request
     policy = await load_policy()
-    rule = await load_rule(policy)
+    deadlines = await load_rule(policy)
     now = datetime.now(UTC)
     booked = [by_day[day] for day in sorted(chosen_set)]
     not_booked = [occurrence for occurrence in preview.occurrences if occurrence.day not in chosen_set]
@@ -474,7 +474,7 @@ async def book_series(
                     fee,
                     actor,
                     now=now,
-                    lapses_at=rule.for_request(occurrence.starts_at, now),
+                    lapses_at=deadlines.for_request(occurrence.starts_at, now),
                     override_reason=override_reason.strip() if override else "",
                     series=series_id,
                     occurrence_on=occurrence.day,
