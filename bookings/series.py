@@ -425,12 +425,12 @@ async def book_series(
 
     room, group, rule, template = preview.room, preview.group, spec.recurrence, spec.request
     policy = await load_policy()
-    deadlines = await load_rule(policy)
     now = datetime.now(UTC)
     booked = [by_day[day] for day in sorted(chosen_set)]
     not_booked = [occurrence for occurrence in preview.occurrences if occurrence.day not in chosen_set]
     async with write_transaction():
         await lock_rooms(room["id"])
+        deadlines = await load_rule(policy)
         rows = await BookingSeries.insert(
             BookingSeries(
                 group=group_id,

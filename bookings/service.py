@@ -123,10 +123,11 @@ async def request_booking(
     room, group = await _room(request.room_id), await _group(group_id)
     period = await check_request(request, room, group, override=override)
     fee = await price(request, group, room, period)
-    rule = await load_rule()
     now = datetime.now(UTC)
     try:
         async with write_transaction():
+            # read inside the transaction: on SQLite its queries then share one connection
+            rule = await load_rule()
             booking_id = await insert_booking(
                 request,
                 group,
