@@ -230,6 +230,7 @@ def booking_out(request: Request, row: dict) -> BookingOut:
     approved = row["status"] == "approved"
     return BookingOut(
         id=row["id"],
+        request_number=row["request_number"],
         status=row["status"],
         status_label=status_label(row["status"]),
         group_id=row["group"],

@@ -99,6 +99,7 @@ class FeesOut(msgspec.Struct):
 
 class BookingOut(msgspec.Struct):
     id: int
+    request_number: str | None  # 申込番号, e.g. R-2026-00123, from the moment the booking is made
     status: str  # requested | approved | declined | cancelled | lapsed
     status_label: str
     group_id: int
@@ -120,7 +121,7 @@ class BookingOut(msgspec.Struct):
     fees: FeesOut
     permit_number: str | None
     permit_url: str | None
-    lapses_at: str | None  # an unapproved request lapses then
+    lapses_at: str | None  # while the request is open: its decision deadline; null otherwise
     decision_reason: str
     cancelled_at: str | None
     cancel_reason: str

@@ -14,6 +14,7 @@ from typing import Any
 
 from bookings import service
 from bookings.availability import _hold_label, _labels
+from bookings.deadlines import load_rule
 from bookings.fees import FeeQuote
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, check_request, load_policy
 from bookings.tables import Booking, BookingSeries
@@ -450,6 +451,7 @@ async def book_series(
     not_booked = [occurrence for occurrence in preview.occurrences if occurrence.day not in chosen_set]
     async with write_transaction():
         await lock_rooms(room["id"])
+        deadlines = await load_rule(policy)
         rows = await BookingSeries.insert(
             BookingSeries(
                 group=group_id,
@@ -493,7 +495,7 @@ async def book_series(
                     fee,
                     actor,
                     now=now,
-                    lapses_at=now + timedelta(days=policy["tentative_days"]),
+                    lapses_at=deadlines.for_request(occurrence.starts_at, now),
                     override_reason=override_reason.strip() if override else "",
                     series=series_id,
                     occurrence_on=occurrence.day,

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bookings.deadlines import load_rule
 from bookings.fees import FeeQuote, Payer, quote
 from bookings.payment_settings import load_settings
 from bookings.payment_status import deadline_of
+from bookings.request_numbers import request_number
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, Period, check_request, load_policy
 from bookings.tables import Booking, RefundRule
 from center.accounts import audit
@@ -129,10 +131,11 @@ async def request_booking(
     room, group = await _room(request.room_id), await _group(group_id)
     period = await check_request(request, room, group, override=override)
     fee = await price(request, group, room, period)
-    policy = await load_policy()
     now = datetime.now(UTC)
     try:
         async with write_transaction():
+            # read inside the transaction: on SQLite its queries then share one connection
+            rule = await load_rule()
             booking_id = await insert_booking(
                 request,
                 group,
@@ -143,7 +146,7 @@ async def request_booking(
                 fee,
                 actor,
                 now=now,
-                lapses_at=now + timedelta(days=policy["tentative_days"]),
+                lapses_at=rule.for_request(period.starts_at, now),
                 override_reason=override_reason.strip() if override else "",
                 terms_version=terms_version if terms_agreed else None,
                 terms_agreed_at=now if terms_agreed else None,
@@ -179,9 +182,9 @@ async def insert_booking(
     now: datetime,
     **fields: Any,
 ) -> int:
-    """Write a booking row for a checked and priced request and take its hold in the ledger,
-    inside the caller's transaction. `fields` override the row's defaults (status, series,
-    walk-in details ...). Raises HoldConflict when the room is held meanwhile."""
+    """Write a booking row for a checked and priced request, with its request number, and take
+    its hold in the ledger, inside the caller's transaction. `fields` override the row's defaults
+    (status, series, walk-in details ...). Raises HoldConflict when the room is held meanwhile."""
     values: dict[str, Any] = {
         "group": group["id"],
         "room": room["id"],
@@ -221,7 +224,9 @@ async def insert_booking(
         label=values["purpose"][:200],
         actor_id=actor.id,
     )
-    await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
+    await Booking.update(
+        {Booking.hold: hold.id, Booking.request_number: request_number(booking_id, now)}
+    ).where(Booking.id == booking_id)
     return booking_id
 
 
@@ -265,8 +270,8 @@ NOTICE_TEXTS = {
     "request": (
         N_("Request received: %(room)s on %(date)s"),
         N_(
-            "We received your request for %(room)s on %(date)s, %(time)s. The slot is held for you until "
-            "%(lapses)s; the center will approve or decline it before then."
+            "We received your request for %(room)s on %(date)s, %(time)s (request No. %(number)s). The "
+            "slot is held for you until %(lapses)s; the center will approve or decline it by then."
         ),
     ),
     "approve": (
@@ -332,6 +337,7 @@ async def notify_group(booking: dict, action: str, note: str = "") -> None:
             "time": f"{starts:%H:%M}–{ends:%H:%M}",
             "reason": note or "-",
             "permit": booking["permit_number"] or "",
+            "number": booking["request_number"] or "",
             "lapses": booking["lapses_at"] or "",
             "refund": f"¥{booking['refund_due']:,}",
             **paying,

@@ -76,6 +76,8 @@ class Booking(Table, tablename="bookings_booking"):
     outside_city = Boolean(default=False)
     equipment = JSON(default="[]")
     permit_number = Varchar(length=30, null=True, default=None)  # unique: see the raw migration
+    # 申込番号, given when the row is written (R-2026-00123): unique, see the raw migration
+    request_number = Varchar(length=20, null=True, default=None)
     lapses_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Text(default="")
@@ -119,6 +121,8 @@ class BookingPolicy(Table, tablename="bookings_policy"):
     max_minutes = Integer(default=720)
     max_future_bookings = Integer(default=20)  # per group, requested or approved, in the future
     tentative_days = Integer(default=10)  # an unapproved request lapses after this many days
+    # ... and at the latest at closing time this many days before the day of use (bookings/deadlines.py)
+    decide_days_before = Integer(default=3)
     cancel_online_until_days = Integer(default=1)  # a group may cancel online until this many days before
     no_show_grace_minutes = Integer(default=30)  # after this, an unchecked booking may be marked no-show
     lottery_months_ahead = Integer(default=2)  # applications for month M open in month M-2

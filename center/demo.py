@@ -17,8 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bookings.deadlines import DeadlineRule
 from bookings.fees import FeeQuote, Payer, ensure_default_rules, quote
 from bookings.payment_settings import load_settings as load_payment_settings
+from bookings.request_numbers import request_number
 from bookings.rules import load_policy
 from bookings.service import ensure_default_refund_rules, permit_number, refund_due
 from bookings.tables import Booking, BookingTerms, PaymentSettings
@@ -365,7 +367,8 @@ class _Loader:
     async def _bookings(self, calendar: CalendarData) -> int:
         await ensure_default_rules()
         await ensure_default_refund_rules()
-        tentative = timedelta(days=(await load_policy())["tentative_days"])
+        policy = await load_policy()
+        deadlines = DeadlineRule(policy["tentative_days"], policy["decide_days_before"], calendar)
         manager = self.user_ids.get("manager")
         rooms = {row["code"]: row for row in await Room.select()}
         priced_equipment = {room["code"]: room.get("equipment_fees", {}) for room in self.data["rooms"]}
@@ -431,7 +434,7 @@ class _Loader:
                     fee_total=price.total,
                     commercial=group.get("commercial", False),
                     outside_city=not group.get("in_city", True),
-                    lapses_at=created + tentative if status == "requested" else None,
+                    lapses_at=deadlines.for_request(starts_at, created) if status == "requested" else None,
                     cancelled_at=cancelled,
                     cancel_reason="団体の都合による取消" if cancelled else "",
                     refund_due=refund,
@@ -457,6 +460,7 @@ class _Loader:
             await Booking.update(
                 {
                     Booking.hold: hold.id,
+                    Booking.request_number: request_number(booking_id, created),
                     Booking.permit_number: permit_number(booking_id, starts_at) if decided else None,
                 }
             ).where(Booking.id == booking_id)

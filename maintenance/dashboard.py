@@ -106,3 +106,10 @@ async def month_figures(year: int, month: int) -> dict:
         "projects": [project for project in await projects_with_progress() if project["barrier_free"]],
         "generated": datetime.now(dates.TOKYO),
     }
+
+
+async def open_urgent_tickets() -> int:
+    """Open tickets of the highest priority (the building's safety comes first): what the tickets
+    list shows filtered by priority=urgent and status=open."""
+    open_statuses = list(OPEN_STATUSES)
+    return await Ticket.count().where((Ticket.priority == "urgent") & Ticket.status.is_in(open_statuses))

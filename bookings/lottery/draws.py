@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from bookings import service
+from bookings.deadlines import decision_deadline
 from bookings.lottery.applications import _as_request
 from bookings.lottery.common import SYSTEM, WIN_STATUSES
 from bookings.lottery.rounds import get_round
 from bookings.lottery.windows import lapse_instant
+from bookings.request_numbers import request_number
 from bookings.rules import check_request
 from bookings.tables import Booking, LotteryEntry, LotteryRound
 from center.accounts import audit
@@ -152,7 +154,9 @@ async def _try_win(
                 reduction_category=fee.reduction_category,
                 fee_total=fee.total,
                 requested_by=entry["applied_by"],
-                lapses_at=lapse_instant(round_["confirm_by"]),
+                # the group confirms by the end of the confirm-by day (before the month of use);
+                # the manager's decision cutoff does not apply, the use's start still does
+                lapses_at=decision_deadline(now, period.starts_at, lapse_instant(round_["confirm_by"]), None),
                 lottery_entry=entry["id"],
                 created_at=now,
                 updated_at=now,
@@ -176,7 +180,9 @@ async def _try_win(
             [f"{hold.kind} #{hold.ref or hold.id}: {hold.label}" for hold in conflict.conflicts],
         )
     await savepoint.release()
-    await Booking.update({Booking.hold: hold.id}).where(Booking.id == booking_id)
+    await Booking.update(
+        {Booking.hold: hold.id, Booking.request_number: request_number(booking_id, now)}
+    ).where(Booking.id == booking_id)
     booking = await Booking.select().where(Booking.id == booking_id).first()
     await audit.record("lottery_win", "booking", booking_id, actor=actor, after=booking)
     return booking_id, "", []

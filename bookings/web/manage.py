@@ -4,15 +4,16 @@ manager edits the booking rules, surcharges, reductions and refund rules."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from bookings import payment_settings, payment_status, service
+from bookings import payment_settings, payment_status, service, urgent
 from bookings.access_notes import access_warnings_for
+from bookings.payment_state import unpaid_within
 from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
 from bookings.web.common import Form, page_helpers, parse_day
@@ -43,15 +44,22 @@ LIST_STATUSES = ("requested", "approved", "declined", "cancelled", "lapsed")
 
 @get("/manage/bookings", name="bookings:manage", guards=[requires_front_desk])
 async def manage_list(request: Request) -> Template:
-    """Bookings by status (requests awaiting a decision first), oldest request first."""
+    """Bookings by status, open requests by decision deadline then date of use; or, as the staff
+    home page links them, the decisions due within `due` hours or the approved bookings unpaid
+    with their use within `unpaid` days."""
     status = request.query_params.get("status", "requested")
     if status not in LIST_STATUSES:
         status = "requested"
-    start = parse_day(request.query_params.get("from"), dates.today() - timedelta(days=7))
-    where = (Booking.status == status) & (Booking.ends_at > dates.local_day_bounds(start)[0])
+    start = parse_day(request.query_params.get("from"), urgent.queue_start())
+    due, unpaid = (urgent.within(request.query_params.get(name)) for name in ("due", "unpaid"))
+    where = urgent.listed(status, start)
+    if due:
+        status, where = "requested", urgent.due_within(due)
+    elif unpaid:
+        status, where = "approved", Booking.id.is_in(await unpaid_within(unpaid) or [-1])
     rows = await booking_rows(where, limit=300)
     if status == "requested":
-        rows.sort(key=lambda row: row["created_at"])
+        rows.sort(key=urgent.queue_order)
     return Template(
         "bookings/manage.html",
         context={
@@ -61,6 +69,8 @@ async def manage_list(request: Request) -> Template:
             "statuses": LIST_STATUSES,
             "status_label": status_label,
             "start": start,
+            "due": due,
+            "unpaid": None if due else unpaid,
             "can_decide": request.user.has("manager"),
         },
     )
@@ -275,6 +285,7 @@ POLICY_FIELDS = {
     "max_future_bookings": (1, 1000, N_("Enter a whole number from 1 to 1000.")),
     "tentative_days": (1, 60, N_("Enter a whole number of days from 1 to 60.")),
     "cancel_online_until_days": (0, 60, N_("Enter a whole number of days from 0 to 60.")),
+    "decide_days_before": (0, 365, N_("Enter a whole number of days from 0 to 365.")),
 }
 
 
@@ -310,6 +321,10 @@ async def save_rules(request: Request, data: Form) -> Template | Redirect:
     }
     if not errors and policy_values["min_minutes"] > policy_values["max_minutes"]:
         errors.add("max_minutes", N_("The longest booking must not be shorter than the shortest."))
+    if not errors and policy_values["decide_days_before"] > policy_values["book_from_days"]:
+        errors.add(
+            "decide_days_before", N_("Enter no more days than online requests close before the date of use.")
+        )
     percent_msg = N_("Enter a percentage from 0 to 1000.")
     surcharges = await Surcharge.select()
     reductions = await ReductionRate.select()

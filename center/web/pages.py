@@ -18,6 +18,7 @@ from center.places.calendar import day_info
 from center.settings import get_settings
 from center.web.auth import PUBLIC, keep_session_after_password_change, requires_login, sign_in
 from center.web.locale import lang_cookie
+from center.web.staff_counts import staff_counts
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -45,7 +46,10 @@ async def home(request: Request) -> Template:
     today = dates.today()
     info = await day_info(today)
     events = await public_events_on(today)
-    return Template("center/home.html", context={"today": today, "info": info, "events": events})
+    counts = await staff_counts(request.user)
+    return Template(
+        "center/home.html", context={"today": today, "info": info, "events": events, "counts": counts}
+    )
 
 
 @post("/lang", name="center:set_language", opt=PUBLIC)
