@@ -36,7 +36,7 @@ def log_in_on(page: Page, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", DEMO_PASSWORD)
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").tap()
+        page.locator("main form button[type=submit]").click()
     assert page.locator("form[action='/logout'] button").count() == 1, f"{username} is not logged in"
 
 
