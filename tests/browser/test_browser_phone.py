@@ -74,7 +74,9 @@ def test_every_citizen_page_fits_a_phone_and_passes_axe(browser: Browser, live_s
         for path in VISITOR_PAGES if role == "visitor" else MEMBER_PAGES:
             path = resolve(page, path)
             response = page.goto(path)
-            assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+            assert response is not None and response.status == 200, (
+                f"{path} answered {response and response.status}"
+            )
             page.wait_for_load_state("networkidle")
             assert page.evaluate("document.documentElement.lang") == language
             problems += [f"{path}: {problem}" for problem in check_phone_page(page)]

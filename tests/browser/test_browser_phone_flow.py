@@ -63,14 +63,14 @@ def test_a_member_requests_a_room_for_20_with_a_projector_next_saturday_in_eight
         page.goto("/")
         steps = Counter(page)
         steps.tap("main [data-primary]", navigates=True)  # "See free slots and request a room"
-        assert page.locator("[data-availability]").bounding_box()["y"] < 844, "the grid starts below the screen"
+        assert page.locator("[data-availability]").bounding_box()["y"] < 844, (
+            "the grid starts below the screen"
+        )
         steps.tap(".filters-disclosure > summary")
         steps.type("#filter-capacity", "20")
         before = page.locator("#week-grid").inner_html()
         steps.tap("label[for=filter-equipment-projector]")
-        page.wait_for_function(
-            "() => document.querySelector('#filters-applied')?.textContent.includes('20')"
-        )
+        page.wait_for_function("() => document.querySelector('#filters-applied')?.textContent.includes('20')")
         assert page.locator("#week-grid").inner_html() != before
         saturday = next_saturday()
         free = f"#week-grid a[href*='day={saturday.isoformat()}&slots=afternoon']"
@@ -154,7 +154,9 @@ def test_after_a_form_error_focus_moves_to_the_error_summary_whose_links_reach_t
         page = context.new_page()
         # A flower-bed day open for signup, sent empty.
         page.goto("/flowerbeds")
-        days = page.eval_on_selector_all("main a[href^='/flowerbeds/']", "l => l.map(a => a.getAttribute('href'))")
+        days = page.eval_on_selector_all(
+            "main a[href^='/flowerbeds/']", "l => l.map(a => a.getAttribute('href'))"
+        )
         for href in days:
             page.goto(href)
             if page.locator("form[action$='/signup']").count():
@@ -184,7 +186,9 @@ def test_after_a_form_error_focus_moves_to_the_error_summary_whose_links_reach_t
         assert focused(page, "#week-grid [data-error-summary]")
 
 
-def test_screenshots_of_availability_the_request_form_and_home(browser: Browser, live_server: str, engine_kind: str):
+def test_screenshots_of_availability_the_request_form_and_home(
+    browser: Browser, live_server: str, engine_kind: str
+):
     """Pictures for people to look at (test-artifacts/), each page at a phone's and a laptop's size."""
     for width, height in ((390, 844), (1280, 800)):
         for language in ("ja", "en"):
@@ -197,10 +201,16 @@ def test_screenshots_of_availability_the_request_form_and_home(browser: Browser,
                 if language == "en":
                     with page.expect_navigation():
                         page.locator("button[name=lang][value=en]").click()
-                for path, name in (("/availability", "availability"), ("/bookings/new?room=hall", "request"), ("/", "home")):
+                for path, name in (
+                    ("/availability", "availability"),
+                    ("/bookings/new?room=hall", "request"),
+                    ("/", "home"),
+                ):
                     page.goto(path)
                     page.wait_for_load_state("networkidle")
-                    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{path} at {width}"
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+                        f"{path} at {width}"
+                    )
                     screenshot(page, f"{engine_kind}-{name}-{width}-{language}")
             finally:
                 context.close()
