@@ -13,7 +13,7 @@ from bookings.availability import Search, grid, search, week_start
 from bookings.web.common import VARY, books_online, page_helpers, parse_day, wants_partial
 from center import dates
 from center.errors import NotFound
-from center.i18n import N_, gettext
+from center.i18n import N_, current_locale, gettext
 from center.places import calendar as cal
 from center.places import forms
 from center.places.calendar_admin import slots as all_slots
@@ -42,11 +42,34 @@ async def week(request: Request) -> Template:
         "floors": await floors(),
         "equipment_choices": equipment_choices(),
         "query": _filter_query(request),
+        "link_extra": _request_prefill(filters),
+        "short_day": _short_day,
         **page_helpers(),
     }
     if wants_partial(request):
+        # Out-of-band swaps keep the filter summary and the week field in step with the grid; the
+        # week field only when a week link asked (while the form asks, its field holds what the
+        # person typed, which the grid now shows).
+        context["oob"] = True
+        context["oob_week"] = request.headers.get("HX-Trigger") != "week-filters"
         return Template("bookings/_week_grid.html", context=context, headers=VARY)
     return Template("bookings/week.html", context=context, headers=VARY)
+
+
+def _short_day(day: date) -> str:
+    """12/19(土) or Sat 12/19: a day's column head where a phone has no room for the era form."""
+    if current_locale.get() == "en":
+        return f"{dates.WEEKDAYS_EN[day.weekday()]} {day.month}/{day.day}"
+    return f"{day.month}/{day.day}({dates.WEEKDAYS_JA[day.weekday()]})"
+
+
+def _request_prefill(filters) -> str:
+    """What a free cell's link adds to the request form: the head count and equipment filtered by."""
+    from urllib.parse import urlencode
+
+    pairs = [("expected_head_count", filters.min_capacity)] if filters.min_capacity else []
+    pairs += [("equipment", code) for code in filters.equipment]
+    return ("&" + urlencode(pairs)) if pairs else ""
 
 
 def _filter_query(request: Request) -> str:

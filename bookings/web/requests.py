@@ -101,7 +101,8 @@ def _values_from_query(request: Request, groups: list[dict]) -> dict[str, Any]:
         "start": params.get("start", ""),
         "end": params.get("end", ""),
         "purpose": "",
-        "expected_head_count": "",
+        # From the availability grid's filters (head count, equipment), so they need no retyping.
+        "expected_head_count": params.get("expected_head_count", ""),
         "contact_name": group["representative"] if group else "",
         "contact_phone": group["contact_phone"] if group else "",
         "equipment": equipment_from_query(params),
