@@ -5,6 +5,7 @@ here once, so the page, the PDF and the tests read the same text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -44,24 +45,30 @@ class Section:
 
 class Shown(str):
     """A figure as the page shows it (¥1,200, 62.5%, 1,234) that also carries its plain form for
-    a spreadsheet (1200, 62.5, 1234): the CSV writes `plain`, so page, PDF and CSV are one table."""
+    a spreadsheet (1200, 62.5, 1234): the CSV writes `plain`, so page, PDF and CSV are one table.
+    Figures stay numbers (int, or Decimal with one place) so the CSV writer can tell a negative
+    amount from text that merely starts with a minus."""
 
-    plain: str
+    plain: object
 
     def __new__(cls, text: str, plain: object) -> Shown:
         shown = super().__new__(cls, text)
-        shown.plain = "" if plain is None else str(plain)
+        shown.plain = "" if plain is None else plain
         return shown
+
+
+def _one_place(value: float) -> Decimal:
+    return Decimal(f"{value:.1f}")
 
 
 def n(value: int | float) -> Shown:
     if isinstance(value, int):
         return Shown(f"{value:,}", value)
-    return Shown(f"{value:,.1f}", f"{value:.1f}")
+    return Shown(f"{value:,.1f}", _one_place(value))
 
 
 def hours(minutes: int) -> Shown:
-    return Shown(f"{minutes / 60:,.1f}", f"{minutes / 60:.1f}")
+    return Shown(f"{minutes / 60:,.1f}", _one_place(minutes / 60))
 
 
 def money(amount: int) -> Shown:
@@ -71,7 +78,7 @@ def money(amount: int) -> Shown:
 
 def occupancy(value: float | None) -> Shown:
     """62.5% on the page, 62.5 in the CSV (whose heading says %); — and empty when undefined."""
-    return Shown(percent(value), None if value is None else f"{value * 100:.1f}")
+    return Shown(percent(value), None if value is None else _one_place(value * 100))
 
 
 def by_slot() -> Shown:
@@ -89,8 +96,8 @@ def change(now: float | None, before: float | None, *, rate: bool = False) -> Sh
         return Shown("—", None)
     if rate:
         diff = (now - before) * 100
-        return Shown(f"{diff:+.1f} pt".replace("-", "−"), f"{diff:+.1f}")
-    return Shown(f"{now - before:+,}".replace("-", "−"), f"{now - before:+}")
+        return Shown(f"{diff:+.1f} pt".replace("-", "−"), _one_place(diff))
+    return Shown(f"{now - before:+,}".replace("-", "−"), now - before)
 
 
 # --- usage -------------------------------------------------------------------------------------
