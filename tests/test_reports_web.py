@@ -107,13 +107,26 @@ async def test_the_csv_opens_with_the_right_columns(client):
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content[3:].decode("utf-8"))))
-    assert rows[0][:5] == ["部屋", "提供コマ数", "休止コマ数", "予約コマ数", "稼働率（コマ）(%)"]
-    assert len(rows[0]) == 13
-    assert rows[1][:5] == ["会議室1", "62", "0", "4", "6.5"]
-    assert rows[-1][:5] == ["合計", "155", "0", "6", "3.9"]
+    assert rows[:4] == [
+        ["利用状況報告", "令和8年10月"],
+        ["令和8年10月1日 – 令和8年10月31日"],
+        [],
+        ["部屋別の稼働率"],
+    ]
+    rooms = rooms_block(rows)
+    assert rooms[0][:5] == ["部屋", "提供コマ数", "休止コマ数", "予約コマ数", "稼働率（コマ）(%)"]
+    assert len(rooms[0]) == 13
+    assert rooms[1][:5] == ["会議室1", "62", "0", "4", "6.5"]
+    assert rooms[-1][:5] == ["合計", "155", "0", "6", "3.9"]
     income = await client.get(f"/reports/income/csv?{OCTOBER}")
-    rows = list(csv.reader(io.StringIO(income.content.decode("utf-8-sig"))))
-    assert rows[-1] == ["合計", "5", "12250", "0", "7500", "2000", "3000", "18750", "1", "1"]
+    rows = rooms_block(list(csv.reader(io.StringIO(income.content.decode("utf-8-sig")))))
+    assert rows[-1] == ["合計", "5", "12250", "0", "7500", "2000", "-3000", "18750", "1", "1"]
+
+
+def rooms_block(rows: list[list[str]]) -> list[list[str]]:
+    """The CSV's by-room table: from its header row (部屋) to the empty row after its total."""
+    start = rows.index(next(row for row in rows if row[:1] == ["部屋"]))
+    return rows[start : rows.index([], start)]
 
 
 async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv(client):
@@ -131,7 +144,7 @@ async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv
     pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "休止コマ数" in pdf_text and "6.7%" in pdf_text and "153" in pdf_text
     answer = await client.get(f"/reports/usage/csv?{OCTOBER}")
-    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    rows = rooms_block(list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")))))
     assert rows[1][:5] == ["会議室1", "60", "2", "4", "6.7"]
     assert rows[-1][:5] == ["合計", "153", "2", "6", "3.9"]
 

@@ -1,7 +1,19 @@
 """The reports as CSV for Excel: UTF-8 with a byte-order mark (so Japanese Excel opens it
-correctly), CRLF line ends, one header row in the user's language (Japanese by default), then
-one row per room, category or month and a total row. Rates are percentages with one decimal,
-hours have one decimal, money is whole yen without separators."""
+correctly), CRLF line ends, text in the user's language (Japanese by default). Every cell goes
+through write(), the one function that turns rows into CSV bytes.
+
+The usage and income reports are one file each with everything their page shows, in the page's
+order: a heading (the report, its period and its dates), then one block per section of the page,
+each block its section's title, the table's caption when it says more, the header row, the rows,
+the total row and the section's note, with an empty row between blocks. One file with blocks
+rather than one file per section: it opens with a double click as one sheet, where several files
+would arrive as a zip that Excel cannot open directly. The figures are those of the page in plain
+form: money is whole yen without separators or sign of currency (a reduction in the fee tables is
+negative, as the page shows it), rates are percentages with one decimal and the heading says
+(%), changes in rates are percentage points, hours have one decimal, "—" is an empty cell.
+
+The maintenance and programmes reports stay one table each: a header row, one row per category
+or month and a total row."""
 
 from __future__ import annotations
 
@@ -10,41 +22,14 @@ import io
 from collections.abc import Iterable, Sequence
 
 from center.i18n import N_, gettext
-from center.reports.income import IncomeReport
 from center.reports.maintenance_report import MaintenanceReport
+from center.reports.periods import Period
 from center.reports.programmes_report import ProgrammesReport
-from center.reports.usage import Figures, UsageReport
+from center.reports.sections import Section, Shown
 
 BOM = "\ufeff"
 TOTAL = N_("Total")
 
-USAGE_COLUMNS = (
-    N_("Room"),
-    N_("Available slots"),
-    N_("Slots closed for works"),
-    N_("Booked slots"),
-    N_("Occupancy by slot (%)"),
-    N_("Available hours"),
-    N_("Booked hours"),
-    N_("Occupancy by hours (%)"),
-    N_("Number of bookings"),
-    N_("Bookings with a head count"),
-    N_("Head count"),
-    N_("No-shows"),
-    N_("Cancellations"),
-)
-INCOME_COLUMNS = (
-    N_("Room"),
-    N_("Number of bookings"),
-    N_("Room fees"),
-    N_("Equipment fees"),
-    N_("Surcharges"),
-    N_("Heating fees"),
-    N_("Reductions"),
-    N_("Fees charged"),
-    N_("Reduced bookings"),
-    N_("Full reductions"),
-)
 MAINTENANCE_COLUMNS = (
     N_("Category"),
     N_("Tickets opened"),
@@ -65,65 +50,45 @@ PROGRAMME_COLUMNS = (
 )
 
 
-def _rate(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}"
-
-
 def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f}"
 
 
-def write(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """The CSV bytes: BOM, translated header row, the rows."""
+def write(rows: Iterable[Sequence[object]]) -> bytes:
+    """The CSV bytes: BOM, then the rows as they are (headings already translated), CRLF."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([gettext(column) for column in columns])
     writer.writerows(rows)
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def _usage_row(name: str, f: Figures) -> list[object]:
-    return [
-        name,
-        f.available_slots,
-        f.closed_slots,
-        f.booked_slots,
-        _rate(f.slot_rate),
-        _hours(f.available_minutes),
-        _hours(f.booked_minutes),
-        _rate(f.hour_rate),
-        f.bookings,
-        f.counted,
-        f.head_count,
-        f.no_shows,
-        f.cancellations,
-    ]
+def _header(columns: Sequence[str]) -> list[str]:
+    return [gettext(column) for column in columns]
 
 
-def usage_csv(report: UsageReport) -> bytes:
-    rows = [_usage_row(room["name"], room["figures"]) for room in report.rooms]
-    rows.append(_usage_row(gettext(TOTAL), report.total))
-    return write(USAGE_COLUMNS, rows)
+def _plain(cell: object) -> object:
+    """A page's figure in the form a spreadsheet reads (see the module's notes)."""
+    return cell.plain if isinstance(cell, Shown) else cell
 
 
-def income_csv(report: IncomeReport) -> bytes:
-    def row(name: str, c) -> list[object]:
-        return [
-            name,
-            c.bookings,
-            c.room_fee,
-            c.equipment_fee,
-            c.surcharge_fee,
-            c.heating_fee,
-            c.reduction_fee,
-            c.fee_total,
-            c.reduced,
-            c.full_reductions,
-        ]
-
-    rows = [row(room["name"], room["charges"]) for room in report.rooms]
-    rows.append(row(gettext(TOTAL), report.charges))
-    return write(INCOME_COLUMNS, rows)
+def sections_csv(title: str, period: Period, period_range: str, sections: Sequence[Section]) -> bytes:
+    """A report page as CSV: its heading, then each section as a block (see the module's notes)."""
+    rows: list[Sequence[object]] = [[title, period.title], [period_range]]
+    for section in sections:
+        table = section.table
+        rows.append([])
+        rows.append([section.title])
+        if table.caption != section.title:
+            rows.append([table.caption])
+        rows.append([_plain(column) for column in table.columns])
+        rows.extend([_plain(cell) for cell in row] for row in table.rows)
+        if not table.rows:
+            rows.append([gettext("None.")])
+        if table.total:
+            rows.append([_plain(cell) for cell in table.total])
+        if section.note:
+            rows.append([section.note])
+    return write(rows)
 
 
 def maintenance_csv(report: MaintenanceReport) -> bytes:
@@ -132,7 +97,7 @@ def maintenance_csv(report: MaintenanceReport) -> bytes:
         for item in report.categories
     ]
     rows.append([gettext(TOTAL), report.opened, report.closed, report.overdue, report.cost])
-    return write(MAINTENANCE_COLUMNS, rows)
+    return write([_header(MAINTENANCE_COLUMNS), *rows])
 
 
 def programmes_csv(report: ProgrammesReport) -> bytes:
@@ -152,4 +117,4 @@ def programmes_csv(report: ProgrammesReport) -> bytes:
     rows = [row(month.title, figures) for month, figures in report.months]
     if len(report.months) > 1:
         rows.append(row(gettext(TOTAL), report.total))
-    return write(PROGRAMME_COLUMNS, rows)
+    return write([_header(PROGRAMME_COLUMNS), *rows])

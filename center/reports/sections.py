@@ -5,6 +5,7 @@ here once, so the page, the PDF and the tests read the same text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -42,22 +43,61 @@ class Section:
     note: str = ""
 
 
-def n(value: int | float) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+class Shown(str):
+    """A figure as the page shows it (¥1,200, 62.5%, 1,234) that also carries its plain form for
+    a spreadsheet (1200, 62.5, 1234): the CSV writes `plain`, so page, PDF and CSV are one table.
+    Figures stay numbers (int, or Decimal with one place) so the CSV writer can tell a negative
+    amount from text that merely starts with a minus."""
+
+    plain: object
+
+    def __new__(cls, text: str, plain: object) -> Shown:
+        shown = super().__new__(cls, text)
+        shown.plain = "" if plain is None else plain
+        return shown
 
 
-def hours(minutes: int) -> str:
-    return f"{minutes / 60:,.1f}"
+def _one_place(value: float) -> Decimal:
+    return Decimal(f"{value:.1f}")
 
 
-def change(now: float | None, before: float | None, *, rate: bool = False) -> str:
+def n(value: int | float) -> Shown:
+    if isinstance(value, int):
+        return Shown(f"{value:,}", value)
+    return Shown(f"{value:,.1f}", _one_place(value))
+
+
+def hours(minutes: int) -> Shown:
+    return Shown(f"{minutes / 60:,.1f}", _one_place(minutes / 60))
+
+
+def money(amount: int) -> Shown:
+    """¥1,200 on the page, 1200 (whole yen) in the CSV."""
+    return Shown(yen(amount), amount)
+
+
+def occupancy(value: float | None) -> Shown:
+    """62.5% on the page, 62.5 in the CSV (whose heading says %); — and empty when undefined."""
+    return Shown(percent(value), None if value is None else _one_place(value * 100))
+
+
+def by_slot() -> Shown:
+    """The heading of slot occupancy; the CSV's says (%), as its cells have no % sign."""
+    return Shown(gettext("Occupancy by slot"), gettext("Occupancy by slot (%)"))
+
+
+def by_hours() -> Shown:
+    return Shown(gettext("Occupancy by hours"), gettext("Occupancy by hours (%)"))
+
+
+def change(now: float | None, before: float | None, *, rate: bool = False) -> Shown:
     """+12 / −3 / +4.5 pt, or — when there is nothing to compare."""
     if now is None or before is None:
-        return "—"
+        return Shown("—", None)
     if rate:
         diff = (now - before) * 100
-        return f"{diff:+.1f} pt".replace("-", "−")
-    return f"{now - before:+,}".replace("-", "−")
+        return Shown(f"{diff:+.1f} pt".replace("-", "−"), _one_place(diff))
+    return Shown(f"{now - before:+,}".replace("-", "−"), now - before)
 
 
 # --- usage -------------------------------------------------------------------------------------
@@ -68,36 +108,98 @@ def _usage_cells(f: Figures) -> list[str]:
         n(f.available_slots),
         n(f.closed_slots),
         n(f.booked_slots),
-        percent(f.slot_rate),
+        occupancy(f.slot_rate),
         hours(f.available_minutes),
         hours(f.booked_minutes),
-        percent(f.hour_rate),
+        occupancy(f.hour_rate),
         n(f.bookings),
+        n(f.counted),
         n(f.head_count),
         n(f.no_shows),
         n(f.cancellations),
     ]
 
 
-USAGE_ROOM_COLUMNS = (
-    N_("Available slots"),
-    N_("Slots closed for works"),
-    N_("Booked slots"),
-    N_("Occupancy by slot"),
-    N_("Available hours"),
-    N_("Booked hours"),
-    N_("Occupancy by hours"),
-    N_("Number of bookings"),
-    N_("Head count"),
-    N_("No-shows"),
-    N_("Cancellations"),
-)
+def _usage_columns(first: str) -> list[str]:
+    return [
+        first,
+        gettext("Available slots"),
+        gettext("Slots closed for works"),
+        gettext("Booked slots"),
+        by_slot(),
+        gettext("Available hours"),
+        gettext("Booked hours"),
+        by_hours(),
+        gettext("Number of bookings"),
+        gettext("Bookings with a head count"),
+        gettext("Head count"),
+        gettext("No-shows"),
+        gettext("Cancellations"),
+    ]
+
+
+def _compare_section(report: UsageReport, previous: Figures) -> Section:
+    now = report.total
+    rows = []
+    for label, value, before, is_rate in (
+        (gettext("Available slots"), now.available_slots, previous.available_slots, False),
+        (gettext("Slots closed for works"), now.closed_slots, previous.closed_slots, False),
+        (gettext("Booked slots"), now.booked_slots, previous.booked_slots, False),
+        (by_slot(), now.slot_rate, previous.slot_rate, True),
+        (by_hours(), now.hour_rate, previous.hour_rate, True),
+        (gettext("Number of bookings"), now.bookings, previous.bookings, False),
+        (gettext("Head count"), now.head_count, previous.head_count, False),
+        (gettext("No-shows"), now.no_shows, previous.no_shows, False),
+        (gettext("Cancellations"), now.cancellations, previous.cancellations, False),
+    ):
+        shown = occupancy if is_rate else n
+        rows.append([label, shown(value), shown(before), change(value, before, rate=is_rate)])
+    table = Table(
+        gettext("Compared with the same period a year earlier"),
+        [gettext("Figure"), report.period.title, report.period.year_earlier().title, gettext("Change")],
+        rows,
+    )
+    return Section("usage-compare", gettext("Compared with a year earlier"), table)
+
+
+def _compare_months_section(report: UsageReport) -> Section:
+    """A fiscal year's slot occupancy month by month beside the same months a year earlier: the
+    line chart's figures, so the chart has its table and the CSV its rows."""
+    this, earlier = report.period.title, report.period.year_earlier().title
+    caption = gettext("Occupancy by slot per month, this year and a year earlier")
+    chart = line_chart(
+        "chart-usage-trend",
+        caption,
+        [month.short_title for month, _ in report.months],
+        [
+            Series(this, [f.slot_rate for _, f in report.months]),
+            Series(earlier, [f.slot_rate for _, f in report.previous_months]),
+        ],
+        fmt=percent,
+    )
+    rows = [
+        [
+            month.title,
+            occupancy(f.slot_rate),
+            occupancy(p.slot_rate),
+            change(f.slot_rate, p.slot_rate, rate=True),
+        ]
+        for (month, f), (_, p) in zip(report.months, report.previous_months, strict=True)
+    ]
+    table = Table(
+        caption,
+        [gettext("Month"), Shown(this, f"{this} (%)"), Shown(earlier, f"{earlier} (%)"), gettext("Change")],
+        rows,
+    )
+    return Section(
+        "usage-compare-months", gettext("Occupancy by month compared with a year earlier"), table, chart
+    )
 
 
 def usage_sections(report: UsageReport) -> list[Section]:
     rooms = Table(
         gettext("Usage by room"),
-        [gettext("Room"), *map(gettext, USAGE_ROOM_COLUMNS)],
+        _usage_columns(gettext("Room")),
         [[room["name"], *_usage_cells(room["figures"])] for room in report.rooms],
         [gettext("Total"), *_usage_cells(report.total)],
     )
@@ -113,42 +215,10 @@ def usage_sections(report: UsageReport) -> list[Section]:
         maximum=1,
     )
     sections = [Section("usage-rooms", gettext("Occupancy by room"), rooms, by_room_chart)]
-    previous = report.previous
-    if previous is not None:
-        rows = []
-        for label, now, before, is_rate in (
-            (gettext("Available slots"), report.total.available_slots, previous.available_slots, False),
-            (gettext("Slots closed for works"), report.total.closed_slots, previous.closed_slots, False),
-            (gettext("Booked slots"), report.total.booked_slots, previous.booked_slots, False),
-            (gettext("Occupancy by slot"), report.total.slot_rate, previous.slot_rate, True),
-            (gettext("Occupancy by hours"), report.total.hour_rate, previous.hour_rate, True),
-            (gettext("Number of bookings"), report.total.bookings, previous.bookings, False),
-            (gettext("Head count"), report.total.head_count, previous.head_count, False),
-            (gettext("No-shows"), report.total.no_shows, previous.no_shows, False),
-            (gettext("Cancellations"), report.total.cancellations, previous.cancellations, False),
-        ):
-            shown = percent if is_rate else n
-            rows.append([label, shown(now), shown(before), change(now, before, rate=is_rate)])
-        table = Table(
-            gettext("Compared with the same period a year earlier"),
-            [gettext("Figure"), report.period.title, report.period.year_earlier().title, gettext("Change")],
-            rows,
-        )
-        chart = None
-        if len(report.months) > 1:
-            chart = line_chart(
-                "chart-usage-trend",
-                gettext("Occupancy by slot per month, this year and a year earlier"),
-                [month.short_title for month, _ in report.months],
-                [
-                    Series(report.period.title, [f.slot_rate for _, f in report.months]),
-                    Series(
-                        report.period.year_earlier().title, [f.slot_rate for _, f in report.previous_months]
-                    ),
-                ],
-                fmt=percent,
-            )
-        sections.append(Section("usage-compare", gettext("Compared with a year earlier"), table, chart))
+    if report.previous is not None:
+        sections.append(_compare_section(report, report.previous))
+        if len(report.months) > 1 and report.previous_months:
+            sections.append(_compare_months_section(report))
     if len(report.months) > 1:
         sections.append(
             Section(
@@ -156,7 +226,7 @@ def usage_sections(report: UsageReport) -> list[Section]:
                 gettext("Usage by month"),
                 Table(
                     gettext("Usage by month"),
-                    [gettext("Month"), *map(gettext, USAGE_ROOM_COLUMNS)],
+                    _usage_columns(gettext("Month")),
                     [[month.title, *_usage_cells(f)] for month, f in report.months],
                     [gettext("Total"), *_usage_cells(report.total)],
                 ),
@@ -247,12 +317,13 @@ USAGE_RULES = (
 def _charge_cells(c: Charges) -> list[str]:
     return [
         n(c.bookings),
-        yen(c.room_fee),
-        yen(c.equipment_fee),
-        yen(c.surcharge_fee),
-        yen(c.heating_fee),
-        yen(-c.reduction_fee) if c.reduction_fee else yen(0),
-        yen(c.fee_total),
+        money(c.room_fee),
+        money(c.equipment_fee),
+        money(c.surcharge_fee),
+        money(c.heating_fee),
+        money(-c.reduction_fee),
+        money(c.fee_total),
+        n(c.reduced),
         n(c.full_reductions),
     ]
 
@@ -265,8 +336,41 @@ CHARGE_COLUMNS = (
     N_("Heating fees"),
     N_("Reductions"),
     N_("Fees charged"),
+    N_("Reduced bookings"),
     N_("Full reductions"),
 )
+
+
+def _cash_check(report: IncomeReport) -> Section:
+    """The desk's money against its own daily cash records: their totals, the difference, and the
+    days whose record does not add up."""
+    desk_net = report.desk_payments - report.desk_refunds
+    if report.balances:
+        note = gettext(
+            "Balanced: the front desk's daily cash summaries add up to the same %(net)s.", net=yen(desk_net)
+        )
+    else:
+        note = gettext(
+            "Does not balance: the front desk's daily cash summaries add up to %(desk)s, "
+            "a difference of %(difference)s.",
+            desk=yen(desk_net),
+            difference=yen(report.difference),
+        )
+    if report.unbalanced_days:
+        days = ", ".join(format_date(item["day"], weekday=False) for item in report.unbalanced_days)
+        note += " " + gettext("Days whose cash record does not balance: %(days)s.", days=days)
+    table = Table(
+        gettext("The front desk's daily cash summaries for the period"),
+        [gettext("Figure"), gettext("Value")],
+        [
+            [gettext("Payments received"), money(report.desk_payments)],
+            [gettext("Refunds paid"), money(report.desk_refunds)],
+            [gettext("Net"), money(desk_net)],
+            [gettext("Difference from the money above"), money(report.difference)],
+            [gettext("Days whose cash record does not balance"), n(len(report.unbalanced_days))],
+        ],
+    )
+    return Section("income-check", gettext("Checked against the daily cash summaries"), table, note=note)
 
 
 def income_sections(report: IncomeReport) -> list[Section]:
@@ -276,8 +380,20 @@ def income_sections(report: IncomeReport) -> list[Section]:
         [[room["name"], *_charge_cells(room["charges"])] for room in report.rooms],
         [gettext("Total"), *_charge_cells(report.charges)],
     )
+    chart = bar_chart(
+        "chart-income-rooms",
+        gettext("Fees charged and reductions by room (yen)"),
+        [room["name"] for room in report.rooms],
+        [
+            Series(gettext("Fees charged"), [room["charges"].fee_total for room in report.rooms]),
+            Series(gettext("Reductions"), [room["charges"].reduction_fee for room in report.rooms]),
+        ],
+        fmt=lambda value: yen(int(value)),
+    )
+    sections = [Section("income-rooms", gettext("Fees charged"), by_room, chart)]
     if len(report.months) > 1:
-        chart = line_chart(
+        # The monthly line chart sits with the monthly table, whose figures it draws.
+        months_chart = line_chart(
             "chart-income-months",
             gettext("Fees charged and reductions per month (yen)"),
             [month.short_title for month, _ in report.months],
@@ -287,19 +403,6 @@ def income_sections(report: IncomeReport) -> list[Section]:
             ],
             fmt=lambda value: f"{value / 1000:,.0f}k",
         )
-    else:
-        chart = bar_chart(
-            "chart-income-rooms",
-            gettext("Fees charged and reductions by room (yen)"),
-            [room["name"] for room in report.rooms],
-            [
-                Series(gettext("Fees charged"), [room["charges"].fee_total for room in report.rooms]),
-                Series(gettext("Reductions"), [room["charges"].reduction_fee for room in report.rooms]),
-            ],
-            fmt=lambda value: yen(int(value)),
-        )
-    sections = [Section("income-rooms", gettext("Fees charged"), by_room, chart)]
-    if len(report.months) > 1:
         sections.append(
             Section(
                 "income-months",
@@ -310,17 +413,18 @@ def income_sections(report: IncomeReport) -> list[Section]:
                     [[month.title, *_charge_cells(c)] for month, c in report.months],
                     [gettext("Total"), *_charge_cells(report.charges)],
                 ),
+                months_chart,
             )
         )
     reductions = Table(
         gettext("Reductions by reason"),
         [gettext("Reason"), gettext("Reduced bookings"), gettext("Full reductions"), gettext("Reductions")],
-        [[r["label"], n(r["bookings"]), n(r["full"]), yen(r["amount"])] for r in report.reductions],
+        [[r["label"], n(r["bookings"]), n(r["full"]), money(r["amount"])] for r in report.reductions],
         [
             gettext("Total"),
             n(sum(r["bookings"] for r in report.reductions)),
             n(sum(r["full"] for r in report.reductions)),
-            yen(report.charges.reduction_fee),
+            money(report.charges.reduction_fee),
         ],
     )
     sections.append(
@@ -346,8 +450,8 @@ def income_sections(report: IncomeReport) -> list[Section]:
                 [gettext("Figure"), gettext("Value")],
                 [
                     [gettext("Cancellations"), n(report.cancellations)],
-                    [gettext("Fees of cancelled bookings"), yen(report.cancelled_fees)],
-                    [gettext("Refunds due"), yen(report.refunds_due)],
+                    [gettext("Fees of cancelled bookings"), money(report.cancelled_fees)],
+                    [gettext("Refunds due"), money(report.refunds_due)],
                 ],
             ),
         )
@@ -355,24 +459,11 @@ def income_sections(report: IncomeReport) -> list[Section]:
     desk = Table(
         gettext("Money taken and paid out at the front desk"),
         [gettext("Method"), gettext("Payments received"), gettext("Refunds paid"), gettext("Net")],
-        [[m["label"], yen(m["payments"]), yen(m["refunds"]), yen(m["net"])] for m in report.methods],
-        [gettext("Total"), yen(report.payments), yen(report.refunds), yen(report.net)],
+        [[m["label"], money(m["payments"]), money(m["refunds"]), money(m["net"])] for m in report.methods],
+        [gettext("Total"), money(report.payments), money(report.refunds), money(report.net)],
     )
-    if report.balances:
-        note = gettext(
-            "Balanced: the front desk's daily cash summaries add up to the same %(net)s.",
-            net=yen(report.desk_payments - report.desk_refunds),
-        )
-    else:
-        note = gettext(
-            "Does not balance: the front desk's daily cash summaries add up to %(desk)s, "
-            "a difference of %(difference)s.",
-            desk=yen(report.desk_payments - report.desk_refunds),
-            difference=yen(report.difference),
-        )
-    sections.append(
-        Section("income-desk", gettext("Payments and refunds at the front desk"), desk, note=note)
-    )
+    sections.append(Section("income-desk", gettext("Payments and refunds at the front desk"), desk))
+    sections.append(_cash_check(report))
     return sections
 
 

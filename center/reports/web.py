@@ -54,12 +54,18 @@ async def build(kind: str, period: Period) -> tuple[Any, list[Section]]:
     raise NotFound(UNKNOWN_REPORT)
 
 
+def period_range(period: Period) -> str:
+    """令和8年11月1日 – 令和8年11月30日: the period's first and last day, as the page shows them."""
+    return (
+        f"{dates.format_date(period.first, weekday=False)} – {dates.format_date(period.last, weekday=False)}"
+    )
+
+
 async def csv_bytes(kind: str, period: Period) -> bytes:
-    """The report as CSV (UTF-8 with BOM)."""
-    if kind == "usage":
-        return csv_export.usage_csv(await usage_report(period, compare=False))
-    if kind == "income":
-        return csv_export.income_csv(await income_report(period))
+    """The report as CSV (UTF-8 with BOM); usage and income carry every section of their page."""
+    if kind in ("usage", "income"):
+        _, sections = await build(kind, period)
+        return csv_export.sections_csv(gettext(KINDS[kind]), period, period_range(period), sections)
     if kind == "maintenance":
         return csv_export.maintenance_csv(await maintenance_report(period))
     if kind == "programmes":
@@ -151,8 +157,7 @@ async def report_pdf_bytes(kind: str, period: Period) -> bytes:
             "locale": current_locale.get(),
             "title": gettext(KINDS[kind]),
             "period": period,
-            "period_range": f"{dates.format_date(period.first, weekday=False)} – "
-            f"{dates.format_date(period.last, weekday=False)}",
+            "period_range": period_range(period),
             "center_name": pick(profile.get("name_ja", ""), profile.get("name_en", "")),
             "generated": dates.format_date(datetime.now(UTC), weekday=False),
             "sections": sections,
@@ -183,7 +188,7 @@ async def report_csv(request: Request, kind: FromPath[str]) -> Response[bytes]:
     data = await csv_bytes(kind, period)
     return Response(
         data,
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset (utf-8) to text types itself
         headers={
             "Content-Disposition": f'attachment; filename="{kind}-{period.slug}.csv"',
             "Cache-Control": "private, no-store",
