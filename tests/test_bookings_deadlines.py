@@ -199,9 +199,10 @@ async def test_a_request_on_friday_4_december_for_saturday_12_december_is_decide
             "expected_head_count": "20",
             "contact_name": "日向 葵",
             "contact_phone": "0144-11-2222",
-            "action": "request",
+            "action": "confirm",
+            "agree_to_terms": "on",
         }
-        response = await post_form(client, "/bookings/new", form)
+        response = await post_form(client, "/bookings/request/confirm", form)
         assert response.status_code == 303, text_of(response.text)[:500]
         page = text_of((await client.get(response.headers["location"])).text)
     booking = await Booking.select().first()

@@ -79,7 +79,9 @@ async def _room(room_id: int) -> dict:
 
 async def _requested(client, center, **changes) -> dict:
     await login(client, "member1")
-    response = await post_form(client, "/bookings/new", form(center, **changes))
+    # The confirmation page's POST, with the terms agreed to, sends the request.
+    confirmed = {**form(center, **changes), "agree_to_terms": "on", "action": "confirm"}
+    response = await post_form(client, "/bookings/request/confirm", confirmed)
     assert response.status_code == 303, text_of(response.text)[:500]
     return await Booking.select().order_by(Booking.id, ascending=False).first()
 
@@ -176,6 +178,7 @@ async def test_the_api_refuses_equipment_the_room_lacks_with_nothing_written(cli
         "purpose": "子育て相談会",
         "expected_head_count": 20,
         "equipment": ["piano"],
+        "agree_to_terms": True,
     }
     response = await post_json(client, "/api/bookings", body)
     assert response.status_code == 400, response.text
@@ -193,6 +196,7 @@ async def test_the_api_reports_the_equipment_fee_of_a_booking(client, center):
         "purpose": "子育て相談会",
         "expected_head_count": 20,
         "equipment": ["projector"],
+        "agree_to_terms": True,
     }
     response = await post_json(client, "/api/bookings", body)
     assert response.status_code == 201, response.text
