@@ -116,7 +116,8 @@ def log_in_by_keyboard(page: Page, username: str, password: str = DEMO_PASSWORD)
     wait_for_focus(page, "#password")
     page.keyboard.type(password)
     page.keyboard.press("Enter")
-    page.wait_for_selector("nav form[action='/logout'] button")
+    # Attached, not visible: on a phone the account links sit in the folded menu.
+    page.wait_for_selector("nav form[action='/logout'] button", state="attached")
 
 
 def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
