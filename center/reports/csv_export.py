@@ -1,7 +1,11 @@
 """The reports as CSV for Excel: UTF-8 with a byte-order mark (so Japanese Excel opens it
 correctly), CRLF line ends, one header row in the user's language (Japanese by default), then
 one row per room, category or month and a total row. Rates are percentages with one decimal,
-hours have one decimal, money is whole yen without separators."""
+hours have one decimal, money is whole yen without separators.
+
+Every cell goes through `cell()`: text that a spreadsheet would read as a formula (starting with
+= + - @, a tab or a carriage return, e.g. a room named `=HYPERLINK(...)`) gets a leading single
+quote, so it shows as text and never runs."""
 
 from __future__ import annotations
 
@@ -72,12 +76,22 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """One CSV cell, safe to open in a spreadsheet: text starting like a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """The CSV bytes: BOM, translated header row, the rows."""
+    """The CSV bytes: BOM, translated header row, the rows; every cell through `cell()`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([gettext(column) for column in columns])
-    writer.writerows(rows)
+    writer.writerow([cell(gettext(column)) for column in columns])
+    writer.writerows([cell(value) for value in row] for row in rows)
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
