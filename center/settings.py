@@ -80,7 +80,7 @@ def get_settings() -> Settings:
         database_url=os.environ.get("CENTER_DATABASE_URL") or None,
         data_dir=data_dir,
         secret_key=_secret_key(data_dir),
-        demo=_flag("CENTER_DEMO", True),
+        demo=_flag("CENTER_DEMO"),  # only when asked: demo accounts share a published password
         debug=_flag("CENTER_DEBUG"),
         https=_flag("CENTER_HTTPS"),
         host=os.environ.get("CENTER_HOST", "127.0.0.1"),
