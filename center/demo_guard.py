@@ -12,7 +12,9 @@ from center.accounts.tables import User
 from center.settings import Settings
 
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
-HOW_TO_LEAVE = "Demo mode is only asked for by `center run --demo`, `center demo` or CENTER_DEMO=1; leave those out."
+HOW_TO_LEAVE = (
+    "Demo mode is only asked for by `center run --demo`, `center demo` or CENTER_DEMO=1; leave those out."
+)
 
 
 def is_loopback(host: str) -> bool:
