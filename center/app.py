@@ -18,10 +18,12 @@ from litestar.stores.registry import StoreRegistry
 
 from center.db import close_pool, start_pool
 from center.settings import BASE_DIR, get_settings
+from center.web.access_log import install as install_access_log_filter
 from center.web.auth import CurrentUserMiddleware
 from center.web.errors import handle_exception
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
+from center.web.security_headers import add_security_headers
 from center.web.sessions import DatabaseStore, RotatingSessionConfig
 from center.web.templating import template_config
 
@@ -89,6 +91,11 @@ class CenterPlugin(InitPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = get_settings()
+        if settings.demo and settings.https:
+            # Also when served by uvicorn directly, not through `center run`.
+            from center.demo_guard import refusal
+
+            raise RuntimeError(refusal(settings, settings.host))
         self._configure_routes(app_config)
         self._configure_security(app_config, settings)
         self._configure_templates(app_config)
@@ -119,6 +126,7 @@ class CenterPlugin(InitPluginProtocol):
             renew_on_access=False,
         )
         app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})
+        app_config.before_send.append(add_security_headers)
         app_config.middleware.extend([LocaleMiddleware(), session.middleware, CurrentUserMiddleware()])
 
     @staticmethod
@@ -154,4 +162,6 @@ def create_app() -> Litestar:
     logging.basicConfig(level=logging.INFO)
     register_jobs()
     _register_warning_providers()
-    return Litestar(plugins=[CenterPlugin()])
+    app = Litestar(plugins=[CenterPlugin()])
+    install_access_log_filter(app)
+    return app
