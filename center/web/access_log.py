@@ -49,7 +49,8 @@ class RedactSecrets(logging.Filter):
     def redact(self, text: str) -> str:
         def replace(match: re.Match[str]) -> str:
             found, start = match.group(0), match.start()
-            spans = [match.span(i) for i in range(1, (match.re.groups or 0) + 1) if match.group(i) is not None]
+            groups = range(1, match.re.groups + 1)
+            spans = [match.span(i) for i in groups if match.group(i) is not None]
             for begin, end in sorted(spans, reverse=True):
                 found = found[: begin - start] + REDACTED + found[end - start :]
             return found
