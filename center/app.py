@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -23,6 +22,7 @@ from center.web.auth import CurrentUserMiddleware
 from center.web.errors import handle_exception
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
+from center.web.openapi import describe_api_only, openapi_config
 from center.web.security_headers import add_security_headers
 from center.web.sessions import DatabaseStore, RotatingSessionConfig
 from center.web.templating import template_config
@@ -100,7 +100,7 @@ class CenterPlugin(InitPluginProtocol):
         self._configure_security(app_config, settings)
         self._configure_templates(app_config)
         self._configure_errors(app_config)
-        self._configure_openapi(app_config)
+        self._configure_openapi(app_config, settings)
         app_config.lifespan.extend([_database, _background])
         app_config.debug = settings.debug
         return app_config
@@ -140,12 +140,10 @@ class CenterPlugin(InitPluginProtocol):
         app_config.before_request = check_input_bounds
 
     @staticmethod
-    def _configure_openapi(app_config: AppConfig) -> None:
-        app_config.openapi_config = OpenAPIConfig(
-            title="Tomakomai Civic Activity Center",
-            version="1.0",
-            path="/schema",
-        )
+    def _configure_openapi(app_config: AppConfig, settings) -> None:
+        # The JSON API only, with every status it answers; JSON for staff, no CDN-loaded page.
+        describe_api_only(app_config.route_handlers)
+        app_config.openapi_config = openapi_config(settings.api_schema)
 
 
 def _register_warning_providers() -> None:

@@ -40,6 +40,7 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "center@localhost"
     scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
+    api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
 
     @property
     def is_postgres(self) -> bool:
@@ -95,4 +96,5 @@ def get_settings() -> Settings:
         smtp_starttls=_flag("CENTER_SMTP_STARTTLS"),
         mail_from=os.environ.get("CENTER_MAIL_FROM", "center@localhost"),
         scheduler=_flag("CENTER_SCHEDULER", True),
+        api_schema=_flag("CENTER_API_SCHEMA", True),
     )
