@@ -37,6 +37,12 @@ def test_a_token_in_the_path_never_reaches_the_access_log(app, caplog, path):
     assert REDACTED in line
 
 
+def test_a_token_in_the_path_never_reaches_the_error_log_either(app, caplog):
+    with caplog.at_level(logging.ERROR, logger="center"):
+        logging.getLogger("center").error("unhandled error on %s %s", "GET", f"/feeds/t/{TOKEN}.ics")
+    assert TOKEN not in caplog.text and REDACTED in caplog.text
+
+
 def test_other_paths_are_logged_as_they_are(app, caplog):
     for path in ("/rooms/meeting1", "/feeds", "/availability?week=2026-12-07", "/account/feeds/3/rotate"):
         assert path in access_line(path, caplog)

@@ -16,7 +16,8 @@ from litestar.routes import HTTPRoute
 
 SECRET_PARAMETERS = frozenset({"token", "feed"})
 REDACTED = "[redacted]"
-ACCESS_LOGGERS = ("uvicorn.access", "litestar.access")
+# uvicorn's access log, and the app's own error log ("unhandled error on GET /feeds/t/...").
+ACCESS_LOGGERS = ("uvicorn.access", "center")
 _SEGMENT = r"[^/?#\s\"']+"
 
 
@@ -66,7 +67,7 @@ class RedactSecrets(logging.Filter):
 
 
 def install(app: Litestar) -> None:
-    """Put the redacting filter on the access loggers (once per process)."""
+    """Put the redacting filter on the loggers that write request paths (once per process)."""
     paths = [route.path_format for route in app.routes if isinstance(route, HTTPRoute)]
     pattern = secret_path_pattern(paths)
     if pattern is None:
