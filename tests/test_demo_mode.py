@@ -102,3 +102,12 @@ def test_demo_mode_on_loopback_loads_the_demo_and_serves(db, demo_settings):
 def test_only_this_machine_counts_as_loopback():
     assert all(is_loopback(host) for host in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"))
     assert not any(is_loopback(host) for host in ("0.0.0.0", "::", "10.0.0.1", "example.jp", ""))
+
+
+def test_the_app_itself_refuses_demo_mode_under_https(monkeypatch):
+    from center import app as app_module
+
+    https = dataclasses.replace(get_settings(), demo=True, https=True)
+    monkeypatch.setattr(app_module, "get_settings", lambda: https)
+    with pytest.raises(RuntimeError, match="CENTER_HTTPS=1"):
+        app_module.create_app()
