@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bookings.tables import PaymentSettings
+from center import images
 from center.accounts import audit
 from center.db import write_transaction
 from center.errors import ValidationFailed
@@ -103,7 +104,7 @@ def check_seal(content: bytes) -> tuple[bytes, str]:
 
 
 async def save_seal(content: bytes, actor: Any) -> None:
-    processed, media_type = check_seal(content)
+    processed, media_type = await images.in_worker(check_seal, content)
     await _update({"seal_image": processed, "seal_media_type": media_type}, actor, "permit_seal")
 
 

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -18,11 +17,14 @@ from litestar.stores.registry import StoreRegistry
 
 from center.db import close_pool, start_pool
 from center.settings import BASE_DIR, get_settings
+from center.web.access_log import install as install_access_log_filter
 from center.web.auth import CurrentUserMiddleware
 from center.web.cache_control import NoStoreForSignedInMiddleware
 from center.web.errors import handle_exception
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
+from center.web.openapi import describe_api_only, openapi_config
+from center.web.security_headers import add_security_headers
 from center.web.sessions import DatabaseStore, RotatingSessionConfig
 from center.web.templating import template_config
 
@@ -90,11 +92,16 @@ class CenterPlugin(InitPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = get_settings()
+        if settings.demo and settings.https:
+            # Also when served by uvicorn directly, not through `center run`.
+            from center.demo_guard import refusal
+
+            raise RuntimeError(refusal(settings, settings.host))
         self._configure_routes(app_config)
         self._configure_security(app_config, settings)
         self._configure_templates(app_config)
         self._configure_errors(app_config)
-        self._configure_openapi(app_config)
+        self._configure_openapi(app_config, settings)
         app_config.lifespan.extend([_database, _background])
         app_config.debug = settings.debug
         return app_config
@@ -120,6 +127,7 @@ class CenterPlugin(InitPluginProtocol):
             renew_on_access=False,
         )
         app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})
+        app_config.before_send.append(add_security_headers)
         app_config.middleware.extend([LocaleMiddleware(), session.middleware, CurrentUserMiddleware()])
         app_config.middleware.append(NoStoreForSignedInMiddleware())  # inside: it reads scope["user"]
 
@@ -134,12 +142,10 @@ class CenterPlugin(InitPluginProtocol):
         app_config.before_request = check_input_bounds
 
     @staticmethod
-    def _configure_openapi(app_config: AppConfig) -> None:
-        app_config.openapi_config = OpenAPIConfig(
-            title="Tomakomai Civic Activity Center",
-            version="1.0",
-            path="/schema",
-        )
+    def _configure_openapi(app_config: AppConfig, settings) -> None:
+        # The JSON API only, with every status it answers; JSON for staff, no CDN-loaded page.
+        describe_api_only(app_config.route_handlers)
+        app_config.openapi_config = openapi_config(settings.api_schema)
 
 
 def _register_warning_providers() -> None:
@@ -156,4 +162,6 @@ def create_app() -> Litestar:
     logging.basicConfig(level=logging.INFO)
     register_jobs()
     _register_warning_providers()
-    return Litestar(plugins=[CenterPlugin()])
+    app = Litestar(plugins=[CenterPlugin()])
+    install_access_log_filter(app)
+    return app

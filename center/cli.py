@@ -110,26 +110,53 @@ def main() -> None:
     """Tomakomai Civic Activity Center: bookings and building maintenance."""
 
 
+def _refuse_demo_here(host: str) -> None:
+    """Stop (non-zero exit) if demo mode may not run with these settings, on this address or on
+    this database (center/demo_guard.py)."""
+    from center.demo_guard import real_accounts, real_accounts_message, refusal
+
+    if reason := refusal(get_settings(), host):
+        raise click.ClickException(reason)
+    if names := _run(real_accounts):
+        raise click.ClickException(real_accounts_message(names))
+
+
+def _set_demo_mode(demo: bool) -> None:
+    """Make the served app (and its worker processes) agree with `--demo` / `--no-demo`."""
+    import os
+
+    os.environ["CENTER_DEMO"] = "1" if demo else "0"
+    get_settings.cache_clear()
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default CENTER_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default CENTER_PORT or 8000).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
-@click.option("--no-demo", is_flag=True, help="Do not load the demo data, even into an empty database.")
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Demo mode (default CENTER_DEMO, off): load the demo center into an empty database and show "
+    "the demo banner. Refused with CENTER_HTTPS=1, on a non-loopback address or beside real accounts.",
+)
 @click.option("--reload", is_flag=True, help="Restart when code or templates change (development).")
-def run(host: str | None, port: int | None, workers: int, no_demo: bool, reload: bool) -> None:
-    """Migrate, load the demo data on first run (demo mode), then serve the app."""
+def run(host: str | None, port: int | None, workers: int, demo: bool | None, reload: bool) -> None:
+    """Migrate, load the demo data on first run (demo mode only), then serve the app."""
     import uvicorn
 
     if reload and workers > 1:
         raise click.UsageError("--reload runs one process; leave out --workers.")
+    if demo is not None:
+        _set_demo_mode(demo)
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     _migrate()
-    if settings.demo and not no_demo:
+    if settings.demo:
+        _refuse_demo_here(host)
         state = _load_demo(force=False)
         if state == "empty":
-            click.echo("Demo data loaded (first run in demo mode; CENTER_DEMO=0 turns demo mode off).")
+            click.echo("Demo data loaded (first run in demo mode; leave out --demo for a real center).")
             _echo_demo_accounts()
         elif state == "other":
             click.echo("Demo mode is on, but the database already holds data: demo data not loaded.")
@@ -159,16 +186,19 @@ def migrate() -> None:
 @click.option(
     "--force",
     is_flag=True,
-    help="Add the demo beside existing accounts or calendar data (names already taken are skipped).",
+    help="Add the demo beside existing calendar data or groups (names already taken are skipped); "
+    "never beside real accounts.",
 )
 def demo(force: bool) -> None:
-    """Load the demo center: rooms, calendar, groups, accounts and bookings."""
-    if not get_settings().demo:
+    """Load the demo center (demo mode only): rooms, calendar, groups, accounts and bookings."""
+    settings = get_settings()
+    if not settings.demo:
         raise click.ClickException(
-            "Demo mode is off (CENTER_DEMO=0): demo accounts have a published password and are "
-            "never loaded into a real center."
+            "Demo mode is off: demo accounts have a published password and are never loaded into a "
+            "real center. Set CENTER_DEMO=1 to try the demo on this machine."
         )
     _migrate()
+    _refuse_demo_here(settings.host)
     state = _load_demo(force)
     if state == "rooms":
         raise click.ClickException(

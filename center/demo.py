@@ -112,8 +112,11 @@ async def database_state() -> str:
 
 async def load_demo(*, force: bool = False, today: date | None = None) -> None:
     """Load the demo center in one transaction. Does nothing if the database already has rooms;
-    refuses (DemoRefused) if it holds other data, unless `force`, which adds the demo beside it and
-    skips whatever already exists (accounts, groups, slots by their names)."""
+    refuses (DemoRefused) if it holds real accounts (center/demo_guard.py), even with `force`, or
+    other data, unless `force`, which adds the demo beside it and skips whatever already exists
+    (groups, slots by their names)."""
+    from center.demo_guard import real_accounts, real_accounts_message
+
     today = today or tokyo_today()
     async with write_transaction():
         if is_postgres():
@@ -121,6 +124,8 @@ async def load_demo(*, force: bool = False, today: date | None = None) -> None:
         state = await database_state()
         if state == "rooms":
             return
+        if names := await real_accounts():
+            raise DemoRefused(real_accounts_message(names))
         if state == "other" and not force:
             raise DemoRefused()
         loader = _Loader(today)

@@ -47,6 +47,7 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "center@localhost"
     scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
+    api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
 
     @property
     def is_postgres(self) -> bool:
@@ -87,7 +88,7 @@ def get_settings() -> Settings:
         database_url=os.environ.get("CENTER_DATABASE_URL") or None,
         data_dir=data_dir,
         secret_key=_secret_key(data_dir),
-        demo=_flag("CENTER_DEMO", True),
+        demo=_flag("CENTER_DEMO"),  # only when asked: demo accounts share a published password
         debug=_flag("CENTER_DEBUG"),
         https=_flag("CENTER_HTTPS"),
         host=os.environ.get("CENTER_HOST", "127.0.0.1"),
@@ -104,4 +105,5 @@ def get_settings() -> Settings:
         scheduler=_flag("CENTER_SCHEDULER", True),
         session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
         session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
+        api_schema=_flag("CENTER_API_SCHEMA", True),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from center import images
 from center.places import photos as checker
 from center.settings import get_settings
 
@@ -59,6 +60,11 @@ def save(content: bytes) -> tuple[str, str]:
     _write(filename, processed)
     _write(thumb, thumbnail(processed, extension))
     return filename, thumb
+
+
+async def save_upload(content: bytes) -> tuple[str, str]:
+    """`save` in a worker thread, a few at a time (center/images.py): the event loop keeps answering."""
+    return await images.in_worker(save, content)
 
 
 def remove(*names: str) -> None:

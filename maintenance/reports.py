@@ -140,7 +140,7 @@ async def submit_report(fields: dict[str, Any], photo: bytes | None = None, *, a
             limit=get_settings().problem_reports_per_hour,
             window=timedelta(hours=1),
         )
-    stored = photos.save(photo) if photo else None
+    stored = await photos.save_upload(photo) if photo else None
     now = datetime.now(UTC)
     try:
         async with write_transaction():

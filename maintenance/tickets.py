@@ -404,7 +404,7 @@ async def add_photo(ticket_id: int, content: bytes, actor: Any, caption: str = "
     await get_ticket(ticket_id)
     if len(caption) > 200:
         raise ValidationFailed({"caption": N_("Use at most 200 characters.")})
-    filename, thumb = photos.save(content)
+    filename, thumb = await photos.save_upload(content)
     try:
         async with write_transaction():
             rows = await Photo.insert(

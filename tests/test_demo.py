@@ -15,7 +15,7 @@ from center.ledger.tables import Hold
 from center.places.calendar import load_calendar
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
 from maintenance.tables import Location
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_calendar, make_user
 
 pytestmark = pytest.mark.anyio
 
@@ -133,19 +133,27 @@ async def test_loading_the_demo_twice_duplicates_nothing(db):
 
 
 async def test_demo_refuses_a_database_with_other_data_unless_forced(db):
-    admin = await make_user("admin", ("manager",))
+    await make_calendar()
     with pytest.raises(DemoRefused):
         await load_demo()
     assert await Room.count() == 0
     await load_demo(force=True)
     assert await Room.count() == len(ROOM_CODES)
+
+
+async def test_forced_demo_is_refused_beside_a_real_account(db):
+    admin = await make_user("admin", ("manager",))
+    with pytest.raises(DemoRefused, match="real accounts"):
+        await load_demo(force=True)
+    assert await Room.count() == 0
+    assert await User.count() == 1
     assert (await authenticate("admin", PASSWORD)).id == admin
 
 
-async def test_forced_demo_leaves_an_existing_account_of_the_same_name_alone(db):
+async def test_forced_demo_is_refused_beside_a_real_account_with_a_demo_name(db):
     real = await make_user("manager", ("front_desk",))
-    await load_demo(force=True)
+    with pytest.raises(DemoRefused, match="manager"):
+        await load_demo(force=True)
     roles = {row["role"] for row in await UserRole.select().where(UserRole.user == real)}
     assert roles == {"front_desk"}
-    assert (await authenticate("manager", PASSWORD)).id == real
-    assert await User.count().where(User.username == "manager") == 1
+    assert await User.count() == 1

@@ -118,7 +118,7 @@ async def upload_photo(request: Request, room_id: FromPath[int], data: Upload) -
             raise ValidationFailed({"photo": photos.MSG_EMPTY})
         content = await upload.read(photos.MAX_BYTES + 1)
         await upload.close()
-        processed, extension = photos.process(content)
+        processed, extension = await photos.process_upload(content)
     except ValidationFailed as exc:
         return await _room_form(room, None, exc.errors)
     filename = photos.store(room_id, processed, extension)

@@ -1,6 +1,8 @@
 """Room photos: uploads are checked by their content (JPEG or PNG only, whatever the file name
-says), at most 5 MB, re-encoded (which drops metadata such as GPS positions) and shrunk to at
-most 1600 pixels on the long side, then kept under the data folder."""
+says), at most 5 MB and center.images.MAX_PIXELS (checked from the header before decoding),
+re-encoded (which drops metadata such as GPS positions) and shrunk to at most 1600 pixels on the
+long side, then kept under the data folder. Handlers call `process_upload`, which decodes in a
+worker thread (center/images.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +12,21 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from center import images
 from center.errors import ValidationFailed
 from center.i18n import N_
 from center.settings import get_settings
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600
-MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+MAX_PIXELS = images.MAX_PIXELS  # refuse decompression bombs before decoding
 FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 
 MSG_NOT_IMAGE = N_("The photo must be a JPEG or PNG image.")
 MSG_TOO_BIG = N_("The photo must be 5 MB or smaller.")
 MSG_EMPTY = N_("Choose a photo file to upload.")
+MSG_TOO_MANY_PIXELS = N_("The photo must have at most 12 million pixels (for example 4000 × 3000).")
 
 
 def photo_dir() -> Path:
@@ -51,12 +55,9 @@ def process(content: bytes) -> tuple[bytes, str]:
     if len(content) > MAX_BYTES:
         raise ValidationFailed({"photo": MSG_TOO_BIG})
     try:
+        kind, _width, _height = images.probe(content)
         with Image.open(io.BytesIO(content)) as probe:
-            kind = probe.format
-            width, height = probe.size
             probe.verify()
-        if kind not in FORMATS or width * height > MAX_PIXELS or not width or not height:
-            raise ValidationFailed({"photo": MSG_NOT_IMAGE})
         with Image.open(io.BytesIO(content)) as image:
             image.load()
             image = ImageOps.exif_transpose(image)
@@ -68,11 +69,16 @@ def process(content: bytes) -> tuple[bytes, str]:
                 if image.mode not in {"RGB", "RGBA", "L", "LA", "P"}:
                     image = image.convert("RGBA")
                 image.save(out, "PNG", optimize=True)
-    except ValidationFailed:
-        raise
+    except images.TooManyPixels as exc:
+        raise ValidationFailed({"photo": MSG_TOO_MANY_PIXELS}) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationFailed({"photo": MSG_NOT_IMAGE}) from exc
     return out.getvalue(), FORMATS[kind]
+
+
+async def process_upload(content: bytes) -> tuple[bytes, str]:
+    """`process` in a worker thread, a few at a time: the event loop keeps answering."""
+    return await images.in_worker(process, content)
 
 
 def store(room_id: int, content: bytes, extension: str) -> str:

@@ -13,7 +13,10 @@ negative, as the page shows it), rates are percentages with one decimal and the 
 (%), changes in rates are percentage points, hours have one decimal, "—" is an empty cell.
 
 The maintenance and programmes reports stay one table each: a header row, one row per category
-or month and a total row."""
+or month and a total row.
+Every cell goes through `cell()`: text that a spreadsheet would read as a formula (starting with
+= + - @, a tab or a carriage return, e.g. a room named `=HYPERLINK(...)`) gets a leading single
+quote, so it shows as text and never runs. Numbers stay numbers (a negative amount is not text)."""
 
 from __future__ import annotations
 
@@ -54,11 +57,22 @@ def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """One CSV cell, safe to open in a spreadsheet: text starting like a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write(rows: Iterable[Sequence[object]]) -> bytes:
-    """The CSV bytes: BOM, then the rows as they are (headings already translated), CRLF."""
+    """The CSV bytes: BOM, then the rows as they are (headings already translated), CRLF; every
+    cell through `cell()`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 

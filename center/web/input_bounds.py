@@ -1,10 +1,14 @@
-"""One check of odd input before any handler runs: ids the database cannot hold and text with
-control characters.
+"""One check of odd input before any handler runs: ids the database cannot hold, text with
+control characters and dates outside the supported range.
 
 Both databases store ids as 32-bit integers, and PostgreSQL refuses text containing NUL, so such
 input used to reach the database and answer 500. Here an id out of range answers 404 (no such
 record can exist) and text with a control character answers 400 with a message per field, in the
-user's language, before anything is read or written."""
+user's language, before anything is read or written.
+
+Dates (2026-12-31, a month 2026-12, or a date and time) in a path or a query are held to
+DATE_MIN..DATE_MAX: far dates used to overflow Python's date arithmetic (a week after 9999-12-31)
+and answer 500. One check here covers every parser (pages, API, feeds) at once."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import re
 import types
 import typing
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from litestar import Request
@@ -26,14 +31,30 @@ ID_MAX = 2**31 - 1
 # C0 controls and DEL, except tab, line feed and carriage return (text areas keep those).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# Something that reads as a date, a month or a date and time; group 1 is the year.
+DATE_LIKE = re.compile(r"^\s*([+-]?\d{4,})-\d{1,2}(?:-\d{1,2}(?:[T ].*)?)?\s*$")
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+
 CONTROL_MESSAGE = N_("This contains a character that cannot be used (a control character).")
 NUMBER_MESSAGE = N_("This number is out of range.")
+DATE_MESSAGE = N_("Give a date between 2000-01-01 and 2100-12-31.")
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def has_control_characters(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
+
+
+def date_out_of_range(value: object) -> bool:
+    """A date, or text that reads as a date or a month, outside DATE_MIN..DATE_MAX."""
+    if isinstance(value, date):
+        day = value if type(value) is date else value.date()  # datetime is a date too
+        return not DATE_MIN <= day <= DATE_MAX
+    if isinstance(value, str) and (match := DATE_LIKE.match(value)):
+        return not DATE_MIN.year <= int(match.group(1)) <= DATE_MAX.year
+    return False
 
 
 def _is_int_annotation(annotation: Any) -> bool:
@@ -101,17 +122,23 @@ async def _body_values(request: Request) -> Iterator[tuple[str, Any]]:
 
 
 async def check_input_bounds(request: Request) -> None:
-    """Before every handler: ids beyond the database's integers are 404, control characters 400."""
+    """Before every handler: ids beyond the database's integers are 404, control characters and
+    dates out of range 400."""
     for value in request.path_params.values():
         if isinstance(value, int) and not ID_MIN <= value <= ID_MAX:
             raise NotFound()
         if isinstance(value, str) and has_control_characters(value):
             raise NotFound()
     errors: dict[str, str] = {}
+    for name, value in request.path_params.items():
+        if date_out_of_range(value):
+            errors.setdefault(name, DATE_MESSAGE)
     int_names = _int_query_names(request)
     for name, value in request.query_params.multi_items():
         if has_control_characters(value):
             errors.setdefault(name, CONTROL_MESSAGE)
+        elif date_out_of_range(value):
+            errors.setdefault(name, DATE_MESSAGE)
         elif name in int_names and _out_of_range(value):
             errors.setdefault(name, NUMBER_MESSAGE)
     for name, value in await _body_values(request):
