@@ -25,7 +25,9 @@ async def test_a_room_named_like_a_formula_reaches_the_usage_csv_as_text(client)
     response = await client.get("/reports/usage/csv?month=2026-10")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    names = [row[0] for row in rows[1:-1]]
+    # The by-room block: from its header row (部屋) to its total row.
+    start = next(index for index, row in enumerate(rows) if row[:1] == ["部屋"])
+    names = [row[0] for row in rows[start + 1 : rows.index([], start) - 1]]
     assert names == ["'" + HOSTILE, "'+1+2"]
 
 
