@@ -13,7 +13,8 @@ pool started and the PDF renderer warm as in the server):
 - the all-rooms week grid        GET  /availability?week=...
 - one room's month               GET  /availability/rooms/CODE?month=...
 - the availability API, a week   GET  /api/availability?from=...&to=...
-- a booking request              POST /bookings/new (a fresh free slot each time)
+- a booking request              POST /bookings/request/confirm (the confirmation page's send, terms
+                                 agreed; a fresh free slot each time)
 - the permit PDF                 GET  /bookings/ID/permit.pdf
 
 It prints median and 95th percentile per engine and history size, so one can see whether the cost
@@ -376,7 +377,7 @@ async def measure(runs: int) -> dict[str, tuple[float, float]]:
         async def request_one() -> None:
             room_code, day, slot = free_cells.pop()
             response = await client.post(
-                "/bookings/new",
+                "/bookings/request/confirm",
                 data={
                     "_csrf_token": token,
                     "group": str(group["id"]),
@@ -385,7 +386,8 @@ async def measure(runs: int) -> dict[str, tuple[float, float]]:
                     "slots": [slot],
                     "purpose": "ベンチマーク",
                     "expected_head_count": "5",
-                    "action": "request",
+                    "agree_to_terms": "on",
+                    "action": "confirm",
                 },
             )
             assert response.status_code == 303, f"{response.status_code}: {response.text[:300]}"
