@@ -28,6 +28,7 @@ from center.accounts.tables import Group, GroupMember, User
 from center.dates import local_instant
 from center.dates import today as tokyo_today
 from center.db import is_postgres, write_transaction
+from center.demo_data.life import Life
 from center.demo_data.schedule import SEED, booking_status, plan_bookings
 from center.errors import Conflict
 from center.ledger.service import release_hold, take_hold
@@ -144,6 +145,7 @@ class _Loader:
         await self._terms()
         count = await self._bookings(await load_calendar())
         await self._payment_settings()
+        count += await Life(self).run()
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
         programmes = await _Programmes(self.today, self.room_ids).run()
         await audit.record(
@@ -228,7 +230,9 @@ class _Loader:
                     accessibility_notes_ja=room["accessibility_notes_ja"],
                     accessibility_notes_en=room["accessibility_notes_en"],
                     bookable=True,
-                    booked_by="slot",
+                    booked_by=room.get("booked_by", "slot"),
+                    hourly_fee=room.get("hourly_fee", 0),
+                    hourly_heating_fee=room.get("hourly_heating_fee", 0),
                     sort_order=order,
                     updated_at=self.now,
                 )
@@ -366,16 +370,21 @@ class _Loader:
         for index, plan in enumerate(plans):
             group = self.groups[plan.group]
             key = (plan.room, plan.slots, plan.group, in_heating_season(plan.day, *season))
+            starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
+            ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
+            hourly = rooms[plan.room]["booked_by"] == "hour"  # the same times, priced by the minute
             if key not in prices:
                 payer = Payer(
                     reduction=group["reduction"],
                     in_city=group.get("in_city", True),
                     commercial=group.get("commercial", False),
                 )
-                prices[key] = await quote(rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots))
+                minutes = int((ends_at - starts_at).total_seconds() // 60)
+                slot_codes = [] if hourly else list(plan.slots)
+                prices[key] = await quote(
+                    rooms[plan.room], plan.day, payer, slot_codes=slot_codes, minutes=minutes
+                )
             price = prices[key]
-            starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
-            ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
             status = booking_status(index, plan, self.today)
             if status == "requested":  # a fresh request, waiting for staff within the lapse period
                 created = self.now - timedelta(days=self.rng.randint(0, 5), hours=self.rng.randint(0, 9))
@@ -397,7 +406,7 @@ class _Loader:
                     room=self.room_ids[plan.room],
                     starts_at=starts_at,
                     ends_at=ends_at,
-                    slot_codes=",".join(plan.slots),
+                    slot_codes="" if hourly else ",".join(plan.slots),
                     purpose=plan.purpose,
                     public=bool(plan.public_title),
                     public_title=plan.public_title,
