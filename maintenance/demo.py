@@ -112,6 +112,28 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
     await update_ticket(battery, {"actual_cost": 38_500}, staff)
     await transition(battery, "done", staff)
 
+    # The elevator was out of service for a day two weeks ago; the groups were told, and it works
+    # again (an accessibility impact that has ended: no open one, so room pages stay as usual).
+    elevator = await create_ticket(
+        {
+            **fields(
+                "エレベーターの停止(制御盤の故障)",
+                "elevator",
+                "repair",
+                "urgent",
+                today - timedelta(days=14),
+                description="かご内の操作ボタンが反応しない。業者が制御盤の部品を交換。",
+                contractor="北海道エレベーター保守",
+                contractor_contact="0144-00-3456",
+            ),
+            "accessibility_feature": "elevator",
+        },
+        staff,
+        status="in_progress",
+    )
+    await update_ticket(elevator, {"actual_cost": 96_800}, staff)
+    await transition(elevator, "done", staff)
+
     await create_inspection(
         {
             "title_ja": "エレベーター定期点検",

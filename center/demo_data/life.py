@@ -17,15 +17,15 @@ from typing import Any
 from bookings.desk_walkins import walk_in_group
 from bookings.fees import Payer, quote
 from bookings.service import permit_number, refund_due
-from bookings.tables import Booking, Payment
-from center.dates import TOKYO, local_instant, to_local
-from center.ledger.service import find_conflicts, move_hold, release_hold, take_hold
+from bookings.tables import Booking, BookingSeries
+from center.dates import local_instant, to_local
+from center.demo_data.desk import desk_work, write_payments
+from center.demo_data.schedule import SERIES
+from center.demo_data.works import close_for_works
+from center.ledger.service import find_conflicts, release_hold, take_hold
 from center.places.calendar import CalendarData, load_calendar, shift_month
 from center.places.tables import Room
 from center.reports.periods import fiscal_year_of
-from maintenance import closure_clashes
-from maintenance.tables import Closure, Location
-from maintenance.tickets import create_ticket, transition
 
 SEED = 3_3_8_18
 
@@ -92,8 +92,9 @@ class Life:
         for year, month in sorted(months):
             made += await self._month_set(year, month)
         made += await self._last_month(*last_month)
-        await self._desk_work()
-        await self._write_payments()
+        await self._series()
+        self.paid += await desk_work(self.now, self.desk, self.rng)
+        await write_payments(self.paid, self.desk)
         return made
 
     # --- helpers ---
@@ -343,118 +344,46 @@ class Life:
             break
         else:
             return None
-        ticket = await create_ticket(
-            {
-                "title": "研修室の床の張り替え", "description": "床材の浮き。1日閉室して張り替える。",
-                "category": "repair", "priority": "normal", "location": await self._location(room),
-                "due_on": day, "assignee": self.facilities, "accessibility_feature": "", "project": None,
-                "estimated_cost": 180_000, "actual_cost": None, "contractor": "苫小牧内装工業",
-                "contractor_contact": "0144-00-2345", "access_times": "9:00～21:00",
-            },
-            _Staff(self.facilities),
-            status="scheduled",
+        await close_for_works(
+            room=self.room_ids[room], target=self.room_ids[target], starts_at=starts_at, ends_at=ends_at,
+            moved=moved, facilities=self.facilities,
         )  # fmt: skip
-        effects = []
-        for booking_id in moved:
-            booking = await Booking.select().where(Booking.id == booking_id).first()
-            await move_hold(booking["hold"], self.room_ids[target], booking["starts_at"], booking["ends_at"])
-            await Booking.update(
-                {Booking.room: self.room_ids[target], Booking.ical_sequence: Booking.ical_sequence + 1}
-            ).where(Booking.id == booking_id)
-            effects.append(
-                closure_clashes.effect(
-                    "booking", booking_id, "moved", booking["purpose"], booking["starts_at"],
-                    booking["ends_at"], moved_room=self.room_ids[target],
-                    moved_starts_at=booking["starts_at"],
-                )
-            )  # fmt: skip
-        held = await take_hold(
-            self.room_ids[room], starts_at, ends_at, "closure", ref=ticket, label="床の張り替え"
-        )
-        rows = await Closure.insert(
-            Closure(
-                ticket=ticket, room=self.room_ids[room], starts_at=starts_at, ends_at=ends_at, hold=held.id,
-                reason="床の張り替え工事", created_by=self.facilities,
-                created_at=starts_at - timedelta(days=14),
-            )
-        ).returning(Closure.id)  # fmt: skip
-        await closure_clashes.record(rows[0]["id"], effects)
-        for target_state in ("in_progress", "done"):
-            await transition(ticket, target_state, _Staff(self.facilities))
         return Made(moved[0], "approved")
 
-    async def _location(self, room: str) -> int | None:
-        row = await Location.select(Location.id).where(Location.code == f"room-{room}").first()
-        return row["id"] if row else None
-
-    # --- the desk ---
-
-    async def _desk_work(self) -> None:
-        """Every approved booking that has ended was checked in and out with its head count and
-        key, and paid at the desk; one in about twelve nobody came to (a no-show)."""
-        rows = await Booking.select(
-            Booking.id, Booking.starts_at, Booking.ends_at, Booking.expected_head_count, Booking.fee_total,
-            Booking.room.floor.as_alias("floor"), Booking.room, Booking.walk_in,
-        ).where(
-            (Booking.status == "approved") & (Booking.ends_at <= self.now) & Booking.checked_in_at.is_null()
-        )  # fmt: skip
-        rows.sort(key=lambda row: (row["starts_at"], row["id"]))
-        no_show_months: set[tuple[int, int]] = set()
-        for index, row in enumerate(rows):
-            local = to_local(row["starts_at"])
-            if not row["walk_in"] and (
-                index % 12 == 7 or ((local.year, local.month) not in no_show_months and index % 5 == 3)
-            ):
-                no_show_months.add((local.year, local.month))
-                await Booking.update(
-                    {
-                        Booking.no_show_at: row["starts_at"] + timedelta(minutes=30),
-                        Booking.updated_at: row["ends_at"],
-                    }
-                ).where(Booking.id == row["id"])
-                continue
-            checked_in = row["starts_at"] - timedelta(minutes=self.rng.randint(0, 15))
-            checked_out = row["ends_at"] - timedelta(minutes=self.rng.randint(0, 20))
-            head = max(1, row["expected_head_count"] + self.rng.randint(-4, 2))
-            key = f"{row['floor']}-{row['room']:02d}"
+    async def _series(self) -> None:
+        """The watercolour club's weekly practice is a recurring booking (a series) in the demo's
+        window: its occurrences are the plain bookings the schedule made, now tied to it."""
+        plan = next((item for item in SERIES if item.group == "suisai"), None)
+        if plan is None or "suisai" not in self.groups:
+            return
+        group = self.groups["suisai"]
+        rows = await Booking.select(Booking.id, Booking.starts_at).where(
+            (Booking.group == group["id"])
+            & (Booking.room == self.room_ids[plan.room])
+            & (Booking.purpose == plan.purpose)
+            & (Booking.starts_at >= local_instant(self.today - timedelta(days=61), time(0)))
+        )
+        rows = [row for row in rows if to_local(row["starts_at"]).weekday() == plan.weekday]
+        if not rows:
+            return
+        days = sorted(to_local(row["starts_at"]).date() for row in rows)
+        created = local_instant(days[0], time(9)) - timedelta(days=30)
+        series = await BookingSeries.insert(
+            BookingSeries(
+                group=group["id"], room=self.room_ids[plan.room], pattern="weekly", weekday=plan.weekday,
+                starts_on=days[0], ends_on=days[-1], slot_codes=",".join(plan.slots), purpose=plan.purpose,
+                expected_head_count=plan.head_count, contact_name=group.get("representative", ""),
+                contact_phone=group.get("contact_phone", ""), created_by=group.get("requested_by"),
+                created_at=created, updated_at=created,
+            )
+        ).returning(BookingSeries.id)  # fmt: skip
+        for row in rows:
             await Booking.update(
-                {
-                    Booking.checked_in_at: checked_in, Booking.checked_in_by: self.desk,
-                    Booking.actual_head_count: head, Booking.key_number: key, Booking.key_out_at: checked_in,
-                    Booking.checked_out_at: checked_out, Booking.key_returned_at: checked_out,
-                    Booking.updated_at: checked_out,
-                }
-            ).where(Booking.id == row["id"])  # fmt: skip
-            if row["fee_total"]:
-                self._money(
-                    row["id"], "payment", row["fee_total"], "other" if index % 3 == 1 else "cash", checked_in
-                )
+                {Booking.series: series[0]["id"], Booking.occurrence_on: to_local(row["starts_at"]).date()}
+            ).where(Booking.id == row["id"])
 
     def _money(self, booking_id: int, kind: str, amount: int, method: str, at: datetime) -> None:
         if at < self.now:
             self.paid.append(
                 {"booking": booking_id, "kind": kind, "amount": amount, "method": method, "paid_at": at}
             )
-
-    async def _write_payments(self) -> None:
-        """The money, with receipt numbers in the order it was taken, per fiscal year, like
-        bookings.desk_payments.next_receipt_number gives them."""
-        numbers: dict[str, int] = {}
-        rows = []
-        for item in sorted(self.paid, key=lambda item: (item["paid_at"], item["booking"])):
-            local = item["paid_at"].astimezone(TOKYO)
-            prefix = f"R{local.year if local.month >= 4 else local.year - 1}-"
-            if prefix not in numbers:
-                numbers[prefix] = await Payment.count().where(Payment.receipt_number.like(prefix + "%"))
-            numbers[prefix] += 1
-            rows.append(
-                Payment(**item, receipt_number=f"{prefix}{numbers[prefix]:05d}", recorded_by=self.desk)
-            )
-        if rows:
-            await Payment.insert(*rows)
-
-
-@dataclass
-class _Staff:
-    id: int | None
-    display_name: str = "施設管理"
