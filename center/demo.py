@@ -29,6 +29,7 @@ from center.dates import local_instant
 from center.dates import today as tokyo_today
 from center.db import is_postgres, write_transaction
 from center.demo_data.life import Life
+from center.demo_data.lottery import load_lottery
 from center.demo_data.schedule import SEED, booking_status, plan_bookings
 from center.errors import Conflict
 from center.ledger.service import release_hold, take_hold
@@ -146,13 +147,14 @@ class _Loader:
         count = await self._bookings(await load_calendar())
         await self._payment_settings()
         count += await Life(self).run()
+        lottery = await load_lottery(self.today, self.room_ids, self.groups, self.user_ids.get("manager"))
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
         programmes = await _Programmes(self.today, self.room_ids).run()
         await audit.record(
             "load_demo",
             "center",
             note=f"demo data: {len(self.room_ids)} rooms, {len(self.groups)} groups, {count} bookings, "
-            f"{programmes}",
+            f"{programmes}, {lottery}",
         )
 
     async def _calendar(self) -> None:
