@@ -13,7 +13,8 @@ import pytest
 import time_machine
 
 from bookings.desk_payments import cash_summary
-from bookings.tables import Booking, Payment
+from bookings.lottery.rounds import accepting
+from bookings.tables import Booking, BookingSeries, LotteryEntry, LotteryRound, Payment
 from center.accounts.tables import Group
 from center.dates import to_local
 from center.demo import load_demo
@@ -22,6 +23,7 @@ from center.places.tables import Slot
 from center.reports.income import income_report
 from center.reports.periods import Period
 from center.reports.usage import WALK_IN_MARKER, Figures, usage_report
+from maintenance.tables import Closure, Ticket
 
 pytestmark = pytest.mark.anyio
 
@@ -190,3 +192,21 @@ async def test_demo_desk_work_leaves_past_bookings_checked_in_with_keys_and_numb
     assert {"declined", "lapsed", "cancelled", "approved", "requested"} <= statuses
     walk_in = await Group.select(Group.id).where(Group.activity == WALK_IN_MARKER).first()
     assert await Booking.exists().where((Booking.group == walk_in["id"]) & (Booking.walk_in == True))
+
+
+async def test_demo_has_a_drawn_lottery_an_open_one_a_series_and_an_elevator_outage_that_ended(db, clock):
+    await load_demo()
+    rounds = {row["status"]: row for row in await LotteryRound.select()}
+    assert set(rounds) == {"drawn", "open"} and accepting(rounds["open"], on=INSTANT.date())
+    drawn = {
+        row["status"]
+        for row in await LotteryEntry.select().where(LotteryEntry.round == rounds["drawn"]["id"])
+    }
+    assert {"confirmed", "won", "lost"} <= drawn
+    series = await BookingSeries.select().first()
+    assert await Booking.count().where(Booking.series == series["id"]) >= 8
+    outage = await Ticket.select().where(Ticket.accessibility_feature != "")
+    assert [row["status"] for row in outage] == ["done"]
+    closure = await Closure.select().first()
+    assert to_local(closure["starts_at"]).date().month == LAST_MONTH.month
+    assert await Ticket.exists().where(Ticket.status == "in_progress")
