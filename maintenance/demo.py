@@ -134,19 +134,30 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
     await update_ticket(elevator, {"actual_cost": 96_800}, staff)
     await transition(elevator, "done", staff)
 
-    await create_inspection(
+    # The elevator's monthly inspection was done about two and a half weeks ago; the next is due
+    # in about twelve days.
+    from maintenance.inspections import open_due
+    from maintenance.tables import Inspection
+
+    elevator_check = await create_inspection(
         {
             "title_ja": "エレベーター定期点検",
             "title_en": "Elevator inspection",
             "location": place("elevator"),
             "every": 1,
             "unit": "month",
-            "next_due": today + timedelta(days=12),
+            "next_due": today - timedelta(days=18),
             "season_from": None,
             "season_to": None,
             "lead_days": 7,
         },
         staff,
+    )
+    for done in await open_due(today - timedelta(days=20)):
+        for target in ("in_progress", "done"):
+            await transition(done, target, staff)
+    await Inspection.update({Inspection.last_done: today - timedelta(days=18)}).where(
+        Inspection.id == elevator_check
     )
     await create_inspection(
         {
@@ -190,8 +201,6 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
         },
         staff,
     )
-    from maintenance.inspections import open_due
-
     await open_due(today)
 
     now = datetime.now(UTC)

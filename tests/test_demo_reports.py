@@ -194,7 +194,7 @@ async def test_demo_desk_work_leaves_past_bookings_checked_in_with_keys_and_numb
     assert await Booking.exists().where((Booking.group == walk_in["id"]) & (Booking.walk_in == True))
 
 
-async def test_demo_has_a_drawn_lottery_an_open_one_a_series_and_an_elevator_outage_that_ended(db, clock):
+async def test_demo_has_lotteries_a_series_inspections_done_and_due_and_an_outage_that_ended(db, clock):
     await load_demo()
     rounds = {row["status"]: row for row in await LotteryRound.select()}
     assert set(rounds) == {"drawn", "open"} and accepting(rounds["open"], on=INSTANT.date())
@@ -210,3 +210,5 @@ async def test_demo_has_a_drawn_lottery_an_open_one_a_series_and_an_elevator_out
     closure = await Closure.select().first()
     assert to_local(closure["starts_at"]).date().month == LAST_MONTH.month
     assert await Ticket.exists().where(Ticket.status == "in_progress")
+    inspections = await Ticket.select(Ticket.status).where(Ticket.inspection.is_not_null())
+    assert {"done", "scheduled"} <= {row["status"] for row in inspections}
