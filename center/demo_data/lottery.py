@@ -20,12 +20,19 @@ from center.places.calendar import load_calendar
 ROOM = "gallery"
 SLOT = "afternoon"
 DRAW_SEED = "demo-3-3-8-lottery"
-# (group, purpose, expected head count); each day two groups want the same afternoon.
-APPLICANTS = (
+# Next month's round: (day, group, purpose, expected head count); on the first day two groups
+# wanted the same afternoon. None of them is the "member" account's group, whose page the lottery's
+# browser test reads for its own win.
+DRAWN = (
+    (0, "suisai", "水彩画の小品展", 20),
+    (0, "igocoti", "活動紹介パネル展", 10),
+    (1, "culture", "写真教室の作品展", 25),
+)
+# The following month's applications so far: (group, purpose, expected head count).
+APPLYING = (
     ("suisai", "水彩画の小品展", 20),
     ("salon", "手芸作品の展示", 15),
     ("himawari", "子どもの絵の展示", 20),
-    ("igocoti", "活動紹介パネル展", 10),
 )
 
 
@@ -48,7 +55,7 @@ async def load_lottery(
 ) -> str:
     """Both rounds; nothing if the demo's groups or room are missing or a round exists."""
     room_id = room_ids.get(ROOM)
-    if room_id is None or await LotteryRound.exists() or not all(key in groups for key, *_ in APPLICANTS):
+    if room_id is None or await LotteryRound.exists() or not all(item[1] in groups for item in DRAWN):
         return "no lottery"
     await LotteryRoom.insert(LotteryRoom(room=room_id, active=True))
     staff = Actor(manager, "管理者", staff=True)
@@ -66,11 +73,13 @@ async def load_lottery(
     applied_at = datetime.now(UTC) - timedelta(days=15)
     days = await _free_days(room_id, drawn_month, *slot_times, 2)
     entries = []
-    for index, (key, purpose, head) in enumerate(APPLICANTS[: 2 * len(days)]):
+    for index, (day, key, purpose, head) in enumerate(DRAWN):
         group = groups[key]
+        if day >= len(days):
+            continue
         rows = await LotteryEntry.insert(
             LotteryEntry(
-                round=drawn, group=group["id"], room=room_id, day=days[index // 2], slot_code=SLOT,
+                round=drawn, group=group["id"], room=room_id, day=days[day], slot_code=SLOT,
                 purpose=purpose, expected_head_count=head, applied_by=group.get("requested_by"),
                 created_at=applied_at + timedelta(hours=5 * index),
             )
@@ -94,10 +103,10 @@ async def load_lottery(
     )
     opened = await open_round(open_month, window, staff)
     days = await _free_days(room_id, open_month, *slot_times, 2)
-    for index, (key, purpose, head) in enumerate(APPLICANTS[:3]):
-        if not days:
-            break
-        group = groups[key]
+    for index, (key, purpose, head) in enumerate(APPLYING):
+        group = groups.get(key)
+        if not days or group is None:
+            continue
         application = Application(opened, room_id, days[index % len(days)], SLOT, purpose, head)
         await apply(application, group["id"], Actor(group.get("requested_by"), "", staff=False))
     return f"lottery: {len(entries)} entries drawn"
