@@ -20,7 +20,7 @@ from bookings.service import permit_number, refund_due
 from bookings.tables import Booking, BookingSeries
 from center.dates import local_instant, to_local
 from center.demo_data.desk import desk_work, write_payments
-from center.demo_data.schedule import SERIES
+from center.demo_data.schedule import SERIES, WINDOW_DAYS
 from center.demo_data.works import close_for_works
 from center.ledger.service import find_conflicts, release_hold, take_hold
 from center.places.calendar import CalendarData, load_calendar, shift_month
@@ -81,7 +81,7 @@ class Life:
         self.calendar = await load_calendar()
         self.rooms = {row["code"]: row for row in await Room.select()}
         last_month = shift_month(self.today.year, self.today.month, -1)
-        window_start = self.today - timedelta(days=61)
+        window_start = self.today - timedelta(days=WINDOW_DAYS)
         months = {shift_month(*last_month, -12), last_month}
         year, month = fiscal_year_of(self.today), 4
         while date(year, month, 1) < self.today.replace(day=1):
@@ -361,7 +361,7 @@ class Life:
             (Booking.group == group["id"])
             & (Booking.room == self.room_ids[plan.room])
             & (Booking.purpose == plan.purpose)
-            & (Booking.starts_at >= local_instant(self.today - timedelta(days=61), time(0)))
+            & (Booking.starts_at >= local_instant(self.today - timedelta(days=WINDOW_DAYS), time(0)))
         )
         rows = [row for row in rows if to_local(row["starts_at"]).weekday() == plan.weekday]
         if not rows:
