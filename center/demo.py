@@ -30,6 +30,8 @@ from center.accounts.tables import Group, GroupMember, User
 from center.dates import local_instant
 from center.dates import today as tokyo_today
 from center.db import is_postgres, write_transaction
+from center.demo_data.life import Life
+from center.demo_data.lottery import load_lottery
 from center.demo_data.schedule import SEED, booking_status, plan_bookings
 from center.errors import Conflict
 from center.ledger.service import release_hold, take_hold
@@ -159,13 +161,15 @@ class _Loader:
         await self._terms()
         count = await self._bookings(await load_calendar())
         await self._payment_settings()
+        count += await Life(self).run()
+        lottery = await load_lottery(self.today, self.room_ids, self.groups, self.user_ids.get("manager"))
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
         programmes = await _Programmes(self.today, self.room_ids).run()
         await audit.record(
             "load_demo",
             "center",
             note=f"demo data: {len(self.room_ids)} rooms, {len(self.groups)} groups, {count} bookings, "
-            f"{programmes}",
+            f"{programmes}, {lottery}",
         )
 
     async def _calendar(self) -> None:
@@ -243,7 +247,9 @@ class _Loader:
                     accessibility_notes_ja=room["accessibility_notes_ja"],
                     accessibility_notes_en=room["accessibility_notes_en"],
                     bookable=True,
-                    booked_by="slot",
+                    booked_by=room.get("booked_by", "slot"),
+                    hourly_fee=room.get("hourly_fee", 0),
+                    hourly_heating_fee=room.get("hourly_heating_fee", 0),
                     sort_order=order,
                     updated_at=self.now,
                 )
@@ -387,18 +393,26 @@ class _Loader:
             # Every fourth use of a room with priced equipment takes its first priced piece.
             priced = list(priced_equipment.get(plan.room, {}))[:1] if index % 4 == 0 else []
             key = (plan.room, plan.slots, plan.group, in_heating_season(plan.day, *season), *priced)
+            starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
+            ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
+            hourly = rooms[plan.room]["booked_by"] == "hour"  # the same times, priced by the minute
             if key not in prices:
                 payer = Payer(
                     reduction=group["reduction"],
                     in_city=group.get("in_city", True),
                     commercial=group.get("commercial", False),
                 )
+                minutes = int((ends_at - starts_at).total_seconds() // 60)
+                slot_codes = [] if hourly else list(plan.slots)
                 prices[key] = await quote(
-                    rooms[plan.room], plan.day, payer, slot_codes=list(plan.slots), equipment=priced
+                    rooms[plan.room],
+                    plan.day,
+                    payer,
+                    slot_codes=slot_codes,
+                    minutes=minutes,
+                    equipment=priced,
                 )
             price = prices[key]
-            starts_at = local_instant(plan.day, self.slot_times[plan.slots[0]][0])
-            ends_at = local_instant(plan.day, self.slot_times[plan.slots[-1]][1])
             status = booking_status(index, plan, self.today)
             if status == "requested":  # a fresh request, waiting for staff within the lapse period
                 created = self.now - timedelta(days=self.rng.randint(0, 5), hours=self.rng.randint(0, 9))
@@ -421,7 +435,7 @@ class _Loader:
                     room=self.room_ids[plan.room],
                     starts_at=starts_at,
                     ends_at=ends_at,
-                    slot_codes=",".join(plan.slots),
+                    slot_codes="" if hourly else ",".join(plan.slots),
                     purpose=plan.purpose,
                     public=bool(plan.public_title),
                     public_title=plan.public_title,

@@ -112,19 +112,52 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
     await update_ticket(battery, {"actual_cost": 38_500}, staff)
     await transition(battery, "done", staff)
 
-    await create_inspection(
+    # The elevator was out of service for a day two weeks ago; the groups were told, and it works
+    # again (an accessibility impact that has ended: no open one, so room pages stay as usual).
+    elevator = await create_ticket(
+        {
+            **fields(
+                "エレベーターの停止(制御盤の故障)",
+                "elevator",
+                "repair",
+                "urgent",
+                today - timedelta(days=14),
+                description="かご内の操作ボタンが反応しない。業者が制御盤の部品を交換。",
+                contractor="北海道エレベーター保守",
+                contractor_contact="0144-00-3456",
+            ),
+            "accessibility_feature": "elevator",
+        },
+        staff,
+        status="in_progress",
+    )
+    await update_ticket(elevator, {"actual_cost": 96_800}, staff)
+    await transition(elevator, "done", staff)
+
+    # The elevator's monthly inspection was done about two and a half weeks ago; the next is due
+    # in about twelve days.
+    from maintenance.inspections import open_due
+    from maintenance.tables import Inspection
+
+    elevator_check = await create_inspection(
         {
             "title_ja": "エレベーター定期点検",
             "title_en": "Elevator inspection",
             "location": place("elevator"),
             "every": 1,
             "unit": "month",
-            "next_due": today + timedelta(days=12),
+            "next_due": today - timedelta(days=18),
             "season_from": None,
             "season_to": None,
             "lead_days": 7,
         },
         staff,
+    )
+    for done in await open_due(today - timedelta(days=20)):
+        for target in ("in_progress", "done"):
+            await transition(done, target, staff)
+    await Inspection.update({Inspection.last_done: today - timedelta(days=18)}).where(
+        Inspection.id == elevator_check
     )
     await create_inspection(
         {
@@ -168,8 +201,6 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
         },
         staff,
     )
-    from maintenance.inspections import open_due
-
     await open_due(today)
 
     now = datetime.now(UTC)

@@ -90,7 +90,7 @@ async def test_demo_accounts_log_in_with_their_roles(db):
 async def test_demo_bookings_hold_their_time_in_the_ledger_without_overlaps(db):
     await load_demo()
     bookings = await Booking.select()
-    assert 60 <= len(bookings) <= 120
+    assert 60 <= len(bookings) <= 220  # about 100 around today, a few a month back to April
     holds = {hold["id"]: hold for hold in await Hold.select()}
     for booking in bookings:
         hold = holds[booking["hold"]]
