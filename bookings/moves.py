@@ -29,6 +29,7 @@ from center.db import write_transaction
 from center.errors import DomainError, NotFound
 from center.i18n import N_
 from center.ledger.service import HoldConflict, move_hold
+from center.places.equipment import decode_codes
 
 
 class TooLateToMove(DomainError):
@@ -87,7 +88,7 @@ def moved_request(booking: dict, request: BookingRequest) -> BookingRequest:
         public_title=booking["public_title"],
         contact_name=booking["contact_name"],
         contact_phone=booking["contact_phone"],
-        equipment=list(booking["equipment"] or []),
+        equipment=decode_codes(booking["equipment"]),
         commercial=booking["commercial"],
     )
 

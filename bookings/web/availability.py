@@ -77,7 +77,9 @@ def _filter_query(request: Request) -> str:
     from urllib.parse import urlencode
 
     pairs = [(key, value) for key, value in request.query_params.multi_items() if key != "week"]
-    return urlencode(pairs)
+    # Sorted by name (values of one name keep their order): the same filters give the same links,
+    # whatever order the query arrived in.
+    return urlencode(sorted(pairs, key=lambda pair: pair[0]))
 
 
 @get("/availability/rooms/{code:str}", name="bookings:room_month", opt=PUBLIC)

@@ -71,7 +71,12 @@ def test_a_member_requests_a_room_for_20_with_a_projector_next_saturday_in_few_s
         steps.type("#filter-capacity", "20")
         before = page.locator("#week-grid").inner_html()
         steps.tap("label[for=filter-equipment-projector]")
-        page.wait_for_function("() => document.querySelector('#filters-applied')?.textContent.includes('20')")
+        # Both filters applied (the capacity's own swap may land after the projector was ticked).
+        page.wait_for_function(
+            "() => { const t = document.querySelector('#filters-applied')?.textContent || '';"
+            " return t.includes('20') && t.includes('プロジェクター')"
+            " && document.querySelector('#week-grid a[href*=\"equipment=projector\"]') !== null; }"
+        )
         assert page.locator("#week-grid").inner_html() != before
         saturday = next_saturday()
         free = f"#week-grid a[href*='day={saturday.isoformat()}&slots=afternoon']"
