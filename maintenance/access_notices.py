@@ -14,7 +14,7 @@ from center.i18n import N_, current_locale, gettext, pick
 from center.ledger.service import holds_between
 from center.notices.service import notify
 from center.places.tables import CenterProfile
-from maintenance.accessibility import affected
+from maintenance.accessibility import affected, feature_tickets
 from maintenance.tables import Ticket
 from maintenance.workflow import FEATURES
 
@@ -38,20 +38,7 @@ WORKS_AGAIN = (
 
 
 async def _feature_ticket(ticket_id: int) -> dict | None:
-    return (
-        await Ticket.select(
-            Ticket.id,
-            Ticket.title,
-            Ticket.accessibility_feature,
-            Ticket.due_on,
-            Ticket.location.floor.as_alias("floor"),
-            Ticket.location.room.as_alias("room"),
-            Ticket.location.name_ja.as_alias("name_ja"),
-            Ticket.location.name_en.as_alias("name_en"),
-        )
-        .where(Ticket.id == ticket_id)
-        .first()
-    )
+    return await feature_tickets().where(Ticket.id == ticket_id).first()
 
 
 async def _in_both(render) -> dict[str, str]:

@@ -33,8 +33,9 @@ UNTIL = N_("Expected back in service by %(date)s.")
 LOOKAHEAD = timedelta(days=366)
 
 
-async def open_feature_tickets() -> list[dict]:
-    return await Ticket.select(
+def feature_tickets():
+    """A query of tickets with what the warnings need: the feature, the due date, the place."""
+    return Ticket.select(
         Ticket.id,
         Ticket.title,
         Ticket.accessibility_feature,
@@ -43,7 +44,13 @@ async def open_feature_tickets() -> list[dict]:
         Ticket.location.room.as_alias("room"),
         Ticket.location.name_ja.as_alias("name_ja"),
         Ticket.location.name_en.as_alias("name_en"),
-    ).where((Ticket.accessibility_feature != "") & Ticket.status.is_in(list(OPEN_STATUSES)))
+    )
+
+
+async def open_feature_tickets() -> list[dict]:
+    return await feature_tickets().where(
+        (Ticket.accessibility_feature != "") & Ticket.status.is_in(list(OPEN_STATUSES))
+    )
 
 
 def _floors(floors: list[int]) -> str:
