@@ -15,8 +15,8 @@ from functools import partial
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.phone_support import audit_all as audit  # WCAG A/AA and best practice
 from tests.browser.support import (
-    audit,
     check_structure,
     log_in_by_keyboard,
     screenshot,
