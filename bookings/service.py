@@ -128,13 +128,14 @@ async def request_booking(
     on a group's behalf may override the policy with a reason. A member's agreement to the terms
     of use (checked by the caller, bookings.terms.check_agreement) is recorded with its version."""
     override = bool(override_reason.strip()) and actor.staff
-    room, group = await _room(request.room_id), await _group(group_id)
-    period = await check_request(request, room, group, override=override)
-    fee = await price(request, group, room, period)
     now = datetime.now(UTC)
     try:
         async with write_transaction():
-            # read inside the transaction: on SQLite its queries then share one connection
+            # Every read inside the transaction: the checks see what the insert will see, and on
+            # SQLite the queries share one connection instead of opening one each.
+            room, group = await _room(request.room_id), await _group(group_id)
+            period = await check_request(request, room, group, override=override)
+            fee = await price(request, group, room, period)
             rule = await load_rule()
             booking_id = await insert_booking(
                 request,

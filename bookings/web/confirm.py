@@ -21,9 +21,13 @@ from bookings.web.requests import _chosen_group, _form_context, _form_values, ac
 from center.errors import ValidationFailed
 from center.i18n import N_, gettext
 from center.places import forms
-from center.places.rooms import room_by_code
+from center.places.rooms import room_by_code, room_row
 from center.web.auth import requires_member
 from center.web.templating import flash
+
+
+async def _full(room: dict | None) -> dict | None:
+    return await room_by_code(room["code"]) if room else None
 
 
 @post("/bookings/request/confirm", name="bookings:confirm_request", guards=[requires_member])
@@ -32,34 +36,43 @@ async def confirm_request(request: Request, data: Form) -> Template | Redirect:
     the tentative hold. Without the agreement, the confirmation page again with the error."""
     groups = await member_groups(request)
     values = _form_values(data)
-    room = await room_by_code(values["room"]) if values["room"] else None
+    # The room's row is enough to read the request; the pages shown on a refusal need all of it.
+    room = await room_row(values["room"]) if values["room"] else None
     group = _chosen_group(values, groups)
     try:
         if group is None:
             raise ValidationFailed({"group": N_("Choose a group.")})
         booking_request = parse_request(data, room)
-        period, fee = await service.preview(booking_request, group["id"])
     except ValidationFailed as invalid:
-        # The values no longer pass (a rule changed, time passed, or they were altered): the form.
+        # The values were altered (the form would refuse them): the form with the errors.
         context = await _form_context(
-            request, values, ordered(invalid.translated()), groups=groups, room=room
+            request, values, ordered(invalid.translated()), groups=groups, room=await _full(room)
         )
         return Template("bookings/request.html", context=context, status_code=400)
-    assert room is not None
+    assert room is not None and group is not None
     try:
         version = check_agreement(
             forms.checked(data, "agree_to_terms"), data.get("terms_version"), await current_terms()
         )
     except ValidationFailed as refused:
+        try:
+            period, fee = await service.preview(booking_request, group["id"])
+        except ValidationFailed as invalid:
+            context = await _form_context(
+                request, values, ordered(invalid.translated()), groups=groups, room=await _full(room)
+            )
+            return Template("bookings/request.html", context=context, status_code=400)
         return await confirmation_page(
             values,
             group=group,
-            room=room,
+            room=await _full(room),
             period=period,
             fee=fee,
             errors=refused.translated(),
             status_code=400,
         )
+    # request_booking checks and prices the request again in full (the rules of the form, the
+    # calendar and the policy as they are now), so the hidden fields are trusted no further.
     try:
         booking_id = await service.request_booking(
             booking_request, group["id"], actor_of(request), terms_agreed=True, terms_version=version
@@ -70,14 +83,14 @@ async def confirm_request(request: Request, data: Form) -> Template | Redirect:
             values,
             {"slots": gettext(taken.message)},
             groups=groups,
-            room=room,
+            room=await _full(room),
             alternatives=taken.alternatives,
             conflict=True,
         )
         return Template("bookings/request.html", context=context, status_code=409)
     except ValidationFailed as invalid:
         context = await _form_context(
-            request, values, ordered(invalid.translated()), groups=groups, room=room
+            request, values, ordered(invalid.translated()), groups=groups, room=await _full(room)
         )
         return Template("bookings/request.html", context=context, status_code=400)
     flash(request, N_("Your request was received. The slot is held for you until the center decides."))

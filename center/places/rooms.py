@@ -149,6 +149,13 @@ async def floors() -> list[int]:
     return sorted({row["floor"] for row in rows})
 
 
+async def room_row(code: str) -> dict | None:
+    """The room's own row, decoded, without its fees, equipment prices or access (one query): for
+    reading a request, whose rules fetch what they need themselves."""
+    room = await Room.select().output(load_json=True).where(Room.code == code).first()
+    return _decode(room) if room else None
+
+
 async def room_by_code(code: str) -> dict | None:
     room = await Room.select().output(load_json=True).where(Room.code == code).first()
     if room is None:
