@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from bookings.rules import request_window
 from bookings.tables import Booking
 from center.dates import local_day_bounds, today
+from center.db import read_transaction
 from center.i18n import N_, gettext, pick
 from center.ledger.service import HoldInfo, holds_between
 from center.places.calendar import DayInfo, days_info
@@ -112,7 +113,14 @@ async def grid(
     """Every bookable room (matching the filters, or the rooms given) × day × slot in [start, end]
     (inclusive) with its state. `online`: as seen by those who request online (visitors and
     members), for whom free slots outside the policy's request window are not free; staff, who may
-    override the policy, pass False."""
+    override the policy, pass False. Its reads share one read transaction (one connection)."""
+    async with read_transaction():
+        return await _grid(start, end, filters, rooms=rooms, online=online)
+
+
+async def _grid(
+    start: date, end: date, filters: RoomFilters | None, *, rooms: list[dict] | None, online: bool
+) -> Grid:
     if rooms is None:
         rooms = await list_rooms(filters, on=max(start, today()))
     days = await days_info(start, end)

@@ -7,7 +7,6 @@ can be cancelled one at a time or all from a date on."""
 from __future__ import annotations
 
 import calendar
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,7 +20,7 @@ from bookings.tables import Booking, BookingSeries
 from center.accounts import audit
 from center.accounts.tables import Group
 from center.dates import TOKYO, english_date, wareki
-from center.db import get_engine, write_transaction
+from center.db import read_transaction, write_transaction
 from center.errors import Conflict, NotFound, ValidationFailed
 from center.i18n import N_, current_locale, gettext
 from center.ledger.service import HoldConflict, HoldInfo, holds_between, lock_rooms, release_hold
@@ -229,17 +228,6 @@ class SeriesClash(Conflict):
         super().__init__()
 
 
-@asynccontextmanager
-async def _reading():
-    """Run many small reads on one connection (a read transaction) unless one is open already."""
-    engine = get_engine()
-    if engine.transaction_exists():
-        yield
-        return
-    async with engine.transaction():
-        yield
-
-
 async def _room_and_group(room_id: int, group_id: int) -> tuple[dict, dict]:
     room = await Room.select().where(Room.id == room_id).first()
     group = await Group.select().where(Group.id == group_id).first()
@@ -309,7 +297,7 @@ async def preview_series(
     nothing. Dates past the group's allowance of future bookings are refused (unless overridden)."""
     rule = spec.recurrence
     schedule = generate(rule)
-    async with _reading():
+    async with read_transaction():
         room, group = await _room_and_group(spec.request.room_id, group_id)
         infos = (
             {info.day: info for info in await days_info(rule.starts_on, rule.ends_on)}

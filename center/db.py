@@ -68,6 +68,19 @@ async def write_transaction() -> AsyncIterator[Any]:
             yield txn
 
 
+@asynccontextmanager
+async def read_transaction() -> AsyncIterator[None]:
+    """Many small reads on one connection (a deferred transaction on SQLite, which takes no write
+    lock), so a page's queries see one state and SQLite opens one connection instead of one per
+    query. Joins a transaction already open."""
+    engine = get_engine()
+    if engine.transaction_exists():
+        yield
+        return
+    async with engine.transaction():
+        yield
+
+
 async def start_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and get_settings().pg_pool:
