@@ -38,16 +38,15 @@ class StepFree:
         return max(day for day in dates if day is not None)
 
 
+def _answer(room: dict, room_outages: list[Outage]) -> StepFree:
+    blocking = tuple(outage for outage in room_outages if outage.blocks_step_free)
+    return StepFree(by_design=bool(room["step_free"]), outages=blocking)
+
+
 async def step_free(rooms: list[dict], on: date | None = None) -> dict[int, StepFree]:
     """room id -> StepFree for these rooms (dicts with "id" and "step_free"), today or on a day."""
     found = await warnings.outages([room["id"] for room in rooms], on)
-    return {
-        room["id"]: StepFree(
-            by_design=bool(room["step_free"]),
-            outages=tuple(outage for outage in found.get(room["id"], []) if outage.blocks_step_free),
-        )
-        for room in rooms
-    }
+    return {room["id"]: _answer(room, found.get(room["id"], [])) for room in rooms}
 
 
 async def annotate(rooms: list[dict], on: date | None = None) -> list[dict]:
@@ -57,16 +56,6 @@ async def annotate(rooms: list[dict], on: date | None = None) -> list[dict]:
         return rooms
     found = await warnings.outages([room["id"] for room in rooms], on)
     for room in rooms:
-        room_outages = found.get(room["id"], [])
-        room["access"] = StepFree(
-            by_design=bool(room["step_free"]),
-            outages=tuple(outage for outage in room_outages if outage.blocks_step_free),
-        )
-        room["access_warnings"] = [outage.text for outage in room_outages]
+        room["access"] = _answer(room, found.get(room["id"], []))
+        room["access_warnings"] = [outage.text for outage in found.get(room["id"], [])]
     return rooms
-
-
-async def step_free_now(rooms: list[dict], on: date | None = None) -> list[dict]:
-    """Only the rooms a person who cannot use stairs can reach (today or on a day)."""
-    answers = await step_free(rooms, on)
-    return [room for room in rooms if answers[room["id"]].now]
