@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from center.db import build_engine
+from center.lib.db import build_engine
 
 DB = build_engine()
 

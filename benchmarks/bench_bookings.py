@@ -127,7 +127,7 @@ def run_child(engine: str, size: int, args: argparse.Namespace) -> dict:
 async def _pg_admin(url: str, sql: str) -> None:
     import asyncpg
 
-    from center.db import postgres_config
+    from center.lib.db import postgres_config
 
     connection = await asyncpg.connect(**postgres_config(url))
     try:
@@ -160,11 +160,11 @@ def print_table(results: list[dict], runs: int) -> None:
 
 async def child(args: argparse.Namespace) -> dict:
     sys.path.insert(0, str(ROOT))
-    from center.db import migrate, start_pool
+    from center.lib.db import migrate, start_pool
 
     await migrate()
     await start_pool()
-    from center.demo import load_demo
+    from center.shell.demo import load_demo
 
     await load_demo()
     await add_rooms()
@@ -223,9 +223,9 @@ async def load_history(count: int) -> int:
     from bookings.service import permit_number
     from bookings.tables import Booking
     from center.accounts.tables import Group
-    from center.dates import today
-    from center.db import is_postgres, write_transaction
     from center.ledger.tables import Hold
+    from center.lib.dates import today
+    from center.lib.db import is_postgres, write_transaction
     from center.places.calendar import days_info
     from center.places.rooms import list_rooms
 
@@ -315,7 +315,7 @@ async def load_history(count: int) -> int:
 
 async def analyze() -> None:
     """Fresh planner statistics after the bulk load, as autovacuum would gather them."""
-    from center.db import get_engine
+    from center.lib.db import get_engine
 
     await get_engine().run_ddl("ANALYZE")
 
@@ -330,8 +330,8 @@ async def measure(runs: int) -> dict[str, tuple[float, float]]:
     from bookings.tables import Booking, BookingPolicy, LotteryRoom
     from center.accounts.tables import Group, GroupMember, User
     from center.app import create_app
-    from center.dates import today
-    from center.pdf import warm_up
+    from center.lib.dates import today
+    from center.lib.pdf import warm_up
     from center.places.rooms import list_rooms
 
     await warm_up()
@@ -426,7 +426,7 @@ async def _free_cells(client, rooms: list[dict], needed: int) -> list[tuple[str,
     """Free (room, day, slot) cells from 10 days ahead on, from the availability API."""
     from datetime import timedelta
 
-    from center.dates import today
+    from center.lib.dates import today
 
     found: list[tuple[str, str, str]] = []
     first = today() + timedelta(days=10)

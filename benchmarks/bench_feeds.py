@@ -70,7 +70,7 @@ def main() -> None:
 async def _pg_admin(url: str, sql: str) -> None:
     import asyncpg
 
-    from center.db import postgres_config
+    from center.lib.db import postgres_config
 
     connection = await asyncpg.connect(**postgres_config(url))
     try:
@@ -117,7 +117,7 @@ async def load(count: int) -> tuple[int, int]:
     from bookings.tables import Booking
     from center.accounts import service as accounts
     from center.accounts.tables import Group, GroupMember
-    from center.dates import TOKYO, today
+    from center.lib.dates import TOKYO, today
     from center.places.tables import CenterProfile, Room
 
     now = datetime.now(UTC)
@@ -203,19 +203,19 @@ async def child(args: argparse.Namespace) -> dict:
     sys.path.insert(0, str(ROOT))
     import httpx
 
-    from center.db import close_pool, migrate, start_pool
+    from center.lib.db import close_pool, migrate, start_pool
 
     await migrate()
     await start_pool()
     try:
         user, group = await load(args.events)
         from center.app import create_app
-        from center.feeds import sources, tokens
+        from center.shell.feeds import sources, tokens
 
         token, _ = await tokens.make_token("group", user_id=user, scope_id=group)
         app = create_app()
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-        from center.feeds.calendars import RENDERED
+        from center.shell.feeds.calendars import RENDERED
 
         build, again, not_modified = [], [], []
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:

@@ -126,11 +126,11 @@ def print_table(results: list[dict], runs: int) -> None:
 
 
 async def child(args: argparse.Namespace) -> dict:
-    from center.db import migrate, start_pool
+    from center.lib.db import migrate, start_pool
 
     await migrate()
     await start_pool()
-    from center.demo import load_demo
+    from center.shell.demo import load_demo
 
     await load_demo()
     await bench_bookings.add_rooms()
@@ -157,7 +157,7 @@ async def make_realistic() -> tuple[int, int]:
     from datetime import timedelta
 
     from bookings.tables import Booking, Payment
-    from center.db import write_transaction
+    from center.lib.db import write_transaction
     from maintenance.tables import Location, Ticket
     from maintenance.workflow import CATEGORIES
 
@@ -216,7 +216,7 @@ async def make_realistic() -> tuple[int, int]:
 async def last_complete_fiscal_year() -> int:
     """The last fiscal year the loaded history covers entirely."""
     from bookings.tables import Booking
-    from center.dates import to_local
+    from center.lib.dates import to_local
 
     newest = (
         await Booking.select(Booking.starts_at)
@@ -232,7 +232,7 @@ async def measure(year: int, runs: int) -> dict[str, dict[str, tuple[float, floa
     import httpx
 
     from center.app import create_app
-    from center.pdf import warm_up
+    from center.lib.pdf import warm_up
 
     await warm_up()
     app = create_app()

@@ -4,7 +4,7 @@ of order), shown on the booking pages, the desk's booking page and the permit.""
 
 from __future__ import annotations
 
-from center.dates import to_local
+from center.lib.dates import to_local
 from center.places import warnings
 
 

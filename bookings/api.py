@@ -35,14 +35,14 @@ from bookings.tables import Booking
 from bookings.terms import check_agreement, current_terms
 from bookings.web.forms import parse_request
 from bookings.web.requests import STATUS_LABELS, actor_of, booking_rows, status_label, visible_booking
-from center import dates
+from center.accounts.guards import PUBLIC, requires_login, requires_member
 from center.accounts.roles import FRONT_DESK, MANAGER
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_, gettext, pick
+from center.lib import dates
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext, pick
 from center.places import calendar as cal
 from center.places.rooms import list_rooms, parse_filters, room_by_code
 from center.places.tables import Room
-from center.web.auth import PUBLIC, requires_login, requires_member
 from center.web.errors import TITLES, handle_exception
 
 MAX_DAYS = 62

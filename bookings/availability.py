@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from bookings.rules import request_window
 from bookings.tables import Booking
-from center.dates import local_day_bounds, today
-from center.db import read_transaction
-from center.i18n import N_, gettext, pick
 from center.ledger.service import HoldInfo, holds_between
+from center.lib.dates import local_day_bounds, today
+from center.lib.db import read_transaction
+from center.lib.i18n import N_, gettext, pick
 from center.places.calendar import DayInfo, days_info
 from center.places.rooms import RoomFilters, list_rooms
 from center.places.tables import RoomSlotFee

@@ -8,8 +8,8 @@ from typing import Any
 
 from bookings.payment_settings import load_settings
 from bookings.payment_status import deadline_of
-from center.dates import TOKYO
-from center.i18n import N_
+from center.lib.dates import TOKYO
+from center.lib.i18n import N_
 from center.notices.service import notify
 from center.places.tables import Room
 

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy
-from center.dates import local_instant, to_local
-from center.db import write_transaction
+from center.lib.dates import local_instant, to_local
+from center.lib.db import write_transaction
 from center.places.calendar import CalendarData
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours
 

@@ -13,11 +13,11 @@ from bookings.permits import CODE_PREFIX, parse_permit_code
 from bookings.rules import load_policy
 from bookings.tables import Booking, Payment
 from center.accounts.tables import Group
-from center.dates import format_date, local_day_bounds, to_local, today
-from center.db import is_postgres
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_, gettext, pick
 from center.ledger.tables import Hold
+from center.lib.dates import format_date, local_day_bounds, to_local, today
+from center.lib.db import is_postgres
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext, pick
 from center.places.tables import Room
 
 # What the desk sees of a booking; each state is shown with a symbol and a word, never colour alone.

@@ -10,10 +10,10 @@ from bookings.rules import load_policy
 from bookings.service import Actor, get_booking
 from bookings.tables import Booking
 from center.accounts import audit
-from center.dates import format_date, format_time, to_local, today
-from center.db import write_transaction
-from center.errors import Conflict, ValidationFailed
-from center.i18n import N_, gettext
+from center.lib.dates import format_date, format_time, to_local, today
+from center.lib.db import write_transaction
+from center.lib.errors import Conflict, ValidationFailed
+from center.lib.i18n import N_, gettext
 from maintenance.tickets import open_repair_ticket as _open_maintenance_ticket
 
 MAX_HEAD_COUNT = 9999

@@ -12,10 +12,10 @@ from bookings.service import Actor, get_booking
 from bookings.tables import Booking, Payment
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.dates import TOKYO, local_day_bounds, to_local
-from center.db import UNIQUE_VIOLATIONS, is_unique_violation, write_transaction
-from center.errors import ValidationFailed
-from center.i18n import N_, gettext, pick
+from center.lib.dates import TOKYO, local_day_bounds, to_local
+from center.lib.db import UNIQUE_VIOLATIONS, is_unique_violation, write_transaction
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, gettext, pick
 from center.places.tables import Room
 
 METHODS = {"cash": N_("Cash"), "other": N_("Other (card, transfer)")}
@@ -249,7 +249,7 @@ async def cash_summaries(first: date, last: date) -> dict[date, CashSummary]:
 
 async def receipt_context(payment_id: int) -> dict:
     """What a printed receipt (領収書) shows."""
-    from center.errors import NotFound
+    from center.lib.errors import NotFound
     from center.places.calendar import load_profile
 
     payment = await Payment.select().where(Payment.id == payment_id).first()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from bookings.desk import board
-from center.dates import format_date, wareki
-from center.i18n import current_locale, pick
-from center.pdf import render_pdf
+from center.lib.dates import format_date, wareki
+from center.lib.i18n import current_locale, pick
+from center.lib.pdf import render_pdf
 from center.places import warnings
 from center.places.access import step_free
 from center.places.calendar import closed_reason_text, day_info, load_profile

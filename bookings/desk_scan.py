@@ -12,8 +12,8 @@ from typing import Any
 from bookings import desk, desk_checkin
 from bookings.desk import LookupRefused
 from bookings.service import Actor, get_booking
-from center.dates import format_time, today
-from center.i18n import N_, gettext
+from center.lib.dates import format_time, today
+from center.lib.i18n import N_, gettext
 
 CHECKED_IN, REFUSED, MATCHES = "checked_in", "refused", "matches"
 MAX_CODE = 200

@@ -19,11 +19,11 @@ from bookings.service import Actor, BookingTaken, alternatives, insert_booking, 
 from bookings.tables import Booking
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.dates import local_day_bounds, to_local
-from center.db import is_postgres, write_transaction
-from center.errors import ValidationFailed
-from center.i18n import N_, pick
 from center.ledger.service import HoldConflict, holds_between
+from center.lib.dates import local_day_bounds, to_local
+from center.lib.db import is_postgres, write_transaction
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, pick
 from center.places.calendar import day_info
 from center.places.tables import Room, RoomSlotFee
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bookings.tables import ReductionRate, Surcharge
-from center.i18n import N_, gettext, pick
+from center.lib.i18n import N_, gettext, pick
 from center.places.calendar import in_heating_season, load_profile
 from center.places.equipment import label_pair
 from center.places.equipment_fees import fees_for

@@ -24,11 +24,11 @@ from bookings.service import (
 )
 from bookings.tables import Booking
 from center.accounts import audit
-from center.dates import TOKYO
-from center.db import write_transaction
-from center.errors import DomainError, NotFound
-from center.i18n import N_
 from center.ledger.service import HoldConflict, move_hold
+from center.lib.dates import TOKYO
+from center.lib.db import write_transaction
+from center.lib.errors import DomainError, NotFound
+from center.lib.i18n import N_
 from center.places.equipment import decode_codes
 
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bookings.tables import PaymentSettings
-from center import images
 from center.accounts import audit
-from center.db import write_transaction
-from center.errors import ValidationFailed
-from center.i18n import N_
+from center.lib import images
+from center.lib.db import write_transaction
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_
 from center.places import photos
 from center.places.forms import FieldErrors, text, whole
 

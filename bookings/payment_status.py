@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bookings.tables import Booking, Payment, PaymentSettings
-from center.dates import local_day_bounds, to_local, today
-from center.i18n import N_, gettext
+from center.lib.dates import local_day_bounds, to_local, today
+from center.lib.i18n import N_, gettext
 
 UNPAID, PARTLY, PAID, REFUND_DUE, REFUNDED, FREE, PENDING, NONE = (
     "unpaid",

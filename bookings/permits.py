@@ -14,14 +14,14 @@ from bookings.payment_status import status_of
 from bookings.service import get_booking
 from bookings.tables import RefundRule
 from center.accounts.tables import Group
-from center.dates import to_local
-from center.errors import DomainError
-from center.i18n import N_, current_locale, gettext, pick
-from center.pdf import qr_data_uri, render_pdf
+from center.lib.dates import to_local
+from center.lib.errors import DomainError
+from center.lib.i18n import N_, current_locale, gettext, pick
+from center.lib.pdf import qr_data_uri, render_pdf
+from center.lib.settings import get_settings
 from center.places.calendar import load_profile
 from center.places.equipment import decode_codes
 from center.places.tables import Room
-from center.settings import get_settings
 
 CODE_PREFIX = "CAC1"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bookings.tables import Booking
-from center.dates import local_day_bounds
+from center.lib.dates import local_day_bounds
 
 
 async def public_events_on(day: date) -> list[dict]:

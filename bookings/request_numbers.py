@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bookings.tables import Booking
-from center.dates import to_local
+from center.lib.dates import to_local
 
 BATCH = 500
 

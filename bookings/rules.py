@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from bookings.tables import Booking, BookingPolicy
-from center.dates import local_instant, today
-from center.i18n import N_
+from center.lib.dates import local_instant, today
+from center.lib.i18n import N_
 from center.places.calendar import DayInfo, day_info
 from center.places.equipment import decode_codes, equipment_text
 from center.places.tables import RoomSlotFee
@@ -135,7 +135,7 @@ async def check_request(
     """Validate a request against the room, the calendar and the policy. Raises ValidationFailed
     with every problem found; returns the period to hold. A lottery room's month is refused until
     its lottery is drawn, except for the lottery's own bookings and staff overrides."""
-    from center.errors import ValidationFailed
+    from center.lib.errors import ValidationFailed
 
     errors: dict[str, str] = {}
     policy = await load_policy()

@@ -19,11 +19,11 @@ from bookings.rules import ACTIVE_STATUSES, BookingRequest, check_request, load_
 from bookings.tables import Booking, BookingSeries
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.dates import TOKYO, english_date, wareki
-from center.db import read_transaction, write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_, current_locale, gettext
 from center.ledger.service import HoldConflict, HoldInfo, holds_between, lock_rooms, release_hold
+from center.lib.dates import TOKYO, english_date, wareki
+from center.lib.db import read_transaction, write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_, current_locale, gettext
 from center.notices.service import notify
 from center.places.calendar import closed_reason_text, days_info
 from center.places.tables import Room

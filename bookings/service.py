@@ -17,11 +17,11 @@ from bookings.rules import ACTIVE_STATUSES, BookingRequest, Period, check_reques
 from bookings.tables import Booking, RefundRule
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.dates import TOKYO
-from center.db import write_transaction
-from center.errors import Conflict, DomainError, NotFound, ValidationFailed
-from center.i18n import N_
 from center.ledger.service import HoldConflict, holds_between, move_hold, release_hold, take_hold
+from center.lib.dates import TOKYO
+from center.lib.db import write_transaction
+from center.lib.errors import Conflict, DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places.equipment import decode_codes, known_codes
 from center.places.tables import Room
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from bookings.tables import BookingTerms
 from center.accounts import audit
-from center.db import write_transaction
-from center.errors import ValidationFailed
-from center.i18n import N_, pick
+from center.lib.db import write_transaction
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, pick
 
 MAX_BODY = 20000
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from bookings.payment_state import unpaid_within
 from bookings.tables import Booking
-from center.dates import local_day_bounds, today
+from center.lib.dates import local_day_bounds, today
 
 DUE_HOURS = 48  # decisions due within this many hours
 UNPAID_DAYS = 7  # unpaid bookings whose use is within this many days

@@ -15,17 +15,17 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.registry import StoreRegistry
 
-from center.db import close_pool, start_pool
-from center.settings import BASE_DIR, get_settings
+from center.accounts.guards import CurrentUserMiddleware
+from center.accounts.sessions import DatabaseStore, RotatingSessionConfig
+from center.lib.db import close_pool, start_pool
+from center.lib.settings import BASE_DIR, get_settings
+from center.shell.openapi import describe_api_only, openapi_config
 from center.web.access_log import install as install_access_log_filter
-from center.web.auth import CurrentUserMiddleware
 from center.web.cache_control import NoStoreForSignedInMiddleware
 from center.web.errors import handle_exception
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
-from center.web.openapi import describe_api_only, openapi_config
 from center.web.security_headers import add_security_headers
-from center.web.sessions import DatabaseStore, RotatingSessionConfig
 from center.web.templating import template_config
 
 STATIC_DIR = BASE_DIR / "static"
@@ -43,8 +43,8 @@ async def _database(_: Litestar) -> AsyncIterator[None]:
 @asynccontextmanager
 async def _background(_: Litestar) -> AsyncIterator[None]:
     """Keep the PDF renderer warm and run due jobs while the server runs."""
-    from center.pdf import warm_up
-    from center.scheduler.service import loop
+    from center.lib.pdf import warm_up
+    from center.lib.scheduler.service import loop
 
     tasks = [asyncio.create_task(warm_up())]
     if get_settings().scheduler:
@@ -62,13 +62,13 @@ def _route_handlers() -> list:
     from bookings.web import ROUTES as bookings_pages
     from center.accounts.api import ROUTES as accounts_api
     from center.accounts.web import ROUTES as accounts_pages
-    from center.feeds.web import ROUTES as feed_routes
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
-    from center.reports.web import ROUTES as report_pages
-    from center.web.inbox import ROUTES as inbox_pages
-    from center.web.pages import ROUTES as core_pages
+    from center.shell.feeds.web import ROUTES as feed_routes
+    from center.shell.inbox import ROUTES as inbox_pages
+    from center.shell.pages import ROUTES as core_pages
+    from center.shell.reports.web import ROUTES as report_pages
     from maintenance.web import ROUTES as maintenance_pages
 
     return [
@@ -94,7 +94,7 @@ class CenterPlugin(InitPluginProtocol):
         settings = get_settings()
         if settings.demo and settings.https:
             # Also when served by uvicorn directly, not through `center run`.
-            from center.demo_guard import refusal
+            from center.shell.demo_guard import refusal
 
             raise RuntimeError(refusal(settings, settings.host))
         self._configure_routes(app_config)
@@ -157,7 +157,7 @@ def _register_warning_providers() -> None:
 
 
 def create_app() -> Litestar:
-    from center.jobs import register_jobs
+    from center.shell.jobs import register_jobs
 
     logging.basicConfig(level=logging.INFO)
     register_jobs()

@@ -19,14 +19,14 @@ import click
 from piccolo.engine.sqlite import SQLiteEngine
 
 from center.accounts.roles import STAFF_ROLES
-from center.settings import BASE_DIR, get_settings
+from center.lib.settings import BASE_DIR, get_settings
 
 T = TypeVar("T")
 
 
 def _database_label() -> str:
     """Which database a command works on, without any password."""
-    from center.db import get_engine
+    from center.lib.db import get_engine
 
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
@@ -40,7 +40,7 @@ def _database_label() -> str:
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     """Run async work; turn the rules' refusals and database failures into clear messages."""
-    from center.errors import DomainError, ValidationFailed
+    from center.lib.errors import DomainError, ValidationFailed
 
     async def call() -> T:
         return await make()
@@ -58,7 +58,7 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
 
 def _migrate() -> None:
     """Bring the schema up to date, printing one line instead of Piccolo's report."""
-    from center.db import migrate
+    from center.lib.db import migrate
 
     report = io.StringIO()
     try:
@@ -79,7 +79,7 @@ def _read_password(password_stdin: bool) -> str:
 
 
 def _echo_demo_accounts() -> None:
-    from center.demo import DEMO_PASSWORD, demo_accounts
+    from center.shell.demo import DEMO_PASSWORD, demo_accounts
 
     click.echo(f"Demo accounts (demo mode only), all with the password: {DEMO_PASSWORD}")
     for account in demo_accounts():
@@ -93,7 +93,7 @@ def _echo_demo_accounts() -> None:
 
 def _load_demo(force: bool) -> str:
     """Load the demo unless the center is already set up; returns the database state before."""
-    from center.demo import database_state, load_demo
+    from center.shell.demo import database_state, load_demo
 
     async def work() -> str:
         state = await database_state()
@@ -112,8 +112,8 @@ def main() -> None:
 
 def _refuse_demo_here(host: str) -> None:
     """Stop (non-zero exit) if demo mode may not run with these settings, on this address or on
-    this database (center/demo_guard.py)."""
-    from center.demo_guard import real_accounts, real_accounts_message, refusal
+    this database (center/shell/demo_guard.py)."""
+    from center.shell.demo_guard import real_accounts, real_accounts_message, refusal
 
     if reason := refusal(get_settings(), host):
         raise click.ClickException(reason)
@@ -266,7 +266,7 @@ def reset_password(username: str, password_stdin: bool) -> None:
 )
 def backup(output: Path | None) -> None:
     """Write a consistent copy of the database while the center runs."""
-    from center.backup import BackupError, backup_database
+    from center.shell.backup import BackupError, backup_database
 
     try:
         result = backup_database(output)
@@ -281,8 +281,8 @@ def backup(output: Path | None) -> None:
 )
 def jobs(force_names: tuple[str, ...]) -> None:
     """Run the jobs that are due (for deployments that prefer cron to the in-process scheduler)."""
-    from center.jobs import register_jobs
-    from center.scheduler import service as scheduler
+    from center.lib.scheduler import service as scheduler
+    from center.shell.jobs import register_jobs
 
     register_jobs()
     known = {job.name: job for job in scheduler.jobs()}

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bookings.tables import Booking
-from center.dates import TOKYO, format_date
-from center.i18n import N_, current_locale, gettext, pick
 from center.ledger.service import holds_between
+from center.lib.dates import TOKYO, format_date
+from center.lib.i18n import N_, current_locale, gettext, pick
 from center.notices.service import notify
 from center.places.tables import CenterProfile
 from maintenance.accessibility import affected, feature_tickets

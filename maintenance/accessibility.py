@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from bookings.service import get_booking
 from center.accounts.tables import Group
-from center.dates import format_date
-from center.i18n import N_, gettext, pick
 from center.ledger.service import holds_between
+from center.lib.dates import format_date
+from center.lib.i18n import N_, gettext, pick
 from center.places.tables import Room
 from center.places.warnings import Outage
 from maintenance.tables import Ticket

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from center import dates
-from center.errors import Conflict
-from center.i18n import N_, gettext
 from center.ledger.service import HoldInfo, holds_between
+from center.lib import dates
+from center.lib.errors import Conflict
+from center.lib.i18n import N_, gettext
 from center.places.tables import Room, RoomSlotFee
 from center.programmes import public as programmes
 from maintenance.tables import ClosureEffect

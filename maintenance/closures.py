@@ -13,18 +13,18 @@ from typing import Any
 
 from bookings import service as bookings
 from bookings.rules import BookingRequest
-from center import dates
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.db import write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
 from center.ledger.service import (
     HoldConflict,
     find_conflicts,
     release_hold,
     take_hold,
 )
+from center.lib import dates
+from center.lib.db import write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places.tables import Room
 from center.programmes import public as programmes
 from maintenance import closure_clashes
@@ -163,7 +163,7 @@ async def close_room(
     "move:<room id>" (same time) or "at:<ISO start>" (same room, later). Every clash needs one.
     All moves, cancellations, the hold, the closure and its record of effects are one
     transaction: any refusal leaves everything as it was."""
-    from center.i18n import gettext
+    from center.lib.i18n import gettext
 
     decisions = decisions or {}
     screening_decisions = screening_decisions or {}

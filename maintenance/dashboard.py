@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from center import dates
+from center.lib import dates
 from maintenance.projects import projects_with_progress
 from maintenance.tables import Ticket
 from maintenance.workflow import CATEGORIES, OPEN_STATUSES, PRIORITIES

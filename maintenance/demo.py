@@ -1,6 +1,6 @@
 """Demo maintenance data so the facilities pages show something real: open and finished tickets,
 recurring inspections (one overdue), a public report waiting for triage, and two barrier-free
-projects. Called by center.demo inside its transaction."""
+projects. Called by center.shell.demo inside its transaction."""
 
 from __future__ import annotations
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from center import dates
 from center.accounts import audit
-from center.db import write_transaction
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib import dates
+from center.lib.db import write_transaction
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.calendar import shift_month
 from maintenance.tables import Inspection, Location, Ticket

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from center.accounts import audit
-from center.db import write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.db import write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.tables import Room
 from maintenance.tables import Inspection, Location, Report, Ticket

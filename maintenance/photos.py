@@ -10,9 +10,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from center import images
+from center.lib import images
+from center.lib.settings import get_settings
 from center.places import photos as checker
-from center.settings import get_settings
 
 THUMB_SIDE = 320
 MAX_BYTES = checker.MAX_BYTES
@@ -63,7 +63,7 @@ def save(content: bytes) -> tuple[str, str]:
 
 
 async def save_upload(content: bytes) -> tuple[str, str]:
-    """`save` in a worker thread, a few at a time (center/images.py): the event loop keeps answering."""
+    """`save` in a worker thread, a few at a time (center/lib/images.py): the event loop keeps answering."""
     return await images.in_worker(save, content)
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from center.accounts import audit
-from center.db import write_transaction
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.db import write_transaction
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from maintenance.tables import Project, Ticket
 

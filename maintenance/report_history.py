@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from center.errors import ValidationFailed
-from center.i18n import N_
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_
 from maintenance.tables import Report, ReportEvent
 
 MAX_NOTE = 500

@@ -1,5 +1,5 @@
 """Public problem reports: anyone can report a problem without an account and follow it by its
-reference number, a short code (center.codes) read out on the phone; references made before
+reference number, a short code (center.lib.codes) read out on the phone; references made before
 the codes (R-XXXX-XXXX) still resolve. Each step the reporter sees is kept with its date and a
 public note (maintenance.report_history). Staff triage each report: accept it as a new ticket,
 merge it into the ticket already open for the same problem, or decline it with a note the
@@ -13,14 +13,14 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from center import codes
 from center.accounts import audit, throttle
-from center.db import write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib import codes
+from center.lib.db import write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 from center.notices.service import notify
 from center.places import forms
-from center.settings import get_settings
 from maintenance import photos, report_history
 from maintenance.tables import Location, Photo, Report, Ticket
 from maintenance.tickets import _event, create_ticket

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from center import dates
 from center.accounts import audit
 from center.accounts.roles import FACILITIES, MANAGER
 from center.accounts.tables import User, UserRole
-from center.db import write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib import dates
+from center.lib.db import write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.notices.service import notify
 from center.places import forms
 from maintenance import photos, report_history
@@ -298,7 +298,7 @@ async def transition(
         if before is None:
             raise NotFound(N_("That ticket does not exist."))
         if target not in STATUSES or not can_move(before["status"], target):
-            from center.i18n import gettext
+            from center.lib.i18n import gettext
 
             raise IllegalMove(
                 current=gettext(STATUSES.get(before["status"], before["status"])),

@@ -12,11 +12,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
-from center import dates
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import requires_facilities
+from center.lib import dates
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
-from center.web.auth import requires_facilities
 from center.web.templating import flash
 from maintenance import photos, tickets
 from maintenance.accessibility import affected_bookings

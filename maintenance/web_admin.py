@@ -11,12 +11,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from center import dates
-from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import requires_facilities
+from center.lib import dates
+from center.lib.errors import DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.tables import Room
-from center.web.auth import requires_facilities
 from center.web.templating import flash
 from maintenance import closures, inspections, projects, reports, tickets
 from maintenance.accessibility import affected_bookings, open_feature_tickets

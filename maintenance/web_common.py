@@ -10,8 +10,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect
 
-from center.errors import ValidationFailed
-from center.i18n import N_, gettext
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
 from maintenance import photos
 from maintenance.projects import PROJECT_STATUSES

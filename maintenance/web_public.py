@@ -9,13 +9,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
-from center import codes
-from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import PUBLIC
+from center.lib import codes
+from center.lib.errors import DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.contact import center_contact
-from center.web.auth import PUBLIC
-from center.web.pages import client_address
+from center.shell.pages import client_address
 from maintenance import photos, report_history, reports
 from maintenance.projects import projects_with_progress
 from maintenance.tables import Photo

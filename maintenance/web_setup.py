@@ -9,9 +9,9 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_, gettext
-from center.web.auth import requires_facilities, requires_manager
+from center.accounts.guards import requires_facilities, requires_manager
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.web.templating import flash
 from maintenance import inspections, locations, tickets
 from maintenance.web_common import Form, labels, redirect

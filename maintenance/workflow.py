@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from center.i18n import N_
+from center.lib.i18n import N_
 
 CATEGORIES = {
     "repair": N_("Repair"),

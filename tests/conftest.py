@@ -39,7 +39,7 @@ from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
 
 import piccolo_conf  # noqa: E402
-from center.db import migrate, postgres_config  # noqa: E402
+from center.lib.db import migrate, postgres_config  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_CLOCK = os.environ.get("CENTER_TEST_CLOCK", "")

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
-from center.dates import today
+from center.lib.dates import today
 from center.places.tables import CenterProfile
 from center.programmes import screenings
 from center.programmes.tables import Video

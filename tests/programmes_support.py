@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from center.dates import today
+from center.lib.dates import today
 from center.programmes import flowerbeds
 from tests.helpers import make_calendar
 

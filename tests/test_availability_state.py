@@ -10,7 +10,7 @@ import pytest
 
 from bookings.availability import week_start
 from bookings.fees import ensure_default_rules
-from center.dates import today
+from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 
 pytestmark = pytest.mark.anyio

@@ -14,7 +14,7 @@ import pytest
 from piccolo.engine.sqlite import SQLiteEngine
 
 import piccolo_conf
-from center.backup import BackupError, BackupResult, backup_database, backup_postgres, backup_sqlite
+from center.shell.backup import BackupError, BackupResult, backup_database, backup_postgres, backup_sqlite
 
 ROW = "INSERT INTO center_login_attempt (username, address, attempted_at) VALUES ({}, '', {})"
 WHEN = "'2026-11-26 00:00:00+00:00'"

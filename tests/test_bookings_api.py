@@ -9,9 +9,9 @@ from bookings.fees import ensure_default_rules
 from bookings.rules import load_policy
 from bookings.service import Actor, approve, ensure_default_refund_rules
 from bookings.tables import Booking, BookingPolicy
-from center.dates import local_instant, today
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
+from center.lib.dates import local_instant, today
 from center.places.tables import ClosedDay
 from tests.helpers import csrf_token, login, make_calendar, make_group, make_room, make_user, post_form
 

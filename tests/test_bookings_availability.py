@@ -20,8 +20,8 @@ from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest, add_months
 from bookings.service import Actor, approve, request_booking
 from bookings.tables import BookingPolicy
-from center.dates import local_instant, today
 from center.ledger.service import take_hold
+from center.lib.dates import local_instant, today
 from center.places.rooms import RoomFilters, room_by_id
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user

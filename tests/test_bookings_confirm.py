@@ -11,8 +11,8 @@ from bookings.fees import ensure_default_rules
 from bookings.service import ensure_default_refund_rules
 from bookings.tables import Booking, BookingTerms
 from bookings.terms import publish_terms
-from center.dates import today, wareki
 from center.ledger.tables import Hold
+from center.lib.dates import today, wareki
 from tests.helpers import (
     csrf_token,
     login,

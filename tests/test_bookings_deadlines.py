@@ -22,9 +22,9 @@ from bookings.rules import BookingRequest
 from bookings.service import Actor, request_booking
 from bookings.tables import Booking, BookingPolicy
 from center.accounts.tables import AuditEntry, Group
-from center.dates import TOKYO, format_datetime, local_instant, to_local
-from center.i18n import current_locale
 from center.ledger.tables import Hold
+from center.lib.dates import TOKYO, format_datetime, local_instant, to_local
+from center.lib.i18n import current_locale
 from center.notices.tables import Notice
 from center.places.calendar import CalendarData
 from center.places.tables import OpeningHours, Room

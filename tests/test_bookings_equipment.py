@@ -11,13 +11,13 @@ from pypdf import PdfReader
 from bookings.fees import Payer, ensure_default_rules, line_text, quote
 from bookings.service import Actor, approve, cancel, ensure_default_refund_rules
 from bookings.tables import Booking
-from center.dates import today
-from center.i18n import current_locale
 from center.ledger.tables import Hold
+from center.lib.dates import today
+from center.lib.i18n import current_locale
 from center.places.equipment import decode_codes
 from center.places.tables import Room, RoomEquipmentFee
-from center.reports.income import income_report
-from center.reports.periods import Period
+from center.shell.reports.income import income_report
+from center.shell.reports.periods import Period
 from tests import test_desk_support as desk_support
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 from tests.test_bookings_api import post_json

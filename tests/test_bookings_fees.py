@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from bookings.fees import Payer, ensure_default_rules, line_text, quote
-from center.i18n import current_locale
+from center.lib.i18n import current_locale
 from center.places.tables import Room
 from tests.helpers import make_calendar, make_room
 

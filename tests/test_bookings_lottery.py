@@ -13,10 +13,10 @@ from bookings.rules import BookingRequest, add_months
 from bookings.service import Actor, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, LotteryEntry, LotteryRoom, LotteryRound
 from center.accounts.tables import AuditEntry, Group
-from center.dates import TOKYO, local_instant, today
-from center.errors import Conflict, NotFound, ValidationFailed
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
+from center.lib.dates import TOKYO, local_instant, today
+from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.notices.tables import Notice
 from tests.helpers import make_calendar, make_group, make_room, make_user
 

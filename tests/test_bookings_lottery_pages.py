@@ -10,7 +10,7 @@ from bookings.fees import ensure_default_rules
 from bookings.rules import add_months
 from bookings.service import Actor, ensure_default_refund_rules
 from bookings.tables import Booking, BookingPolicy, LotteryEntry, LotteryRoom, LotteryRound
-from center.dates import today
+from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 
 pytestmark = pytest.mark.anyio

@@ -11,8 +11,8 @@ from bookings.rules import BookingRequest
 from bookings.service import Actor, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, Surcharge
 from center.accounts.tables import AuditEntry
-from center.dates import today
 from center.ledger.tables import Hold
+from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
 
 pytestmark = pytest.mark.anyio

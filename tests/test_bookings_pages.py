@@ -8,7 +8,7 @@ from bookings.availability import week_start
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, request_booking
-from center.dates import today, wareki
+from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, text_of
 
 pytestmark = pytest.mark.anyio

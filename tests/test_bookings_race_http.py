@@ -44,7 +44,7 @@ async def seed():
     from bookings.fees import ensure_default_rules
     from bookings.service import ensure_default_refund_rules
     from center.accounts import service as accounts
-    from center.dates import today
+    from center.lib.dates import today
     from tests.helpers import make_calendar, make_group, make_room
 
     slots = await make_calendar(heating=(1, 12))

@@ -12,7 +12,7 @@ from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import Actor
 from bookings.tables import Booking, LotteryRoom
-from center.dates import TOKYO, local_instant
+from center.lib.dates import TOKYO, local_instant
 from tests.helpers import make_calendar, make_group, make_room, make_user
 
 pytestmark = pytest.mark.anyio

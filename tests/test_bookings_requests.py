@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from bookings.fees import ensure_default_rules
 from bookings.service import Actor, approve, ensure_default_refund_rules
 from bookings.tables import Booking
-from center.dates import today
 from center.ledger.tables import Hold
+from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 
 pytestmark = pytest.mark.anyio

@@ -13,10 +13,10 @@ from bookings.rules import BookingRequest, load_policy
 from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, BookingSeries
 from center.accounts.tables import AuditEntry
-from center.dates import holiday_name, today
-from center.i18n import current_locale
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
+from center.lib.dates import holiday_name, today
+from center.lib.i18n import current_locale
 from center.notices.tables import Notice
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user

@@ -10,8 +10,8 @@ from bookings.rules import BookingRequest
 from bookings.service import Actor, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingSeries
 from center.accounts.tables import AuditEntry
-from center.dates import today
 from center.ledger.tables import Hold
+from center.lib.dates import today
 from center.notices.tables import Notice
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 
@@ -432,7 +432,7 @@ async def test_a_member_moves_one_date_and_sees_the_fee_difference_before_confir
 
 
 def dates_local(instant):
-    from center.dates import to_local
+    from center.lib.dates import to_local
 
     local = to_local(instant)
     return local.date(), f"{local:%H:%M}"

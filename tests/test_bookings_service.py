@@ -21,10 +21,10 @@ from bookings.service import (
     request_booking,
 )
 from bookings.tables import Booking, BookingPolicy
-from center.dates import today
-from center.db import get_engine
-from center.errors import DomainError, NotFound, ValidationFailed
 from center.ledger.tables import Hold
+from center.lib.dates import today
+from center.lib.db import get_engine
+from center.lib.errors import DomainError, NotFound, ValidationFailed
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user
 

@@ -12,8 +12,8 @@ from bookings.request_numbers import backfill_request_numbers, request_number
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, request_booking
 from bookings.tables import Booking, BookingPolicy, Payment
-from center.dates import TOKYO
-from center.db import get_engine
+from center.lib.dates import TOKYO
+from center.lib.db import get_engine
 from center.notices.tables import Notice
 from maintenance.tables import Location, Ticket
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from center.dates import today
+from center.lib.dates import today
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Slot
 from tests.helpers import login, make_user, post_form, text_of
 from tests.test_places_support import audit_entries, make_closed, make_standard_slots, open_every_day

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bookings.tables import Booking
-from center.dates import local_instant
+from center.lib.dates import local_instant
 from center.places.tables import OpeningHours
 from tests.helpers import make_group, post_form, text_of
 from tests.test_places_support import make_closed, make_profile, make_room, open_every_day
@@ -123,7 +123,7 @@ async def test_a_bad_month_is_a_400_page_in_japanese(client):
 async def test_screenings_and_flower_bed_days_appear_with_their_cancellations_and_postponements(client):
     from datetime import timedelta
 
-    from center.dates import format_date, today
+    from center.lib.dates import format_date, today
     from center.programmes import flowerbeds, screenings
     from center.programmes.tables import Video
 

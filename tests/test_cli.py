@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 from center import cli
 from center.accounts.service import LoginRefused, authenticate
 from center.accounts.tables import User
+from center.lib.settings import BASE_DIR, get_settings
 from center.places.tables import Room
-from center.settings import BASE_DIR, get_settings
 from tests.helpers import PASSWORD, make_user
 
 NEW_PASSWORD = "a brand new password"

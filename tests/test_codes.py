@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from center import codes
+from center.lib import codes
 
 payloads = st.text(alphabet=codes.ALPHABET, min_size=codes.PAYLOAD, max_size=codes.PAYLOAD)
 valid_codes = payloads.map(lambda payload: codes.display(payload + codes.check_character(payload)))

@@ -8,12 +8,12 @@ import pytest
 from bookings.tables import Booking
 from center.accounts.service import authenticate
 from center.accounts.tables import Group, User, UserRole
-from center.dates import to_local
-from center.dates import today as tokyo_today
-from center.demo import DEMO_PASSWORD, DemoRefused, load_demo
 from center.ledger.tables import Hold
+from center.lib.dates import to_local
+from center.lib.dates import today as tokyo_today
 from center.places.calendar import load_calendar
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
+from center.shell.demo import DEMO_PASSWORD, DemoRefused, load_demo
 from maintenance.tables import Location
 from tests.helpers import PASSWORD, make_calendar, make_user
 

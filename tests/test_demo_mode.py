@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from center import cli
-from center.demo_guard import is_loopback
+from center.lib.settings import BASE_DIR, get_settings
 from center.places.tables import Room
-from center.settings import BASE_DIR, get_settings
+from center.shell.demo_guard import is_loopback
 from tests.helpers import make_user
 
 

@@ -16,13 +16,13 @@ from bookings.desk_payments import cash_summary
 from bookings.lottery.rounds import accepting
 from bookings.tables import Booking, BookingSeries, LotteryEntry, LotteryRound, Payment
 from center.accounts.tables import Group
-from center.dates import to_local
-from center.demo import load_demo
 from center.ledger.tables import Hold
+from center.lib.dates import to_local
 from center.places.tables import Slot
-from center.reports.income import income_report
-from center.reports.periods import Period
-from center.reports.usage import WALK_IN_MARKER, Figures, usage_report
+from center.shell.demo import load_demo
+from center.shell.reports.income import income_report
+from center.shell.reports.periods import Period
+from center.shell.reports.usage import WALK_IN_MARKER, Figures, usage_report
 from maintenance.tables import Closure, Ticket
 
 pytestmark = pytest.mark.anyio

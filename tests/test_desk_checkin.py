@@ -11,8 +11,8 @@ from bookings import desk, desk_checkin
 from bookings.permits import permit_code
 from bookings.service import Actor, cancel
 from center.accounts.tables import AuditEntry
-from center.dates import local_day_bounds
 from center.ledger.service import take_hold
+from center.lib.dates import local_day_bounds
 from tests import test_desk_support as support
 from tests.helpers import login, post_form, text_of
 from tests.test_desk_support import DESK, booking
@@ -235,7 +235,7 @@ async def test_a_damage_note_opens_a_repair_ticket_in_one_click(client, desk_cen
 
 
 async def test_a_room_without_a_maintenance_location_refuses_the_ticket_and_the_check_out(desk_center):
-    from center.errors import ValidationFailed
+    from center.lib.errors import ValidationFailed
     from maintenance.tables import Ticket
 
     await desk_checkin.check_in(desk_center["morning"], DESK)

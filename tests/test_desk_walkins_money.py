@@ -13,8 +13,8 @@ from bookings import desk_payments, desk_printouts, desk_walkins
 from bookings.service import BookingTaken, cancel
 from bookings.tables import Booking, Payment
 from center.accounts.tables import AuditEntry, Group
-from center.dates import local_instant
-from center.errors import ValidationFailed
+from center.lib.dates import local_instant
+from center.lib.errors import ValidationFailed
 from tests import test_desk_support as support
 from tests.helpers import login, post_form
 from tests.test_desk_support import DESK, booking

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from center.feeds.calendars import FeedEvent, build_calendar, etag_of, http_date, not_modified
+from center.shell.feeds.calendars import FeedEvent, build_calendar, etag_of, http_date, not_modified
 from tests.feeds_support import icaljs, parse
 
 STAMP = datetime(2026, 11, 20, 3, 4, 5, 123456, tzinfo=UTC)
@@ -73,7 +73,7 @@ def test_if_none_match_decides_before_if_modified_since():
 def test_a_remembered_feed_is_the_same_text_and_a_change_is_not_served_stale():
     from dataclasses import replace
 
-    from center.feeds.calendars import RENDERED, render_calendar
+    from center.shell.feeds.calendars import RENDERED, render_calendar
 
     RENDERED.clear()
     events = _events()

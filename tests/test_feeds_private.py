@@ -9,9 +9,9 @@ import time_machine
 from bookings.service import cancel, move
 from bookings.tables import LotteryEntry, LotteryRound
 from center.accounts.tables import GroupMember
-from center.dates import local_instant, today
-from center.feeds import tokens
+from center.lib.dates import local_instant, today
 from center.programmes import flowerbeds
+from center.shell.feeds import tokens
 from tests.feeds_support import STAFF, ask, booking, events_by_uid, icaljs, screening, small_center
 from tests.programmes_support import person, planned_day
 
@@ -292,7 +292,7 @@ async def test_english_private_feed_on_request(db, client):
 
 
 def test_default_window_runs_three_months_back_to_twelve_ahead():
-    from center.feeds.sources import default_window, narrowed
+    from center.shell.feeds.sources import default_window, narrowed
 
     window = default_window(date(2026, 11, 30))
     assert (window.start, window.end) == (date(2026, 8, 30), date(2027, 11, 30))

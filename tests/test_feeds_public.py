@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bookings.service import cancel
-from center.dates import today
+from center.lib.dates import today
 from center.programmes import flowerbeds
 from center.programmes import screenings as screening_service
 from tests.feeds_support import STAFF, booking, events_by_uid, icaljs, parse, screening, small_center

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from center.accounts.tables import AuditEntry
-from center.feeds import tokens
-from center.feeds.tables import FeedToken
+from center.shell.feeds import tokens
+from center.shell.feeds.tables import FeedToken
 from tests.feeds_support import small_center
 from tests.helpers import login, post_form, text_of
 

@@ -9,12 +9,12 @@ import re
 
 import pytest
 
-from center import codes
 from center.accounts.tables import AuditEntry
+from center.lib import codes
+from center.lib.settings import get_settings
 from center.places.tables import CenterProfile
 from center.programmes import flowerbeds, signup_codes
 from center.programmes.tables import FlowerbedSignup
-from center.settings import get_settings
 from tests.helpers import login, make_user, post_form, text_of
 from tests.programmes_support import person, planned_day
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from center.accounts.tables import Group, User
-from center.settings import get_settings
+from center.lib.settings import get_settings
 from tests.helpers import make_user, post_form
 from tests.test_groups_registration import application
 

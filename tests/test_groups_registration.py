@@ -3,7 +3,7 @@
 import pytest
 
 from center.accounts.tables import AuditEntry, Group, GroupMember, RateEvent, User
-from center.settings import get_settings
+from center.lib.settings import get_settings
 from tests.helpers import PASSWORD, client_at, make_user, post_form, text_of
 
 pytestmark = pytest.mark.anyio

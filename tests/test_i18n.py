@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from center.i18n import CATALOG_DIR, LOCALES
-from center.i18n.extract import collect_msgids, missing_japanese
+from center.lib.i18n import CATALOG_DIR, LOCALES
+from center.lib.i18n.extract import collect_msgids, missing_japanese
 from tests.helpers import post_form
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
@@ -37,7 +37,8 @@ def test_every_message_has_a_japanese_translation():
     missing = missing_japanese()
     lines = [f"{where[0]}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda i: i[1][0])]
     assert missing == {}, (
-        f"{len(missing)} messages lack Japanese (python -m center.i18n.extract --po):\n" + "\n".join(lines)
+        f"{len(missing)} messages lack Japanese (python -m center.lib.i18n.extract --po):\n"
+        + "\n".join(lines)
     )
 
 

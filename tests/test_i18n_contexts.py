@@ -1,6 +1,6 @@
 """Translations by meaning: short English words (one or two) are ambiguous, so a word used in
 several parts of the app either has one shared meaning, declared by its place in the shared
-catalog (center/i18n/ja/core.po), or carries a context (msgctxt) naming its sense. pgettext works
+catalog (center/lib/i18n/ja/core.po), or carries a context (msgctxt) naming its sense. pgettext works
 in code and in templates, in both languages, and the catalog merge keeps the senses apart."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from center.i18n import CATALOG_DIR, current_locale, npgettext, pgettext, translations
-from center.i18n.extract import InContext, collect_msgids
+from center.lib.i18n import CATALOG_DIR, current_locale, npgettext, pgettext, translations
+from center.lib.i18n.extract import InContext, collect_msgids
 from center.web.templating import build_environment
 from tests import test_desk_support as support
 from tests.helpers import login, post_form, text_of
@@ -101,7 +101,7 @@ def test_the_extractor_keeps_the_context_of_pgettext_in_code_and_templates():
     found = collect_msgids()
     assert InContext("room key", "Key") in found
     assert InContext("legend", "Key") in found
-    assert InContext("programme", "Title") in found  # center/reports/sections.py, in Python
+    assert InContext("programme", "Title") in found  # center/shell/reports/sections.py, in Python
     assert any(place.startswith("center/") for place in found[InContext("programme", "Title")])
 
 

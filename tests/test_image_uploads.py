@@ -13,8 +13,8 @@ import anyio
 import pytest
 from PIL import Image
 
-from center import images
-from center.errors import ValidationFailed
+from center.lib import images
+from center.lib.errors import ValidationFailed
 from center.places import photos
 from maintenance.tables import Report
 from tests.maintenance_support import make_location

@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import piccolo_conf
-from center.errors import NotFound, ValidationFailed
 from center.ledger.service import HoldConflict, HoldInfo, move_hold, release_hold, take_hold
 from center.ledger.tables import Hold
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.settings import BASE_DIR
 from center.places.tables import Room
-from center.settings import BASE_DIR
 
 pytestmark = pytest.mark.anyio
 

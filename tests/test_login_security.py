@@ -14,7 +14,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 import piccolo_conf
 from center.accounts import service
-from center.settings import get_settings
+from center.lib.settings import get_settings
 from tests.helpers import PASSWORD, client_at, csrf_token, make_user, post_form
 
 pytestmark = pytest.mark.anyio

@@ -10,9 +10,9 @@ import pytest
 
 from bookings.rules import BookingRequest
 from bookings.service import get_booking, request_booking
-from center.dates import english_date, local_instant, wareki
-from center.errors import Conflict, ValidationFailed
 from center.ledger.tables import Hold
+from center.lib.dates import english_date, local_instant, wareki
+from center.lib.errors import Conflict, ValidationFailed
 from center.notices.tables import Notice
 from center.programmes import screenings
 from center.programmes.tables import Screening

@@ -14,9 +14,9 @@ from bookings.fees import ensure_default_rules
 from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, ensure_default_refund_rules, get_booking, request_booking
-from center.dates import local_instant, today
-from center.errors import Conflict, ValidationFailed
 from center.ledger.tables import Hold
+from center.lib.dates import local_instant, today
+from center.lib.errors import Conflict, ValidationFailed
 from center.notices.tables import Notice
 from center.places.warnings import for_rooms, register_provider
 from maintenance import closures, tickets

@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from center.dates import today
+from center.lib.dates import today
 from maintenance import tickets
 from maintenance.documents import monthly_report_pdf, work_order_pdf
 from tests.helpers import make_calendar

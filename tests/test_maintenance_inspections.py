@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from center.dates import today, wareki
+from center.lib.dates import today, wareki
 from maintenance import inspections, projects, tickets
 from maintenance.tables import Inspection, Ticket
 from tests.helpers import post_form, text_of

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from center.accounts.tables import AuditEntry
-from center.dates import today
+from center.lib.dates import today
 from maintenance import inspections
 from maintenance.tables import Inspection, Location, Ticket
 from tests.helpers import login, make_room, make_user, post_form, text_of

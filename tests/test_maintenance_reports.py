@@ -8,8 +8,8 @@ import re
 import pytest
 
 from center.accounts.tables import AuditEntry, RateEvent
+from center.lib.settings import get_settings
 from center.notices.tables import Notice
-from center.settings import get_settings
 from maintenance import photos, reports, tickets
 from maintenance.tables import Photo, Report, Ticket
 from tests.helpers import client_at, post_form, text_of

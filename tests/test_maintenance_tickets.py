@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from center.accounts.tables import AuditEntry
-from center.dates import today
-from center.errors import ValidationFailed
+from center.lib.dates import today
+from center.lib.errors import ValidationFailed
 from maintenance import photos, tickets
 from maintenance.tables import Photo, Ticket, TicketEvent
 from maintenance.workflow import TRANSITIONS

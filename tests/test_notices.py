@@ -13,12 +13,12 @@ from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, decline, request_booking
 from center.accounts.tables import Group, User
-from center.dates import today
+from center.lib.dates import today
+from center.lib.scheduler import service as scheduler
+from center.lib.scheduler.tables import JobRun
+from center.lib.settings import get_settings
 from center.notices.service import deliver_due, notify
 from center.notices.tables import Notice, OutboxMessage
-from center.scheduler import service as scheduler
-from center.scheduler.tables import JobRun
-from center.settings import get_settings
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
 
 pytestmark = pytest.mark.anyio

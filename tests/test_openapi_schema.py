@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from center import app as app_module
-from center.settings import get_settings
+from center.lib.settings import get_settings
 from tests.helpers import login, make_group, make_user
 
 pytestmark = pytest.mark.anyio

@@ -15,7 +15,7 @@ from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, request_booking
 from bookings.tables import PaymentSettings
-from center.dates import today, wareki
+from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
 
 pytestmark = pytest.mark.anyio
@@ -169,7 +169,7 @@ async def test_an_uploaded_seal_is_shown_to_the_manager_and_can_be_removed(manag
 async def test_the_demo_centers_permits_cite_the_ordinance_and_show_the_group_address(db):
     from bookings.tables import Booking
     from center.accounts.tables import Group
-    from center.demo import load_demo
+    from center.shell.demo import load_demo
 
     await load_demo()
     booking = await Booking.select().where(Booking.status == "approved").order_by(Booking.id).first()

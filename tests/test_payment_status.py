@@ -14,7 +14,7 @@ from bookings.desk_payments import pay_refund, record_payment
 from bookings.service import approve, cancel
 from bookings.tables import Booking, Payment, PaymentSettings
 from center.accounts.tables import AuditEntry
-from center.dates import to_local, wareki
+from center.lib.dates import to_local, wareki
 from center.notices.tables import Notice
 from tests import test_desk_support as support
 from tests.helpers import login, post_form, text_of

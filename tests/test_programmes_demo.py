@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from center.dates import is_holiday, to_local, today
-from center.demo import load_demo
 from center.ledger.tables import Hold
+from center.lib.dates import is_holiday, to_local, today
 from center.places.calendar import load_calendar
 from center.programmes import flowerbeds, points
 from center.programmes.tables import (
@@ -21,6 +20,7 @@ from center.programmes.tables import (
     ScreeningRule,
     Video,
 )
+from center.shell.demo import load_demo
 
 pytestmark = pytest.mark.anyio
 

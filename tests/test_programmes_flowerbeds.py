@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from center.accounts.tables import AuditEntry, RateEvent
-from center.errors import NotFound, ValidationFailed
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.settings import get_settings
 from center.notices.tables import Notice
 from center.programmes import flowerbeds
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup
-from center.settings import get_settings
 from tests.helpers import client_at, login, make_user, post_form, text_of
 from tests.programmes_support import a_date, person, planned_day
 

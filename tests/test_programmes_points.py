@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from center.dates import today
+from center.lib.dates import today
 from center.programmes import flowerbeds, points
 from center.programmes.tables import FlowerbedDay, PointsEntry
 from tests.helpers import login, make_user, post_form

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from center.dates import is_holiday, local_instant, today
-from center.errors import ValidationFailed
 from center.ledger.service import HoldConflict, take_hold
 from center.ledger.tables import Hold
+from center.lib.dates import is_holiday, local_instant, today
+from center.lib.errors import ValidationFailed
 from center.places.tables import ClosedDay
 from center.programmes import screenings
 from center.programmes.tables import Screening, Video
@@ -147,7 +147,7 @@ async def test_attendance_feeds_the_monthly_figure(db):
     ).returning(Screening.id)
     await screenings.record_attendance(rows[0]["id"], 12, actor=None)
     figures = await screenings.monthly_figures()
-    local = (now - timedelta(hours=2)).astimezone(__import__("center.dates", fromlist=["TOKYO"]).TOKYO)
+    local = (now - timedelta(hours=2)).astimezone(__import__("center.lib.dates", fromlist=["TOKYO"]).TOKYO)
     this_month = next(m for m in figures if (m["year"], m["month"]) == (local.year, local.month))
     assert (this_month["held"], this_month["people"]) == (1, 12)
 

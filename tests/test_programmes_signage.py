@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from bookings.tables import Booking
-from center.dates import local_instant, today
+from center.lib.dates import local_instant, today
 from center.programmes import screenings
 from center.programmes.signage import todays_rooms
 from tests.feeds_support import screening, small_center

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from center import codes
-from center.dates import wareki
+from center.lib import codes
+from center.lib.dates import wareki
 from center.places.tables import CenterProfile
 from maintenance import reports
 from maintenance.tables import Photo, Report, ReportEvent, Ticket

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from center.ledger.service import take_hold
-from center.reports.usage import WALK_IN_MARKER
+from center.shell.reports.usage import WALK_IN_MARKER
 from tests.helpers import login, make_group, make_user
 from tests.test_reports_figures import _booking, _payment, at, load_known_data
 

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from center.reports.csv_export import cell
+from center.shell.reports.csv_export import cell
 from tests.helpers import login, make_calendar, make_room, make_user
 
 pytestmark = pytest.mark.anyio

@@ -22,16 +22,16 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bookings.tables import Booking, Payment
-from center.dates import TOKYO
-from center.errors import ValidationFailed
 from center.ledger.service import release_hold, take_hold
 from center.ledger.tables import Hold
+from center.lib.dates import TOKYO
+from center.lib.errors import ValidationFailed
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup, PointsEntry, Screening, Video
-from center.reports.income import income_report
-from center.reports.maintenance_report import maintenance_report
-from center.reports.periods import Period, parse_period
-from center.reports.programmes_report import programmes_report
-from center.reports.usage import usage_report
+from center.shell.reports.income import income_report
+from center.shell.reports.maintenance_report import maintenance_report
+from center.shell.reports.periods import Period, parse_period
+from center.shell.reports.programmes_report import programmes_report
+from center.shell.reports.usage import usage_report
 from maintenance.tables import Location, Project, Ticket
 from tests.helpers import make_calendar, make_group, make_room
 
@@ -450,7 +450,7 @@ async def test_a_reduction_stays_under_the_category_it_was_granted_under(db):
     from bookings.rules import BookingRequest
     from bookings.service import Actor, approve, request_booking
     from center.accounts.tables import Group
-    from center.dates import to_local, today
+    from center.lib.dates import to_local, today
 
     slots = await make_calendar()
     await ensure_default_rules()

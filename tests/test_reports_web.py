@@ -151,7 +151,7 @@ async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv
 
 def test_a_bar_chart_leaves_room_for_its_longest_label():
     """A long room name is drawn whole, not cut off at the chart's left edge."""
-    from center.reports.charts import Series, bar_chart, text_width
+    from center.shell.reports.charts import Series, bar_chart, text_width
 
     long_name = "男女平等参画推進センター 会議室"
     svg = str(bar_chart("t", "稼働率", ["和室", long_name], [Series("コマ", [0.5, 0.25])]))

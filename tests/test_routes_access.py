@@ -26,8 +26,8 @@ from piccolo.engine.postgres import PostgresEngine
 import piccolo_conf
 from center.accounts.passwords import hash_password
 from center.accounts.tables import Group, GroupMember, LoginAttempt, User, UserRole
-from center.db import write_transaction
-from center.i18n import translations
+from center.lib.db import write_transaction
+from center.lib.i18n import translations
 from tests.helpers import PASSWORD, csrf_token, login, make_group, make_user
 
 pytestmark = pytest.mark.anyio
@@ -129,7 +129,7 @@ def test_no_route_is_both_guarded_and_marked_public(app):
 
 
 def test_every_guard_names_the_roles_it_admits(app):
-    # The access walk below reads `.roles` (center.web.auth._require); a guard without it could
+    # The access walk below reads `.roles` (center.accounts.guards._require); a guard without it could
     # not be checked, so it is not allowed.
     offenders = sorted(
         {

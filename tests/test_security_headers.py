@@ -12,7 +12,7 @@ import re
 import httpx
 import pytest
 
-from center.settings import get_settings
+from center.lib.settings import get_settings
 from center.web import security_headers as module
 from tests.test_routes_access import (
     ACCOUNTS,

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from center.accounts.tables import SessionRecord
-from center.settings import get_settings
+from center.lib.settings import get_settings
 from tests.helpers import PASSWORD, client_at, login, make_user, post_form
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,7 @@ from bookings.fees import ensure_default_rules
 from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
 from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
-from center.dates import today
+from center.lib.dates import today
 from center.notices.tables import Notice
 from center.places.access import step_free
 from center.places.tables import CenterProfile, Room

@@ -9,8 +9,8 @@ import pytest
 
 from center.accounts import throttle
 from center.accounts.tables import RateEvent
-from center.db import write_transaction
-from center.i18n import current_locale, gettext
+from center.lib.db import write_transaction
+from center.lib.i18n import current_locale, gettext
 
 pytestmark = pytest.mark.anyio
 

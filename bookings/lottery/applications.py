@@ -13,10 +13,10 @@ from bookings.rules import BookingRequest, check_request
 from bookings.tables import LotteryEntry
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.dates import today
-from center.db import is_unique_violation, write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.dates import today
+from center.lib.db import is_unique_violation, write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places.tables import Room
 
 ALREADY_APPLIED = N_("Your group has already applied for this slot.")

@@ -24,11 +24,11 @@ from bookings.rules import check_request
 from bookings.tables import Booking, LotteryEntry, LotteryRound
 from center.accounts import audit
 from center.accounts.tables import AuditEntry, Group
-from center.dates import TOKYO, today
-from center.db import get_engine, write_transaction
-from center.errors import Conflict, ValidationFailed
-from center.i18n import N_, translations
 from center.ledger.service import HoldConflict, find_conflicts, lock_rooms, release_hold, take_hold
+from center.lib.dates import TOKYO, today
+from center.lib.db import get_engine, write_transaction
+from center.lib.errors import Conflict, ValidationFailed
+from center.lib.i18n import N_, translations
 from center.notices.service import notify
 from center.places.tables import Room
 

@@ -20,10 +20,10 @@ from bookings.lottery.windows import (
 from bookings.rules import load_policy
 from bookings.tables import BookingPolicy, LotteryRoom, LotteryRound
 from center.accounts import audit
-from center.dates import TOKYO, today
-from center.db import is_unique_violation, write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.dates import TOKYO, today
+from center.lib.db import is_unique_violation, write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places.tables import Room
 
 FIRST_COME_REFUSAL = N_("This room is allocated by lottery for that month; apply in the lottery window.")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bookings.rules import add_months
-from center.dates import local_instant
-from center.i18n import N_
+from center.lib.dates import local_instant
+from center.lib.i18n import N_
 
 MAX_DAY = 28  # window days are 1..28 so that every month has them
 

@@ -3,7 +3,7 @@ Raw SQL because Piccolo cannot add a UNIQUE column on SQLite (ALTER TABLE ADD CO
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-11-26T20:54:00:000000"
 VERSION = "1.38.0"

@@ -2,7 +2,7 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-11-26T21:28:00:000000"
 VERSION = "1.38.0"

@@ -4,7 +4,7 @@ before its column changes.)"""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-11-26T23:54:30:000000"
 VERSION = "1.38.0"

@@ -5,7 +5,7 @@ of its own: Piccolo runs a migration's raw steps before its column changes.)"""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-12-04T13:59:35:000000"
 VERSION = "1.38.0"

@@ -11,15 +11,15 @@ from litestar.response import Template
 
 from bookings.availability import Search, grid, search, week_start
 from bookings.web.common import VARY, books_online, page_helpers, parse_day, wants_partial
-from center import dates
-from center.errors import NotFound
-from center.i18n import N_, current_locale, gettext
+from center.accounts.guards import PUBLIC
+from center.lib import dates
+from center.lib.errors import NotFound
+from center.lib.i18n import N_, current_locale, gettext
 from center.places import calendar as cal
 from center.places import forms
 from center.places.calendar_admin import slots as all_slots
 from center.places.equipment import equipment_choices
 from center.places.rooms import floors, parse_filters, room_by_code
-from center.web.auth import PUBLIC
 
 MAX_SEARCH_DAYS = 184
 

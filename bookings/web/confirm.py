@@ -18,11 +18,11 @@ from bookings.web.common import Form
 from bookings.web.confirmation import confirmation_page
 from bookings.web.forms import ordered, parse_request
 from bookings.web.requests import _chosen_group, _form_context, _form_values, actor_of, member_groups
-from center.errors import ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import requires_member
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.rooms import room_by_code, room_row
-from center.web.auth import requires_member
 from center.web.templating import flash
 
 

@@ -13,7 +13,7 @@ from bookings.permits import refund_terms
 from bookings.rules import Period
 from bookings.terms import current_terms
 from bookings.web.common import page_helpers
-from center.dates import to_local
+from center.lib.dates import to_local
 from center.places.calendar import day_info
 from center.places.equipment import equipment_label
 

@@ -18,13 +18,13 @@ from bookings.service import BookingTaken
 from bookings.web.common import VARY, Form, page_helpers, parse_day, wants_partial
 from bookings.web.desk_scan import SCANNED_EVENT, last_scan_context
 from bookings.web.requests import actor_of
-from center import dates
+from center.accounts.guards import requires_front_desk
 from center.accounts.tables import Group
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_, gettext
+from center.lib import dates
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.equipment import decode_codes, equipment_text
-from center.web.auth import requires_front_desk
 from center.web.templating import flash
 from maintenance.tickets import ticket_exists as repair_ticket_exists
 
@@ -303,7 +303,7 @@ def _pdf(data: bytes, filename: str) -> Response[bytes]:
 
 @get("/desk/payments/{payment_id:int}/receipt.pdf", name="desk:receipt", guards=[requires_front_desk])
 async def receipt(payment_id: FromPath[int]) -> Response[bytes]:
-    from center.pdf import render_pdf
+    from center.lib.pdf import render_pdf
 
     context = await desk_payments.receipt_context(payment_id)
     data = await render_pdf("pdf/desk_receipt.html", context)

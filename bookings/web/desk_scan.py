@@ -15,10 +15,10 @@ from bookings import desk, desk_scan
 from bookings.desk_scan import ScanOutcome
 from bookings.web.common import VARY, Form, parse_day, wants_partial
 from bookings.web.requests import actor_of
-from center import dates
-from center.errors import NotFound
+from center.accounts.guards import requires_front_desk
+from center.lib import dates
+from center.lib.errors import NotFound
 from center.places import forms
-from center.web.auth import requires_front_desk
 
 SESSION_KEY = "desk_last_scan"
 MAX_MATCHES_SHOWN = 20

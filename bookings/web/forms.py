@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bookings.rules import MAX_CONTACT, MAX_PHONE, MAX_PURPOSE, MAX_TITLE, BookingRequest
-from center.errors import ValidationFailed
-from center.i18n import N_
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.equipment import EQUIPMENT
 

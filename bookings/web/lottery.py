@@ -16,13 +16,13 @@ from bookings.rules import add_months, load_policy
 from bookings.tables import LotteryEntry, LotteryRound
 from bookings.web.common import Form, page_helpers
 from bookings.web.requests import actor_of, member_groups, status_label
-from center.dates import era_year, today
-from center.errors import ValidationFailed
-from center.i18n import N_, current_locale, gettext
+from center.accounts.guards import requires_manager, requires_member
+from center.lib.dates import era_year, today
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, current_locale, gettext
 from center.places import forms
 from center.places.rooms import list_rooms, room_by_code
 from center.places.tables import Room, Slot
-from center.web.auth import requires_manager, requires_member
 from center.web.templating import flash
 
 PUBLIC = {"public": True}

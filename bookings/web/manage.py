@@ -27,16 +27,16 @@ from bookings.web.requests import (
     offered,
     status_label,
 )
-from center import dates
 from center.accounts import audit
+from center.accounts.guards import requires_front_desk, requires_manager
 from center.accounts.tables import Group
-from center.db import write_transaction
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_, gettext
+from center.lib import dates
+from center.lib.db import write_transaction
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.equipment import decode_codes
 from center.places.rooms import room_by_code
-from center.web.auth import requires_front_desk, requires_manager
 from center.web.templating import flash
 
 LIST_STATUSES = ("requested", "approved", "declined", "cancelled", "lapsed")

@@ -14,12 +14,12 @@ from bookings.tables import Booking
 from bookings.web.common import Form, page_helpers
 from bookings.web.forms import ordered, parse_request
 from bookings.web.requests import actor_of, booking_rows, status_label
-from center import dates
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import requires_member
+from center.lib import dates
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.rooms import room_by_id
-from center.web.auth import requires_member
 from center.web.templating import flash
 
 

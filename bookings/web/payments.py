@@ -13,11 +13,11 @@ from litestar.response import Redirect, Template
 
 from bookings import payment_settings, payment_status
 from bookings.web.common import Form, page_helpers, parse_day
-from center import dates
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.accounts.guards import requires_front_desk, requires_manager
+from center.lib import dates
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import photos
-from center.web.auth import requires_front_desk, requires_manager
 from center.web.templating import flash
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]

@@ -19,14 +19,14 @@ from bookings.tables import Booking
 from bookings.web.common import VARY, Form, page_helpers, parse_day
 from bookings.web.confirmation import confirmation_page
 from bookings.web.forms import ordered, parse_request
+from center.accounts.guards import requires_login, requires_member
 from center.accounts.roles import FRONT_DESK, MANAGER
 from center.accounts.tables import Group
-from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import N_, gettext
+from center.lib.errors import DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms, warnings
 from center.places.equipment import equipment_label, known_codes
 from center.places.rooms import list_rooms, room_by_code
-from center.web.auth import requires_login, requires_member
 from center.web.templating import flash
 
 STATUS_LABELS = {

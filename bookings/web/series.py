@@ -21,17 +21,17 @@ from bookings.tables import Booking, BookingSeries
 from bookings.web.common import Form, page_helpers, parse_day
 from bookings.web.forms import parse_request
 from bookings.web.requests import actor_of, member_groups, status_label
+from center.accounts.guards import requires_front_desk, requires_login, requires_member
 from center.accounts.roles import FRONT_DESK, MANAGER
 from center.accounts.tables import Group
-from center.dates import TOKYO
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_, gettext, pick
+from center.lib.dates import TOKYO
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext, pick
 from center.places import forms
 from center.places.calendar import month_title
 from center.places.equipment import equipment_text
 from center.places.rooms import list_rooms, room_by_code
 from center.places.tables import Slot
-from center.web.auth import requires_front_desk, requires_login, requires_member
 from center.web.templating import flash
 
 TEXT_FIELDS = (

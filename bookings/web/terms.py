@@ -11,10 +11,10 @@ from litestar.response import Redirect, Template
 
 from bookings.terms import current_terms, publish_terms, terms_history, terms_paragraphs, terms_version
 from bookings.web.common import Form
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.accounts.guards import PUBLIC, requires_manager
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
-from center.web.auth import PUBLIC, requires_manager
 from center.web.templating import flash
 
 

@@ -9,8 +9,8 @@ from litestar import Request, get
 from litestar.params import FromPath, FromQuery
 
 from center.accounts import groups
+from center.accounts.guards import requires_login, requires_manager
 from center.accounts.listing import page_number
-from center.web.auth import requires_login, requires_manager
 
 
 class Me(msgspec.Struct):

@@ -9,9 +9,9 @@ from typing import Any
 
 from center.accounts.listing import PAGE_SIZE, Page
 from center.accounts.tables import AuditEntry
-from center.dates import local_day_bounds
-from center.errors import ValidationFailed
-from center.i18n import N_
+from center.lib.dates import local_day_bounds
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_
 
 NO_ACTOR = "none"  # filter value for entries written by a visitor or by the system
 

@@ -23,10 +23,10 @@ from center.accounts.users import (
     phone_problem,
     username_format_problem,
 )
-from center.db import is_unique_violation, write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
-from center.settings import get_settings
+from center.lib.db import is_unique_violation, write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 
 PENDING, APPROVED, DECLINED, SUSPENDED = "pending", "approved", "declined", "suspended"
 STATUSES = (PENDING, APPROVED, DECLINED, SUSPENDED)

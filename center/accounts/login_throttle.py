@@ -15,10 +15,10 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from center.accounts.tables import LoginAttempt
-from center.db import is_postgres, write_transaction
-from center.errors import DomainError
-from center.i18n import N_
-from center.settings import get_settings
+from center.lib.db import is_postgres, write_transaction
+from center.lib.errors import DomainError
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 
 NAME_LENGTH = 80  # LoginAttempt.username
 ADDRESS_LENGTH = 64  # LoginAttempt.address

@@ -7,8 +7,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from center.i18n import N_
-from center.settings import get_settings
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 
 MIN_LENGTH = 10
 

@@ -1,4 +1,4 @@
-from center.i18n import N_
+from center.lib.i18n import N_
 
 """Roles. Staff roles are stored per user; the member role comes from belonging to an approved
 group."""

@@ -17,9 +17,9 @@ from center.accounts.passwords import (
 )
 from center.accounts.roles import MEMBER, STAFF_ROLES
 from center.accounts.tables import Group, GroupMember, LoginAttempt, User, UserRole
-from center.db import write_transaction
-from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.db import write_transaction
+from center.lib.errors import DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_
 
 
 @dataclass(frozen=True)

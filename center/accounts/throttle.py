@@ -13,9 +13,9 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from center.accounts.tables import RateEvent
-from center.db import get_engine, is_postgres, write_transaction
-from center.errors import DomainError
-from center.i18n import N_
+from center.lib.db import get_engine, is_postgres, write_transaction
+from center.lib.errors import DomainError
+from center.lib.i18n import N_
 
 GROUP_APPLICATION = "groups.apply"
 PROBLEM_REPORT = "maintenance.report"

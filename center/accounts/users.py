@@ -14,9 +14,9 @@ from center.accounts.passwords import password_problem
 from center.accounts.roles import MANAGER, STAFF_ROLES
 from center.accounts.service import Principal
 from center.accounts.tables import Group, GroupMember, User, UserRole
-from center.db import write_transaction
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.db import write_transaction
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_CHARS_RE = re.compile(r"^[0-9()+\- ]+$")

@@ -14,14 +14,19 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from center import dates
 from center.accounts import audit_log, groups, users
+from center.accounts.guards import (
+    PUBLIC,
+    keep_session_after_password_change,
+    requires_manager,
+    requires_member,
+)
 from center.accounts.listing import page_number
 from center.accounts.roles import ROLE_LABELS, STAFF_ROLES
-from center.errors import Conflict, DomainError, ValidationFailed
-from center.i18n import N_, gettext
-from center.web.auth import PUBLIC, keep_session_after_password_change, requires_manager, requires_member
-from center.web.pages import client_address
+from center.lib import dates
+from center.lib.errors import Conflict, DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
+from center.shell.pages import client_address
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from piccolo.columns.combination import WhereRaw
 
-from center.db import get_engine, is_postgres, write_transaction
-from center.errors import Conflict, NotFound, ValidationFailed
-from center.i18n import N_
 from center.ledger.tables import Hold
+from center.lib.db import get_engine, is_postgres, write_transaction
+from center.lib.errors import Conflict, NotFound, ValidationFailed
+from center.lib.i18n import N_
 
 HOLD_KINDS = ("booking", "screening", "closure", "programme")
 MAX_HOLD = timedelta(days=366)  # longer closures are entered as consecutive holds

@@ -12,10 +12,10 @@ from typing import Any
 import anyio.to_thread
 
 from center.accounts.tables import Group, GroupMember, User
-from center.dates import format_date, format_datetime
-from center.i18n import current_locale, gettext
+from center.lib.dates import format_date, format_datetime
+from center.lib.i18n import current_locale, gettext
+from center.lib.settings import get_settings
 from center.notices.tables import Notice, OutboxMessage
-from center.settings import get_settings
 
 # Waits before the 2nd, 3rd, ... attempt; after the last, the message is marked failed.
 BACKOFF = (

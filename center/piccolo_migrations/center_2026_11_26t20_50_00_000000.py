@@ -6,7 +6,7 @@ constraints that Piccolo's column options cannot express on SQLite."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine, is_postgres
+from center.lib.db import get_engine, is_postgres
 
 ID = "2026-11-26T20:50:00:000000"
 VERSION = "1.38.0"

@@ -5,7 +5,7 @@ A person may hold one active signup per flower-bed day: a partial unique index o
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-11-26T21:37:00:000000"
 VERSION = "1.38.0"

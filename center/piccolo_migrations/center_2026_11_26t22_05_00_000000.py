@@ -4,7 +4,7 @@ history piles up); PostgreSQL gets the same length check (its GiST index needs n
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine, is_postgres
+from center.lib.db import get_engine, is_postgres
 
 ID = "2026-11-26T22:05:00:000000"
 VERSION = "1.38.0"

@@ -4,7 +4,7 @@ steps run before its table changes, and the table comes from the one before."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-11-27T00:01:00:000000"
 VERSION = "1.38.0"

@@ -3,7 +3,7 @@ A migration of its own because a migration's raw steps run before its table chan
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-12-04T13:58:14:000000"
 VERSION = "1.38.0"

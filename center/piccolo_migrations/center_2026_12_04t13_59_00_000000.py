@@ -4,8 +4,8 @@ and the column comes from the migration before.)"""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center import codes
-from center.db import get_engine
+from center.lib import codes
+from center.lib.db import get_engine
 
 ID = "2026-12-04T13:59:00:000000"
 VERSION = "1.38.0"

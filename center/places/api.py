@@ -8,9 +8,10 @@ from typing import Annotated
 from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
 
-from center import dates
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_, pick
+from center.accounts.guards import PUBLIC
+from center.lib import dates
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_, pick
 from center.places import calendar as cal
 from center.places import rooms
 from center.places.equipment import equipment_label
@@ -23,7 +24,6 @@ from center.places.schemas import (
     SlotFeeOut,
     SlotPeriodOut,
 )
-from center.web.auth import PUBLIC
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 31

@@ -7,8 +7,8 @@ import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from center.dates import era_year, holiday_name, local_instant
-from center.i18n import N_, current_locale, gettext, pick
+from center.lib.dates import era_year, holiday_name, local_instant
+from center.lib.i18n import N_, current_locale, gettext, pick
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Slot
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from center.dates import format_time, weekday_name
-from center.i18n import N_, gettext
+from center.lib.dates import format_time, weekday_name
+from center.lib.i18n import N_, gettext
 from center.places.tables import CenterProfile, OpeningHours
 
 

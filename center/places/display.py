@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from center import dates
-from center.i18n import gettext
+from center.lib import dates
+from center.lib.i18n import gettext
 from center.places import calendar as cal
 from center.places.equipment import equipment_label
 from center.places.equipment_fees import fee_list

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from center.i18n import N_, current_locale, gettext, translations
+from center.lib.i18n import N_, current_locale, gettext, translations
 
 # Display order is the order here.
 EQUIPMENT: dict[str, str] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from center.i18n import N_
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.equipment import EQUIPMENT
 from center.places.tables import RoomEquipmentFee

@@ -13,15 +13,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from center import dates
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import requires_manager
+from center.lib import dates
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import calendar as cal
 from center.places import calendar_admin as admin
 from center.places import photos, rooms
 from center.places.display import display_helpers
 from center.places.equipment import equipment_choices, equipment_label
-from center.web.auth import requires_manager
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -1,8 +1,8 @@
 """Room photos: uploads are checked by their content (JPEG or PNG only, whatever the file name
-says), at most 5 MB and center.images.MAX_PIXELS (checked from the header before decoding),
+says), at most 5 MB and center.lib.images.MAX_PIXELS (checked from the header before decoding),
 re-encoded (which drops metadata such as GPS positions) and shrunk to at most 1600 pixels on the
 long side, then kept under the data folder. Handlers call `process_upload`, which decodes in a
-worker thread (center/images.py)."""
+worker thread (center/lib/images.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from center import images
-from center.errors import ValidationFailed
-from center.i18n import N_
-from center.settings import get_settings
+from center.lib import images
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600

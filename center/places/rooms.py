@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from center.accounts import audit
-from center.db import write_transaction
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.db import write_transaction
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import access, forms
 from center.places import equipment_fees as eq_fees
 from center.places.equipment import EQUIPMENT, known_codes

@@ -12,16 +12,16 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Template
 
-from center import dates
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import PUBLIC
+from center.lib import dates
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import calendar as cal
 from center.places import photos, rooms
 from center.places.calendar_admin import opening_hours, slots
 from center.places.display import display_helpers, heating_note
 from center.places.equipment import equipment_choices
 from center.places.manage import ROUTES as MANAGE_ROUTES
-from center.web.auth import PUBLIC
 
 VARY = {"Vary": "HX-Request"}
 

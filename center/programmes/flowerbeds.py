@@ -1,7 +1,7 @@
 """Flower-bed volunteer days (花壇づくり): staff plan a day; anyone signs up without an account,
 for themselves and companions; a full day puts signups on a waiting list, and a cancellation
 promotes the next people who fit, with a notice. Each signup has a private link (only its hash is
-stored) and a short code (center.codes) to quote at the desk or on the phone with the last four
+stored) and a short code (center.lib.codes) to quote at the desk or on the phone with the last four
 digits of the phone number (center.programmes.signup_codes). Staff cancel or postpone for the
 weather and everyone signed up is told.
 
@@ -19,17 +19,17 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from center import codes
 from center.accounts import audit, throttle
-from center.dates import local_instant, today
-from center.db import is_postgres, write_transaction
-from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib import codes
+from center.lib.dates import local_instant, today
+from center.lib.db import is_postgres, write_transaction
+from center.lib.errors import DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 from center.notices.service import notify
 from center.places import forms
 from center.places.calendar import day_info
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup
-from center.settings import get_settings
 
 # Age bands asked at signup: (code, lowest age in the band, label). The points rule compares
 # its minimum age with the band's lowest age, so a band counts only when all of it qualifies.

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from center.accounts import audit
-from center.dates import today
-from center.db import write_transaction
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.dates import today
+from center.lib.db import write_transaction
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.programmes import flowerbeds
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup, PointsEntry, PointsRule

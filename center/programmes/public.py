@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from center.dates import local_instant, to_local
-from center.errors import ValidationFailed
 from center.ledger.service import find_conflicts
+from center.lib.dates import local_instant, to_local
+from center.lib.errors import ValidationFailed
 from center.programmes import screenings
 from center.programmes.tables import FlowerbedDay, Screening
 

@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from center.accounts import audit
-from center.dates import TOKYO, is_holiday, local_day_bounds, local_instant, to_local, today
-from center.db import write_transaction
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
 from center.ledger.service import HoldConflict, HoldInfo, find_conflicts, move_hold, release_hold, take_hold
+from center.lib.dates import TOKYO, is_holiday, local_day_bounds, local_instant, to_local, today
+from center.lib.db import write_transaction
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.calendar import load_calendar
 from center.places.tables import Room

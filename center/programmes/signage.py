@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from center.i18n import N_, gettext, pick
+from center.lib.i18n import N_, gettext, pick
 from center.programmes.public import public_programme_events_between
 
 KIND_LABELS = {

@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from center import codes
 from center.accounts import throttle
-from center.errors import DomainError, NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib import codes
+from center.lib.errors import DomainError, NotFound, ValidationFailed
+from center.lib.i18n import N_
+from center.lib.settings import get_settings
 from center.places import forms
 from center.programmes import flowerbeds
 from center.programmes.tables import FlowerbedSignup
-from center.settings import get_settings
 
 FLOWERBED_LOOKUP = "flowerbeds.lookup"  # the rate limit's bucket (center/accounts/throttle.py)
 

@@ -50,7 +50,7 @@ class FlowerbedSignup(Table, tablename="center_flowerbed_signup"):
     companions = Integer(default=0)
     status = Varchar(length=20)
     token_hash = Varchar(length=64, unique=True)
-    # The short code a volunteer quotes at the desk or on the phone (center.codes), unique by a
+    # The short code a volunteer quotes at the desk or on the phone (center.lib.codes), unique by a
     # partial index in the migration that backfilled it.
     code = Varchar(length=12, default="")
     created_at = Timestamptz()

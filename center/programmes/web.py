@@ -6,13 +6,13 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
+from center.accounts.guards import requires_front_desk
 from center.programmes import flowerbeds
 from center.programmes.web_common import labels
 from center.programmes.web_flowerbeds import ROUTES as FLOWERBED_ROUTES
 from center.programmes.web_points import ROUTES as POINTS_ROUTES
 from center.programmes.web_screenings import ROUTES as SCREENING_ROUTES
 from center.programmes.web_signup_codes import ROUTES as SIGNUP_CODE_ROUTES
-from center.web.auth import requires_front_desk
 
 
 @get("/manage/programmes", name="programmes:manage", guards=[requires_front_desk])

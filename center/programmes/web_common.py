@@ -8,8 +8,8 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from center.errors import DomainError, ValidationFailed
-from center.i18n import gettext
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import gettext
 from center.programmes import flowerbeds
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

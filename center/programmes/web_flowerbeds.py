@@ -8,14 +8,14 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from center.dates import today
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_
+from center.accounts.guards import PUBLIC, requires_front_desk
+from center.lib.dates import today
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.contact import center_contact
 from center.programmes import flowerbeds
 from center.programmes.web_common import Form, client_address, field_errors, form_values, labels, message_of
-from center.web.auth import PUBLIC, requires_front_desk
 from center.web.templating import flash
 
 # --- public -------------------------------------------------------------------------------------

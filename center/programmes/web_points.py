@@ -9,13 +9,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from center.dates import TOKYO, today, wareki
-from center.errors import ValidationFailed
-from center.i18n import N_
-from center.pdf import render_pdf
+from center.accounts.guards import requires_front_desk, requires_manager
+from center.lib.dates import TOKYO, today, wareki
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_
+from center.lib.pdf import render_pdf
 from center.programmes import flowerbeds, points
 from center.programmes.web_common import Form, field_errors, form_values, labels
-from center.web.auth import requires_front_desk, requires_manager
 from center.web.templating import flash
 
 

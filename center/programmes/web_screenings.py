@@ -10,15 +10,15 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from center.dates import format_time, today, weekday_name
-from center.errors import ValidationFailed
-from center.i18n import N_, gettext
+from center.accounts.guards import PUBLIC, requires_front_desk
 from center.ledger.service import HoldConflict
+from center.lib.dates import format_time, today, weekday_name
+from center.lib.errors import ValidationFailed
+from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.programmes import flowerbeds, screenings
 from center.programmes.signage import access_today, todays_rooms
 from center.programmes.web_common import Form, field_errors, form_values, labels
-from center.web.auth import PUBLIC, requires_front_desk
 from center.web.templating import flash
 
 VARY = {"Vary": "HX-Request"}
@@ -280,7 +280,7 @@ async def _detail_page(
 
 
 def _move_defaults(s: dict) -> dict:
-    from center.dates import to_local
+    from center.lib.dates import to_local
 
     local = to_local(s["starts_at"])
     return {

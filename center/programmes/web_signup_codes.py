@@ -6,13 +6,13 @@ from __future__ import annotations
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_
+from center.accounts.guards import PUBLIC, requires_front_desk
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_
 from center.places import forms
 from center.places.contact import center_contact
 from center.programmes import flowerbeds, signup_codes
 from center.programmes.web_common import Form, client_address, field_errors, labels, message_of
-from center.web.auth import PUBLIC, requires_front_desk
 from center.web.templating import flash
 
 PRIVATE = {"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}

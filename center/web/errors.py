@@ -15,8 +15,8 @@ from litestar.exceptions import (
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from center.errors import DomainError, ValidationFailed
-from center.i18n import N_, gettext
+from center.lib.errors import DomainError, ValidationFailed
+from center.lib.i18n import N_, gettext
 
 logger = logging.getLogger("center")
 

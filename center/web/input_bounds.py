@@ -22,8 +22,8 @@ from typing import Any
 from litestar import Request
 from litestar.enums import RequestEncodingType
 
-from center.errors import NotFound, ValidationFailed
-from center.i18n import N_
+from center.lib.errors import NotFound, ValidationFailed
+from center.lib.i18n import N_
 
 ID_MIN = -(2**31)
 ID_MAX = 2**31 - 1

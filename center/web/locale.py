@@ -6,7 +6,7 @@ from litestar.datastructures import Cookie
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from center.i18n import current_locale, negotiate
+from center.lib.i18n import current_locale, negotiate
 
 LANG_COOKIE = "lang"
 

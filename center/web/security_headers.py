@@ -14,7 +14,7 @@ from __future__ import annotations
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
-from center.settings import get_settings
+from center.lib.settings import get_settings
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (

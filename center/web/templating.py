@@ -10,11 +10,11 @@ from litestar.connection import ASGIConnection
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from center import dates
 from center.accounts.roles import ROLE_LABELS
-from center.i18n import current_locale, gettext, ngettext, npgettext, pgettext, pick
+from center.lib import dates
+from center.lib.i18n import current_locale, gettext, ngettext, npgettext, pgettext, pick
+from center.lib.settings import BASE_DIR, get_settings
 from center.places.equipment import decode_codes, equipment_text
-from center.settings import BASE_DIR, get_settings
 
 TEMPLATE_DIR = BASE_DIR / "templates"
 

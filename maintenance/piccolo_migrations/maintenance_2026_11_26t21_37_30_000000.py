@@ -4,7 +4,7 @@ when two processes run it), one active closure per ledger hold, and value checks
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine, is_postgres
+from center.lib.db import get_engine, is_postgres
 
 ID = "2026-11-26T21:37:30:000000"
 VERSION = "1.38.0"

@@ -3,7 +3,7 @@ were made. (A raw step of its own: Piccolo runs a migration's raw steps before i
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from center.db import get_engine
+from center.lib.db import get_engine
 
 ID = "2026-11-27T00:56:40:000000"
 VERSION = "1.38.0"

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from center.dates import is_holiday, today
+from center.lib.dates import is_holiday, today
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page
 
-from center.dates import wareki
+from center.lib.dates import wareki
 from tests.browser.test_browser_maintenance import (
     _tab_to,
     browser,

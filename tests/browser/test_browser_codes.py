@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from center.i18n import translations
+from center.lib.i18n import translations
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import WCAG_TAGS, check_structure, format_violations, screenshot
 

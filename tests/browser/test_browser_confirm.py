@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Browser, Page
 
-from center.dates import is_holiday, today
+from center.lib.dates import is_holiday, today
 from tests.browser.support import (
     audit,
     check_skip_link,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page
 
-from center.dates import today
+from center.lib.dates import today
 from tests.browser.support import audit, check_structure, log_in
 
 

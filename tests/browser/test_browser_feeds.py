@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from center.i18n import translations
+from center.lib.i18n import translations
 from tests.browser.support import audit, check_skip_link, check_structure, log_in_by_keyboard, tab_to
 
 MAX_TABS = 200

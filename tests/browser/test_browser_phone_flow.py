@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Browser, Page
 
 from bookings.availability import week_start
-from center.dates import today
+from center.lib.dates import today
 from tests.browser.phone_support import log_in_on, phone_context
 from tests.browser.support import focused, screenshot
 

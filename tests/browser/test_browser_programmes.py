@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pypdf import PdfReader
 
-from center.dates import format_date, holiday_name, is_holiday, today
-from center.i18n import translations
+from center.lib.dates import format_date, holiday_name, is_holiday, today
+from center.lib.i18n import translations
 from tests.browser.support import (
     audit,
     check_skip_link,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from center.dates import today
+from center.lib.dates import today
 from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot, tab_to
 
 MAX_TABS = 120

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from playwright.sync_api import sync_playwright
 
-from center.dates import local_instant, today
+from center.lib.dates import local_instant, today
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import audit
 from tests.feeds_support import screening, small_center

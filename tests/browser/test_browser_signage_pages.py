@@ -25,7 +25,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Route, sync_playwright
 
 from bookings.tables import Booking
-from center.dates import local_instant, today
+from center.lib.dates import local_instant, today
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import ROOT, WCAG_TAGS, format_violations, screenshot
 from tests.feeds_support import screening, small_center

@@ -1,0 +1,118 @@
+"""The database engine and the one helper that opens a write transaction on either engine."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import asyncpg
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from center.lib.settings import get_settings
+
+
+def postgres_config(url: str) -> dict[str, Any]:
+    """asyncpg connection arguments from a postgresql:// URL."""
+    parsed = urlparse(url)
+    config: dict[str, Any] = {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": unquote(parsed.username or "postgres"),
+        "database": (parsed.path or "/postgres").lstrip("/") or "postgres",
+    }
+    if parsed.password:
+        config["password"] = unquote(parsed.password)
+    return config
+
+
+def build_engine() -> Engine:
+    """PostgreSQL when the settings name a URL, else SQLite in the data folder."""
+    settings = get_settings()
+    if settings.is_postgres:
+        assert settings.database_url
+        return PostgresEngine(config=postgres_config(settings.database_url))
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+
+
+def get_engine() -> Engine:
+    engine = engine_finder()
+    assert engine is not None, "piccolo_conf.py defines no engine"
+    return engine
+
+
+def is_postgres(engine: Engine | None = None) -> bool:
+    return (engine or get_engine()).engine_type == "postgres"
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """One write transaction: IMMEDIATE on SQLite (so concurrent writers queue instead of
+    failing with "database is locked"), a plain transaction on PostgreSQL. Nested calls join
+    the outer transaction."""
+    engine = get_engine()
+    if engine.transaction_exists():
+        yield engine.current_transaction.get()
+        return
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+            yield txn
+    else:
+        async with engine.transaction() as txn:
+            yield txn
+
+
+@asynccontextmanager
+async def read_transaction() -> AsyncIterator[None]:
+    """Many small reads on one connection (a deferred transaction on SQLite, which takes no write
+    lock), so a page's queries see one state and SQLite opens one connection instead of one per
+    query. Joins a transaction already open."""
+    engine = get_engine()
+    if engine.transaction_exists():
+        yield
+        return
+    async with engine.transaction():
+        yield
+
+
+async def start_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and get_settings().pg_pool:
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def migrate() -> None:
+    """Run every app's migrations. On SQLite, also switch the file to WAL mode (persistent)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
+
+
+def is_unique_violation(exc: BaseException, marker: str = "") -> bool:
+    """Whether the database refused a row for a unique constraint, on either engine. On SQLite,
+    where every integrity error is one class, `marker` (a table or column name) must also appear in
+    the message; PostgreSQL's own error class says enough."""
+    if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc).upper() and marker in str(exc)

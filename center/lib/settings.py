@@ -1,0 +1,109 @@
+"""Configuration read once from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    database_url: str | None
+    data_dir: Path
+    secret_key: str
+    demo: bool
+    debug: bool
+    https: bool
+    timezone: str = "Asia/Tokyo"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Failed logins per (user name, address) in the window before each try waits 1 s, 2 s, 4 s ...
+    # up to the cap: see center/accounts/login_throttle.py.
+    login_attempts: int = 5
+    login_window_minutes: int = 15
+    login_max_delay_seconds: int = 300
+    # A signed-in session ends after this long without a request, and this long after login.
+    session_idle_minutes: int = 120
+    session_lifetime_hours: int = 12
+    # Public forms (no account), per client address per hour: see center/accounts/throttle.py.
+    group_applications_per_hour: int = 5
+    problem_reports_per_hour: int = 10
+    flowerbed_signups_per_hour: int = 10  # stops scripted flooding, not a family at one router
+    flowerbed_lookups_per_hour: int = 20  # finding a signup by code and phone digits: stops guessing
+    password_hash_cheap: bool = False
+    pg_pool: bool = True
+    base_url: str = "http://127.0.0.1:8000"  # for links in e-mails
+    smtp_host: str = ""  # e-mail is sent only when this is set
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "center@localhost"
+    scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
+    api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "center.sqlite3"
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Use CENTER_SECRET_KEY, else a random key kept in the data folder (so restarts keep sessions)."""
+    if key := os.environ.get("CENTER_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    data_dir = Path(os.environ.get("CENTER_DATA_DIR", BASE_DIR / "data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        database_url=os.environ.get("CENTER_DATABASE_URL") or None,
+        data_dir=data_dir,
+        secret_key=_secret_key(data_dir),
+        demo=_flag("CENTER_DEMO"),  # only when asked: demo accounts share a published password
+        debug=_flag("CENTER_DEBUG"),
+        https=_flag("CENTER_HTTPS"),
+        host=os.environ.get("CENTER_HOST", "127.0.0.1"),
+        port=int(os.environ.get("CENTER_PORT", "8000")),
+        password_hash_cheap=_flag("CENTER_CHEAP_PASSWORD_HASH"),
+        pg_pool=_flag("CENTER_PG_POOL", True),
+        base_url=os.environ.get("CENTER_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_host=os.environ.get("CENTER_SMTP_HOST", ""),
+        smtp_port=int(os.environ.get("CENTER_SMTP_PORT", "25")),
+        smtp_user=os.environ.get("CENTER_SMTP_USER", ""),
+        smtp_password=os.environ.get("CENTER_SMTP_PASSWORD", ""),
+        smtp_starttls=_flag("CENTER_SMTP_STARTTLS"),
+        mail_from=os.environ.get("CENTER_MAIL_FROM", "center@localhost"),
+        scheduler=_flag("CENTER_SCHEDULER", True),
+        session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
+        session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
+        api_schema=_flag("CENTER_API_SCHEMA", True),
+    )

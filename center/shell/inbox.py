@@ -1,0 +1,47 @@
+"""The inbox of notices (for a user and their groups) and the managers' page of scheduled jobs."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from center.accounts.guards import requires_login, requires_manager
+from center.lib.i18n import N_, pick
+from center.lib.scheduler.service import status
+from center.notices.service import inbox, mark_read
+from center.web.templating import flash
+
+
+@get("/inbox", name="center:inbox", guards=[requires_login])
+async def inbox_page(request: Request) -> Template:
+    """Notices to the user and their groups, newest first; unread ones marked."""
+    user = request.user
+    notices = await inbox(group_ids=tuple(user.group_ids), user_id=user.id)
+    items = [
+        {
+            **notice,
+            "subject": pick(notice["subject_ja"], notice["subject_en"]),
+            "body": pick(notice["body_ja"], notice["body_en"]),
+        }
+        for notice in notices
+    ]
+    return Template("center/inbox.html", context={"notices": items})
+
+
+@post("/inbox/read", name="center:inbox_read", guards=[requires_login])
+async def inbox_read(request: Request) -> Redirect:
+    """Mark every notice shown to this user as read."""
+    user = request.user
+    notices = await inbox(group_ids=tuple(user.group_ids), user_id=user.id)
+    await mark_read([notice["id"] for notice in notices if notice["read_at"] is None])
+    flash(request, N_("All notices are marked as read."))
+    return Redirect(path=request.app.route_reverse("center:inbox"), status_code=303)
+
+
+@get("/manage/jobs", name="center:jobs", guards=[requires_manager])
+async def jobs_page(request: Request) -> Template:
+    """When each scheduled job last ran and what it did."""
+    return Template("center/jobs.html", context={"jobs": await status()})
+
+
+ROUTES = [inbox_page, inbox_read, jobs_page]
