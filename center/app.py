@@ -148,20 +148,11 @@ class CenterPlugin(InitPluginProtocol):
         app_config.openapi_config = openapi_config(settings.api_schema)
 
 
-def _register_warning_providers() -> None:
-    """Domains tell room pages and permits about access problems (the core cannot import them)."""
-    from center.places.warnings import register_provider
-    from maintenance.accessibility import outages_for_rooms
-
-    register_provider(outages_for_rooms)
-
-
 def create_app() -> Litestar:
-    from center.shell.jobs import register_jobs
+    from center.shell.wiring import wire
 
     logging.basicConfig(level=logging.INFO)
-    register_jobs()
-    _register_warning_providers()
+    wire()
     app = Litestar(plugins=[CenterPlugin()])
     install_access_log_filter(app)
     return app

@@ -282,9 +282,9 @@ def backup(output: Path | None) -> None:
 def jobs(force_names: tuple[str, ...]) -> None:
     """Run the jobs that are due (for deployments that prefer cron to the in-process scheduler)."""
     from center.lib.scheduler import service as scheduler
-    from center.shell.jobs import register_jobs
+    from center.shell.wiring import wire
 
-    register_jobs()
+    wire()
     known = {job.name: job for job in scheduler.jobs()}
     unknown = [name for name in force_names if name not in known]
     if unknown:
