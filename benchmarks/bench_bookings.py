@@ -331,8 +331,8 @@ async def measure(runs: int) -> dict[str, tuple[float, float]]:
     from center.accounts.tables import Group, GroupMember, User
     from center.app import create_app
     from center.lib.dates import today
-    from center.lib.pdf import warm_up
     from center.places.rooms import list_rooms
+    from center.web.pdf import warm_up
 
     await warm_up()
     await load_policy()

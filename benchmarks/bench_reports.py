@@ -232,7 +232,7 @@ async def measure(year: int, runs: int) -> dict[str, dict[str, tuple[float, floa
     import httpx
 
     from center.app import create_app
-    from center.lib.pdf import warm_up
+    from center.web.pdf import warm_up
 
     await warm_up()
     app = create_app()

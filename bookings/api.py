@@ -40,6 +40,7 @@ from center.accounts.roles import FRONT_DESK, MANAGER
 from center.lib import dates
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_, gettext, pick
+from center.lib.months import shift_month
 from center.places import calendar as cal
 from center.places.rooms import list_rooms, parse_filters, room_by_code
 from center.places.tables import Room
@@ -218,7 +219,7 @@ async def api_room_month(
             raise ValidationFailed({"month": N_("Enter a month as YYYY-MM, e.g. 2026-11.")}) from None
         year, number = first.year, first.month
     start = date(year, number, 1)
-    end = date(*cal.shift_month(year, number, 1), 1) - timedelta(days=1)
+    end = date(*shift_month(year, number, 1), 1) - timedelta(days=1)
     return await _availability(start, end, [room])
 
 

@@ -8,10 +8,10 @@ from datetime import date
 from bookings.desk import board
 from center.lib.dates import format_date, wareki
 from center.lib.i18n import current_locale, pick
-from center.lib.pdf import render_pdf
 from center.places import warnings
 from center.places.access import step_free
 from center.places.calendar import closed_reason_text, day_info, load_profile
+from center.web.pdf import render_pdf
 
 BLANK_KEY_ROWS = 8  # for keys handed out for holds that are not bookings (works, programmes)
 

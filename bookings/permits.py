@@ -17,11 +17,11 @@ from center.accounts.tables import Group
 from center.lib.dates import to_local
 from center.lib.errors import DomainError
 from center.lib.i18n import N_, current_locale, gettext, pick
-from center.lib.pdf import qr_data_uri, render_pdf
 from center.lib.settings import get_settings
 from center.places.calendar import load_profile
 from center.places.equipment import decode_codes
 from center.places.tables import Room
+from center.web.pdf import qr_data_uri, render_pdf
 
 CODE_PREFIX = "CAC1"
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bookings.tables import Booking, BookingPolicy
 from center.lib.dates import local_instant, today
 from center.lib.i18n import N_
+from center.lib.months import add_months
 from center.places.calendar import DayInfo, day_info
 from center.places.equipment import decode_codes, equipment_text
 from center.places.tables import RoomSlotFee
@@ -64,17 +65,6 @@ async def request_window(on: date | None = None) -> tuple[date, date]:
     policy = await load_policy()
     on = on or today()
     return on + timedelta(days=policy["book_from_days"]), add_months(on, policy["book_until_months"])
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    return date(year, month, min(day.day, 28))
 
 
 def resolve_period(

@@ -43,8 +43,8 @@ async def _database(_: Litestar) -> AsyncIterator[None]:
 @asynccontextmanager
 async def _background(_: Litestar) -> AsyncIterator[None]:
     """Keep the PDF renderer warm and run due jobs while the server runs."""
-    from center.lib.pdf import warm_up
     from center.lib.scheduler.service import loop
+    from center.web.pdf import warm_up
 
     tasks = [asyncio.create_task(warm_up())]
     if get_settings().scheduler:
@@ -65,6 +65,7 @@ def _route_handlers() -> list:
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
+    from center.shell.calendar import ROUTES as calendar_pages
     from center.shell.feeds.web import ROUTES as feed_routes
     from center.shell.inbox import ROUTES as inbox_pages
     from center.shell.pages import ROUTES as core_pages
@@ -77,6 +78,7 @@ def _route_handlers() -> list:
         *accounts_pages,
         *accounts_api,
         *places_pages,
+        *calendar_pages,
         *places_api,
         *bookings_pages,
         *maintenance_pages,

@@ -60,7 +60,7 @@ async def dashboard(today: date | None = None) -> dict:
 
 async def month_figures(year: int, month: int) -> dict:
     """The monthly report's figures for the Tokyo calendar month."""
-    from center.places.calendar import shift_month
+    from center.lib.months import shift_month
 
     first = date(year, month, 1)
     next_year, next_month = shift_month(year, month, 1)

@@ -1,13 +1,13 @@
 """The work-order PDF for a contractor and the monthly maintenance report PDF, rendered by
-center.lib.pdf from templates/pdf/. Photos go in as data: URIs (the renderer fetches nothing else)."""
+center.web.pdf from templates/pdf/. Photos go in as data: URIs (the renderer fetches nothing else)."""
 
 from __future__ import annotations
 
 import base64
 
 from center.lib.i18n import current_locale, pick
-from center.lib.pdf import render_pdf
 from center.places.calendar import load_profile, month_title
+from center.web.pdf import render_pdf
 from maintenance import photos
 from maintenance.closures import closures_of
 from maintenance.dashboard import month_figures

@@ -15,8 +15,8 @@ from center.lib import dates
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
+from center.lib.months import shift_month
 from center.places import forms
-from center.places.calendar import shift_month
 from maintenance.tables import Inspection, Location, Ticket
 from maintenance.tickets import SYSTEM, create_ticket
 from maintenance.workflow import OPEN_STATUSES

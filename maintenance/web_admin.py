@@ -412,9 +412,9 @@ async def project_update(request: Request, project_id: FromPath[int], data: Form
 @get("/maintenance/monthly-report.pdf", name="maintenance:monthly_report", **GUARD)
 async def monthly_report(request: Request) -> Response[bytes]:
     """Opened, closed, overdue, costs and barrier-free progress for a month (?month=YYYY-MM)."""
-    from center.places.web import parse_month
+    from center.lib.months import parse_month
 
-    year, month = parse_month(request.query_params.get("month"))
+    year, month = parse_month(request.query_params.get("month"), dates.today())
     data = await monthly_report_pdf(year, month)
     return Response(
         data,

@@ -10,16 +10,18 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from bookings.availability import Search, grid, search, week_start
-from bookings.web.common import VARY, books_online, page_helpers, parse_day, wants_partial
+from bookings.web.common import books_online, page_helpers, parse_day
 from center.accounts.guards import PUBLIC
 from center.lib import dates
 from center.lib.errors import NotFound
 from center.lib.i18n import N_, current_locale, gettext
+from center.lib.months import shift_month
 from center.places import calendar as cal
 from center.places import forms
 from center.places.calendar_admin import slots as all_slots
 from center.places.equipment import equipment_choices
 from center.places.rooms import floors, parse_filters, room_by_code
+from center.web.htmx import VARY, wants_partial
 
 MAX_SEARCH_DAYS = 184
 
@@ -95,10 +97,10 @@ async def room_month(request: Request, code: FromPath[str]) -> Template:
     if first:
         year, month = first.year, first.month
     start = date(year, month, 1)
-    end = date(*cal.shift_month(year, month, 1), 1) - timedelta(days=1)
+    end = date(*shift_month(year, month, 1), 1) - timedelta(days=1)
     month_grid = await grid(start, end, rooms=[room], online=books_online(request))
-    prev_year, prev_month = cal.shift_month(year, month, -1)
-    next_year, next_month = cal.shift_month(year, month, 1)
+    prev_year, prev_month = shift_month(year, month, -1)
+    next_year, next_month = shift_month(year, month, 1)
     context = {
         "room": room,
         "grid": month_grid,

@@ -1,20 +1,16 @@
-"""Small helpers the booking pages share."""
+"""Small helpers the booking pages share (Form, VARY and wants_partial come from center.web)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from center.places.display import display_helpers
 from center.places.equipment import known_codes
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-VARY = {"Vary": "HX-Request"}
 DATE_PATTERN = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
@@ -32,11 +28,6 @@ def parse_day(raw: str | None, default: date | None = None) -> date | None:
         return date(year, month, day)
     except ValueError:
         return default
-
-
-def wants_partial(request: Request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
 
 
 def booking_link(request: Request) -> str | None:

@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from bookings import service
 from bookings.terms import check_agreement, current_terms
-from bookings.web.common import Form
 from bookings.web.confirmation import confirmation_page
 from bookings.web.forms import ordered, parse_request
 from bookings.web.requests import _chosen_group, _form_context, _form_values, actor_of, member_groups
@@ -23,6 +22,7 @@ from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.rooms import room_by_code, room_row
+from center.web.forms import Form
 from center.web.templating import flash
 
 

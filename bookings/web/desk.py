@@ -15,7 +15,7 @@ from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_wal
 from bookings.access_notes import access_warnings_for
 from bookings.fees import line_text
 from bookings.service import BookingTaken
-from bookings.web.common import VARY, Form, page_helpers, parse_day, wants_partial
+from bookings.web.common import page_helpers, parse_day
 from bookings.web.desk_scan import SCANNED_EVENT, last_scan_context
 from bookings.web.requests import actor_of
 from center.accounts.guards import requires_front_desk
@@ -25,6 +25,8 @@ from center.lib.errors import DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.equipment import decode_codes, equipment_text
+from center.web.forms import Form
+from center.web.htmx import VARY, wants_partial
 from center.web.templating import flash
 from maintenance.tickets import ticket_exists as repair_ticket_exists
 
@@ -303,7 +305,7 @@ def _pdf(data: bytes, filename: str) -> Response[bytes]:
 
 @get("/desk/payments/{payment_id:int}/receipt.pdf", name="desk:receipt", guards=[requires_front_desk])
 async def receipt(payment_id: FromPath[int]) -> Response[bytes]:
-    from center.lib.pdf import render_pdf
+    from center.web.pdf import render_pdf
 
     context = await desk_payments.receipt_context(payment_id)
     data = await render_pdf("pdf/desk_receipt.html", context)

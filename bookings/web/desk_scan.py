@@ -13,12 +13,14 @@ from litestar.response import Redirect, Template
 
 from bookings import desk, desk_scan
 from bookings.desk_scan import ScanOutcome
-from bookings.web.common import VARY, Form, parse_day, wants_partial
+from bookings.web.common import parse_day
 from bookings.web.requests import actor_of
 from center.accounts.guards import requires_front_desk
 from center.lib import dates
 from center.lib.errors import NotFound
 from center.places import forms
+from center.web.forms import Form
+from center.web.htmx import VARY, wants_partial
 
 SESSION_KEY = "desk_last_scan"
 MAX_MATCHES_SHOWN = 20

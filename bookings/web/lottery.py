@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from bookings import lottery
 from bookings.rules import add_months, load_policy
 from bookings.tables import LotteryEntry, LotteryRound
-from bookings.web.common import Form, page_helpers
+from bookings.web.common import page_helpers
 from bookings.web.requests import actor_of, member_groups, status_label
 from center.accounts.guards import requires_manager, requires_member
 from center.lib.dates import era_year, today
@@ -23,6 +23,7 @@ from center.lib.i18n import N_, current_locale, gettext
 from center.places import forms
 from center.places.rooms import list_rooms, room_by_code
 from center.places.tables import Room, Slot
+from center.web.forms import Form
 from center.web.templating import flash
 
 PUBLIC = {"public": True}

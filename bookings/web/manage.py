@@ -16,7 +16,7 @@ from bookings.access_notes import access_warnings_for
 from bookings.payment_state import unpaid_within
 from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
-from bookings.web.common import Form, page_helpers, parse_day
+from bookings.web.common import page_helpers, parse_day
 from bookings.web.forms import ordered, parse_request
 from bookings.web.requests import (
     _form_context,
@@ -37,6 +37,7 @@ from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.equipment import decode_codes
 from center.places.rooms import room_by_code
+from center.web.forms import Form
 from center.web.templating import flash
 
 LIST_STATUSES = ("requested", "approved", "declined", "cancelled", "lapsed")

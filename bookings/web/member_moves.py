@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from bookings import moves, service
 from bookings.tables import Booking
-from bookings.web.common import Form, page_helpers
+from bookings.web.common import page_helpers
 from bookings.web.forms import ordered, parse_request
 from bookings.web.requests import actor_of, booking_rows, status_label
 from center.accounts.guards import requires_member
@@ -20,6 +20,7 @@ from center.lib.errors import DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.rooms import room_by_id
+from center.web.forms import Form
 from center.web.templating import flash
 
 

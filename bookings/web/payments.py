@@ -12,12 +12,13 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from bookings import payment_settings, payment_status
-from bookings.web.common import Form, page_helpers, parse_day
+from bookings.web.common import page_helpers, parse_day
 from center.accounts.guards import requires_front_desk, requires_manager
 from center.lib import dates
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.places import photos
+from center.web.forms import Form
 from center.web.templating import flash
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]

@@ -16,7 +16,7 @@ from bookings.availability import grid
 from bookings.fees import line_text
 from bookings.permits import permit_pdf
 from bookings.tables import Booking
-from bookings.web.common import VARY, Form, page_helpers, parse_day
+from bookings.web.common import page_helpers, parse_day
 from bookings.web.confirmation import confirmation_page
 from bookings.web.forms import ordered, parse_request
 from center.accounts.guards import requires_login, requires_member
@@ -27,6 +27,8 @@ from center.lib.i18n import N_, gettext
 from center.places import forms, warnings
 from center.places.equipment import equipment_label, known_codes
 from center.places.rooms import list_rooms, room_by_code
+from center.web.forms import Form
+from center.web.htmx import VARY
 from center.web.templating import flash
 
 STATUS_LABELS = {

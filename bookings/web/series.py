@@ -18,7 +18,7 @@ from bookings import series
 from bookings.rules import EQUIPMENT_MISSING, MAX_PURPOSE, BookingRequest
 from bookings.service import refund_due
 from bookings.tables import Booking, BookingSeries
-from bookings.web.common import Form, page_helpers, parse_day
+from bookings.web.common import page_helpers, parse_day
 from bookings.web.forms import parse_request
 from bookings.web.requests import actor_of, member_groups, status_label
 from center.accounts.guards import requires_front_desk, requires_login, requires_member
@@ -32,6 +32,7 @@ from center.places.calendar import month_title
 from center.places.equipment import equipment_text
 from center.places.rooms import list_rooms, room_by_code
 from center.places.tables import Slot
+from center.web.forms import Form
 from center.web.templating import flash
 
 TEXT_FIELDS = (

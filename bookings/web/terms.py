@@ -10,11 +10,11 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from bookings.terms import current_terms, publish_terms, terms_history, terms_paragraphs, terms_version
-from bookings.web.common import Form
 from center.accounts.guards import PUBLIC, requires_manager
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.places import forms
+from center.web.forms import Form
 from center.web.templating import flash
 
 

@@ -1,7 +1,7 @@
-from center.lib.i18n import N_
-
 """Roles. Staff roles are stored per user; the member role comes from belonging to an approved
 group."""
+
+from center.lib.i18n import N_, gettext
 
 MEMBER = "member"
 FRONT_DESK = "front_desk"
@@ -18,3 +18,8 @@ ROLE_LABELS = {
     FACILITIES: N_("Facilities"),
     MANAGER: N_("Manager"),
 }
+
+
+def role_label(role: str) -> str:
+    """A role's name in the current language (an unknown role reads as itself)."""
+    return gettext(ROLE_LABELS.get(role, role))

@@ -5,16 +5,15 @@ status 400 and every problem tied to its field. List searches update in place wi
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from center.accounts import audit_log, groups, users
+from center.accounts import audit_log, group_record, groups, users
 from center.accounts.guards import (
     PUBLIC,
     keep_session_after_password_change,
@@ -26,10 +25,10 @@ from center.accounts.roles import ROLE_LABELS, STAFF_ROLES
 from center.lib import dates
 from center.lib.errors import Conflict, DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
-from center.shell.pages import client_address
+from center.web.client import client_address
+from center.web.forms import Form
+from center.web.htmx import VARY, wants_partial
 from center.web.templating import flash
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 APPLIED_KEY = "applied_group"
 DECISION_DONE = {
@@ -121,10 +120,6 @@ def _group_form_values(group: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def _partial(request: HTMXRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
 # ---- group registration (visitors) ----------------------------------------------------------
 
 
@@ -207,9 +202,9 @@ async def manage_groups(
     status = status if status in groups.STATUSES else ""
     found = await groups.list_groups(status, q, page_number(page))
     context = _context(page=found, status=status, q=q, counts=await groups.status_counts())
-    if _partial(request):
-        return Template("accounts/_group_results.html", context=context, headers={"Vary": "HX-Request"})
-    return Template("accounts/manage_groups.html", context=context, headers={"Vary": "HX-Request"})
+    if wants_partial(request):
+        return Template("accounts/_group_results.html", context=context, headers=VARY)
+    return Template("accounts/manage_groups.html", context=context, headers=VARY)
 
 
 async def _group_page(
@@ -221,14 +216,12 @@ async def _group_page(
     open_edit: bool = False,
     status_code: int = 200,
 ) -> Template:
-    from bookings.desk_checkin import group_no_shows  # the front desk's record of this group
-
     group = await groups.get_group(group_id)
     return Template(
         "accounts/group_detail.html",
         context=_context(
             group=group,
-            no_shows=await group_no_shows(group_id),
+            no_shows=await group_record.no_shows(group_id),
             members=await groups.members_of(group_id),
             history=await audit_log.history("group", group_id),
             decisions=[d for d, (allowed, _, _) in groups.DECISIONS.items() if group["status"] in allowed],
@@ -336,9 +329,9 @@ async def manage_users(
     role = role if role in (*STAFF_ROLES, "member") else ""
     found = await users.list_users(q, role, page_number(page))
     context = _context(page=found, q=q, role=role)
-    if _partial(request):
-        return Template("accounts/_user_results.html", context=context, headers={"Vary": "HX-Request"})
-    return Template("accounts/manage_users.html", context=context, headers={"Vary": "HX-Request"})
+    if wants_partial(request):
+        return Template("accounts/_user_results.html", context=context, headers=VARY)
+    return Template("accounts/manage_users.html", context=context, headers=VARY)
 
 
 async def _new_user_page(values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:

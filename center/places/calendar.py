@@ -170,11 +170,6 @@ def month_weeks(year: int, month: int) -> list[list[date | None]]:
     return [[day if day.month == month else None for day in week] for week in weeks]
 
 
-def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
-
-
 def in_heating_season(day: date, first_month: int, last_month: int) -> bool:
     """Whether the heating fee (暖房料) applies on a day; the season may wrap the new year
     (October to April)."""

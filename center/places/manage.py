@@ -22,9 +22,9 @@ from center.places import calendar_admin as admin
 from center.places import photos, rooms
 from center.places.display import display_helpers
 from center.places.equipment import equipment_choices, equipment_label
+from center.web.forms import Form
 from center.web.templating import flash
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 PREVIEW_DAYS = 60

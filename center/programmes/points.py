@@ -19,6 +19,7 @@ from center.lib.dates import today
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
+from center.lib.months import fiscal_bounds, fiscal_year
 from center.places import forms
 from center.programmes import flowerbeds
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup, PointsEntry, PointsRule
@@ -33,15 +34,6 @@ DEFAULT_RULE = {
     "yen_per_point": 100,
 }
 MAX_MINUTES = 12 * 60
-
-
-def fiscal_year(day: date) -> int:
-    """The fiscal year (April–March) a day belongs to, by its starting calendar year."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def fiscal_bounds(year: int) -> tuple[date, date]:
-    return date(year, 4, 1), date(year + 1, 3, 31)
 
 
 async def rule_on(day: date) -> dict:

@@ -13,9 +13,9 @@ from center.accounts.guards import requires_front_desk, requires_manager
 from center.lib.dates import TOKYO, today, wareki
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
-from center.lib.pdf import render_pdf
 from center.programmes import flowerbeds, points
 from center.programmes.web_common import Form, field_errors, form_values, labels
+from center.web.pdf import render_pdf
 from center.web.templating import flash
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
 from urllib.parse import urlparse
 
 from litestar import Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from center.accounts import service as accounts
@@ -18,10 +16,10 @@ from center.lib.i18n import LOCALES, N_, gettext
 from center.lib.settings import get_settings
 from center.places.calendar import day_info
 from center.shell.staff_counts import staff_counts
+from center.web.client import client_address
+from center.web.forms import Form
 from center.web.locale import lang_cookie
 from center.web.templating import flash
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -32,10 +30,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 @get("/", name="center:home", opt=PUBLIC)

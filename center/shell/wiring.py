@@ -10,9 +10,21 @@ from __future__ import annotations
 
 def wire() -> None:
     """Register every domain's providers and the scheduled jobs."""
+    from bookings.desk_checkin import group_no_shows
+    from center.accounts.group_record import register_no_shows
+    from center.accounts.roles import role_label
+    from center.places.equipment import decode_codes, equipment_text
     from center.places.warnings import register_provider
     from center.shell.jobs import register_jobs
+    from center.web.templating import register_globals
     from maintenance.accessibility import outages_for_rooms
 
     register_jobs()
     register_provider(outages_for_rooms)
+    register_no_shows(group_no_shows)
+    # Template helpers from the core, for every page and printout.
+    register_globals(
+        role_label=role_label,
+        equipment_codes=decode_codes,  # a booking's or room's equipment, JSON or list
+        equipment_text=equipment_text,
+    )

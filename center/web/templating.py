@@ -10,15 +10,23 @@ from litestar.connection import ASGIConnection
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from center.accounts.roles import ROLE_LABELS
 from center.lib import dates
 from center.lib.i18n import current_locale, gettext, ngettext, npgettext, pgettext, pick
 from center.lib.settings import BASE_DIR, get_settings
-from center.places.equipment import decode_codes, equipment_text
 
 TEMPLATE_DIR = BASE_DIR / "templates"
 
 FLASH_KEY = "_flash"
+
+# Helpers that belong to packages above this one (a role's label, a room's equipment): they are
+# registered by the shell's wiring before any environment is built, so templates can use them
+# while this module imports nothing above center.web.
+_REGISTERED_GLOBALS: dict[str, Any] = {}
+
+
+def register_globals(**helpers: Any) -> None:
+    """Make these functions available to every template built from now on."""
+    _REGISTERED_GLOBALS.update(helpers)
 
 
 def yen(amount: int | None) -> str:
@@ -76,14 +84,12 @@ def build_environment() -> Environment:
         wareki=dates.wareki,
         weekday_name=dates.weekday_name,
         holiday_name=dates.holiday_name,
-        role_label=lambda role: gettext(ROLE_LABELS.get(role, role)),
         take_flashes=take_flashes,
         route_url=route_url,
         current_user=lambda request: request.scope.get("user"),
         demo_mode=lambda: get_settings().demo,
-        equipment_codes=decode_codes,  # a booking's or room's equipment, JSON or list
-        equipment_text=equipment_text,
     )
+    env.globals.update(_REGISTERED_GLOBALS)
     env.filters.update(yen=yen, local=dates.to_local)
     return env
 

@@ -20,12 +20,12 @@ from bookings.service import permit_number, refund_due
 from bookings.tables import Booking, BookingSeries
 from center.ledger.service import find_conflicts, release_hold, take_hold
 from center.lib.dates import local_instant, to_local
-from center.places.calendar import CalendarData, load_calendar, shift_month
+from center.lib.months import fiscal_year, shift_month
+from center.places.calendar import CalendarData, load_calendar
 from center.places.tables import Room
 from center.shell.demo_data.desk import desk_work, write_payments
 from center.shell.demo_data.schedule import SERIES, WINDOW_DAYS
 from center.shell.demo_data.works import close_for_works
-from center.shell.reports.periods import fiscal_year_of
 
 SEED = 3_3_8_18
 
@@ -83,7 +83,7 @@ class Life:
         last_month = shift_month(self.today.year, self.today.month, -1)
         window_start = self.today - timedelta(days=WINDOW_DAYS)
         months = {shift_month(*last_month, -12), last_month}
-        year, month = fiscal_year_of(self.today), 4
+        year, month = fiscal_year(self.today), 4
         while date(year, month, 1) < self.today.replace(day=1):
             if _month_days(year, month)[-1] < window_start:
                 months.add((year, month))

@@ -10,11 +10,11 @@ from bookings.lottery.applications import Application, apply, confirm
 from bookings.lottery.draws import draw
 from bookings.lottery.rounds import open_round
 from bookings.lottery.windows import Window, first_day, month_key
-from bookings.rules import add_months
 from bookings.service import Actor
 from bookings.tables import LotteryEntry, LotteryRoom, LotteryRound
 from center.ledger.service import find_conflicts
 from center.lib.dates import local_instant
+from center.lib.months import add_months
 from center.places.calendar import load_calendar
 
 ROOM = "gallery"

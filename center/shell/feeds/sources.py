@@ -20,6 +20,7 @@ from center.ledger.tables import Hold
 from center.lib.dates import TOKYO, local_day_bounds, local_instant, today
 from center.lib.i18n import N_, pick
 from center.lib.i18n import gettext as _
+from center.lib.months import add_months
 from center.places.tables import CenterProfile, Room, Slot
 from center.programmes import screenings as screening_service
 from center.programmes.tables import FlowerbedDay, FlowerbedSignup
@@ -44,21 +45,10 @@ class Window:
         return local_day_bounds(self.start)[0], local_day_bounds(self.end)[1]
 
 
-def _months(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def default_window(on: date | None = None) -> Window:
     """Three months back to twelve months ahead (Tokyo days)."""
     on = on or today()
-    return Window(_months(on, -3), _months(on, 12))
+    return Window(add_months(on, -3), add_months(on, 12))
 
 
 def narrowed(start: date | None, end: date | None, on: date | None = None) -> Window:

@@ -7,14 +7,13 @@ owner has lost the role or group it was made for, answers the same bare 404."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
 from litestar import HttpMethod, Request, Response, get, post, route
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from center.accounts.guards import PUBLIC, requires_login
@@ -28,9 +27,9 @@ from center.lib.settings import get_settings
 from center.programmes import flowerbeds
 from center.shell.feeds import sources, tokens
 from center.shell.feeds.calendars import etag_of, http_date, not_modified, render_calendar
+from center.web.forms import Form
 from center.web.templating import flash
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 CALENDAR_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8"
 SUFFIX = ".ics"
 

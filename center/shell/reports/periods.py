@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from center.lib import dates
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, current_locale, gettext
-from center.places.calendar import month_title, shift_month
+from center.lib.months import shift_month
+from center.places.calendar import month_title
 
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
 YEAR_PATTERN = re.compile(r"\d{4}")
@@ -90,10 +91,6 @@ class Period:
 
 BAD_MONTH = N_("Enter a month as YYYY-MM, e.g. 2026-11.")
 BAD_YEAR = N_("Enter a fiscal year as four digits, e.g. 2026 for April 2026 to March 2027.")
-
-
-def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def parse_period(params: dict | object, today: date | None = None) -> Period:

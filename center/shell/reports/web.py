@@ -15,12 +15,12 @@ from center.accounts.guards import requires_manager
 from center.lib import dates
 from center.lib.errors import NotFound
 from center.lib.i18n import N_, current_locale, gettext, pick
-from center.lib.pdf import render_pdf
-from center.places.calendar import load_profile, shift_month
+from center.lib.months import fiscal_year, shift_month
+from center.places.calendar import load_profile
 from center.shell.reports import csv_export
 from center.shell.reports.income import income_report
 from center.shell.reports.maintenance_report import maintenance_report
-from center.shell.reports.periods import Period, fiscal_year_of, parse_period
+from center.shell.reports.periods import Period, parse_period
 from center.shell.reports.programmes_report import programmes_report
 from center.shell.reports.sections import (
     KINDS,
@@ -32,6 +32,7 @@ from center.shell.reports.sections import (
     usage_sections,
 )
 from center.shell.reports.usage import usage_report
+from center.web.pdf import render_pdf
 
 GUARD: dict[str, Any] = {"guards": [requires_manager]}
 UNKNOWN_REPORT = N_("There is no such report.")
@@ -97,10 +98,10 @@ def _links(kind: str, period: Period) -> dict[str, str]:
 
 
 def _choices(period: Period) -> dict[str, Any]:
-    this_year = fiscal_year_of(dates.today())
+    this_year = fiscal_year(dates.today())
     return {
         "month_value": f"{period.first:%Y-%m}",  # a fiscal year offers its April
-        "year_value": period.year if period.month is None else fiscal_year_of(period.first),
+        "year_value": period.year if period.month is None else fiscal_year(period.first),
         "years": list(range(this_year, this_year - 8, -1)),
         "fiscal_label": lambda year: Period(year).title,
     }
