@@ -3,13 +3,14 @@ that behaves the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
 from piccolo.columns.operators.comparison import ILike, Like
+
+from center.lib.text import normalise, to_katakana  # noqa: F401  (re-exported for the listings)
 
 PAGE_SIZE = 50
 
@@ -54,13 +55,3 @@ def contains(column: Column, text: str) -> Where:
     LIKE is already case-insensitive for ASCII). Wildcards typed by the user only widen a search."""
     operator = ILike if column._meta.engine_type == "postgres" else Like
     return Where(column=column, value=f"%{text}%", operator=operator)
-
-
-def normalise(text: str) -> str:
-    """Full-width letters and digits to half-width, half-width kana to full-width (NFKC), trimmed."""
-    return unicodedata.normalize("NFKC", text or "").strip()
-
-
-def to_katakana(text: str) -> str:
-    """Hiragana to katakana, so ふりがな and フリガナ are stored and searched alike."""
-    return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)

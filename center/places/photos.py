@@ -15,13 +15,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from center.lib import images
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
-from center.lib.settings import get_settings
+from center.lib.uploads import MEDIA_TYPES, media_type, stored_file, upload_dir  # noqa: F401  (re-exported)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600
 MAX_PIXELS = images.MAX_PIXELS  # refuse decompression bombs before decoding
 FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
-MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 
 MSG_NOT_IMAGE = N_("The photo must be a JPEG or PNG image.")
 MSG_TOO_BIG = N_("The photo must be 5 MB or smaller.")
@@ -30,21 +29,12 @@ MSG_TOO_MANY_PIXELS = N_("The photo must have at most 12 million pixels (for exa
 
 
 def photo_dir() -> Path:
-    path = get_settings().data_dir / "uploads" / "rooms"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_dir("rooms")
 
 
 def photo_path(filename: str | None) -> Path | None:
     """The stored file for a room's photo name, or None if missing or not one of ours."""
-    if not filename or "/" in filename or "\\" in filename or filename.startswith("."):
-        return None
-    path = photo_dir() / filename
-    return path if path.is_file() else None
-
-
-def media_type(path: Path) -> str:
-    return MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+    return stored_file("rooms", filename)
 
 
 def process(content: bytes) -> tuple[bytes, str]:

@@ -5,7 +5,6 @@ and random, shown once, compared by hash, and a revoked or unknown token opens n
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,15 +13,12 @@ from center.accounts import audit
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound
 from center.lib.i18n import N_
+from center.lib.tokens import hash_token
 from center.shell.feeds.tables import FeedToken
 
 KINDS = ("group", "volunteer", "desk", "facilities")
 TOKEN_BYTES = 32
 _TOUCH_EVERY = timedelta(hours=1)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _new_token() -> str:
