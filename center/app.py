@@ -66,6 +66,7 @@ def _route_handlers() -> list:
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
     from center.shell.calendar import ROUTES as calendar_pages
+    from center.shell.feeds.links import ROUTES as feed_pages
     from center.shell.feeds.web import ROUTES as feed_routes
     from center.shell.inbox import ROUTES as inbox_pages
     from center.shell.pages import ROUTES as core_pages
@@ -85,6 +86,7 @@ def _route_handlers() -> list:
         *programme_pages,
         *report_pages,
         *feed_routes,
+        *feed_pages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 

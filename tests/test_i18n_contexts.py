@@ -101,7 +101,7 @@ def test_the_extractor_keeps_the_context_of_pgettext_in_code_and_templates():
     found = collect_msgids()
     assert InContext("room key", "Key") in found
     assert InContext("legend", "Key") in found
-    assert InContext("programme", "Title") in found  # center/shell/reports/sections.py, in Python
+    assert InContext("programme", "Title") in found  # center/shell/reports/domain_sections.py, in Python
     assert any(place.startswith("center/") for place in found[InContext("programme", "Title")])
 
 
