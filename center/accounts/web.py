@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -144,43 +144,6 @@ def _apply_page(
     )
 
 
-@get("/groups/apply", name="accounts:apply_form", opt=PUBLIC)
-async def apply_form() -> Template:
-    """The group registration form."""
-    return _apply_page({"reduction": "none", "in_city": "yes", "commercial": "no"}, {})
-
-
-@post("/groups/apply", name="accounts:apply", opt=PUBLIC)
-async def apply(request: HTMXRequest, data: Form) -> Template | Redirect:
-    """Register a group and its members' accounts for review."""
-    try:
-        group_id = await groups.submit_application(data, address=client_address(request))
-    except ValidationFailed as exc:
-        return _apply_page(_form_values(data), _errors(exc), status_code=400)
-    except DomainError as exc:  # too many applications from this connection
-        retry_after = getattr(exc, "retry_after", None)
-        return _apply_page(
-            _form_values(data),
-            {},
-            status_code=exc.status_code,
-            message=gettext(exc.message, **exc.params),
-            headers={"Retry-After": str(retry_after)} if retry_after else None,
-        )
-    request.session[APPLIED_KEY] = group_id
-    return Redirect(path=request.app.route_reverse("accounts:applied"), status_code=303)
-
-
-@get("/groups/apply/done", name="accounts:applied", opt=PUBLIC)
-async def applied(request: HTMXRequest) -> Template | Redirect:
-    """The confirmation with the reference number, for the visitor who just applied."""
-    group_id = request.session.get(APPLIED_KEY) if isinstance(request.session, dict) else None
-    if not group_id:
-        return Redirect(path=request.app.route_reverse("accounts:apply_form"), status_code=303)
-    group = await groups.get_group(int(group_id))
-    members = await groups.members_of(group["id"])
-    return Template("accounts/applied.html", context=_context(group=group, members=members))
-
-
 # ---- the member's own groups ----------------------------------------------------------------
 
 
@@ -192,19 +155,6 @@ async def my_groups(request: HTMXRequest) -> Template:
 
 
 # ---- managing groups ------------------------------------------------------------------------
-
-
-@get("/manage/groups", name="accounts:manage_groups", guards=[requires_manager])
-async def manage_groups(
-    request: HTMXRequest, status: FromQuery[str] = "", q: FromQuery[str] = "", page: FromQuery[str] = "1"
-) -> Template:
-    """Every group, those awaiting review first, with a status filter and a name search."""
-    status = status if status in groups.STATUSES else ""
-    found = await groups.list_groups(status, q, page_number(page))
-    context = _context(page=found, status=status, q=q, counts=await groups.status_counts())
-    if wants_partial(request):
-        return Template("accounts/_group_results.html", context=context, headers=VARY)
-    return Template("accounts/manage_groups.html", context=context, headers=VARY)
 
 
 async def _group_page(
@@ -241,97 +191,7 @@ def _back_to_group(request: HTMXRequest, group_id: int) -> Redirect:
     )
 
 
-@get("/manage/groups/{group_id:int}", name="accounts:group_detail", guards=[requires_manager])
-async def group_detail(group_id: FromPath[int]) -> Template:
-    """A group's details, members, decisions and history."""
-    return await _group_page(group_id)
-
-
-@post("/manage/groups/{group_id:int}/edit", name="accounts:group_edit", guards=[requires_manager])
-async def group_edit(request: HTMXRequest, group_id: FromPath[int], data: Form) -> Template | Redirect:
-    """Correct a group's details."""
-    try:
-        await groups.update_group(group_id, data, actor=request.user)
-    except ValidationFailed as exc:
-        return await _group_page(
-            group_id, errors=_errors(exc), values=_form_values(data), open_edit=True, status_code=400
-        )
-    flash(request, N_("The group's details were saved."))
-    return _back_to_group(request, group_id)
-
-
-@post(
-    "/manage/groups/{group_id:int}/decision/{decision:str}",
-    name="accounts:group_decide",
-    guards=[requires_manager],
-)
-async def group_decide(
-    request: HTMXRequest, group_id: FromPath[int], decision: FromPath[str], data: Form
-) -> Template | Redirect:
-    """Approve, decline, suspend or reinstate a group, with a reason."""
-    try:
-        await groups.decide(group_id, decision, _text(data, "reason"), actor=request.user)
-    except ValidationFailed as exc:
-        errors = _errors(exc, {"reason": f"{decision}_reason"})
-        return await _group_page(group_id, errors=errors, status_code=400)
-    except Conflict as exc:
-        return await _group_page(group_id, message=gettext(exc.message), status_code=409)
-    flash(request, DECISION_DONE[decision])
-    return _back_to_group(request, group_id)
-
-
-@post("/manage/groups/{group_id:int}/members", name="accounts:group_add_member", guards=[requires_manager])
-async def group_add_member(request: HTMXRequest, group_id: FromPath[int], data: Form) -> Template | Redirect:
-    """Add an existing account to the group."""
-    try:
-        await groups.add_member(
-            group_id,
-            _text(data, "username"),
-            _text(data, "is_representative") == "yes",
-            actor=request.user,
-        )
-    except ValidationFailed as exc:
-        errors = _errors(exc, {"username": "member_username"})
-        values = {"member_username": _text(data, "username")}
-        group = await groups.get_group(group_id)
-        return await _group_page(
-            group_id, errors=errors, values={**_group_form_values(group), **values}, status_code=400
-        )
-    flash(request, N_("The member was added."))
-    return _back_to_group(request, group_id)
-
-
-@post(
-    "/manage/groups/{group_id:int}/members/{user_id:int}/remove",
-    name="accounts:group_remove_member",
-    guards=[requires_manager],
-)
-async def group_remove_member(
-    request: HTMXRequest, group_id: FromPath[int], user_id: FromPath[int]
-) -> Template | Redirect:
-    """Take an account out of the group."""
-    try:
-        await groups.remove_member(group_id, user_id, actor=request.user)
-    except Conflict as exc:
-        return await _group_page(group_id, message=gettext(exc.message), status_code=409)
-    flash(request, N_("The member was removed from the group."))
-    return _back_to_group(request, group_id)
-
-
 # ---- managing accounts ----------------------------------------------------------------------
-
-
-@get("/manage/users", name="accounts:manage_users", guards=[requires_manager])
-async def manage_users(
-    request: HTMXRequest, q: FromQuery[str] = "", role: FromQuery[str] = "", page: FromQuery[str] = "1"
-) -> Template:
-    """Every account with its roles, state and groups; search by name, user name or e-mail."""
-    role = role if role in (*STAFF_ROLES, "member") else ""
-    found = await users.list_users(q, role, page_number(page))
-    context = _context(page=found, q=q, role=role)
-    if wants_partial(request):
-        return Template("accounts/_user_results.html", context=context, headers=VARY)
-    return Template("accounts/manage_users.html", context=context, headers=VARY)
 
 
 async def _new_user_page(values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Template:
@@ -340,25 +200,6 @@ async def _new_user_page(values: dict[str, Any], errors: dict[str, str], status_
         context=_context(values=values, errors=errors, group_choices=await users.group_choices()),
         status_code=status_code,
     )
-
-
-@get("/manage/users/new", name="accounts:user_new_form", guards=[requires_manager])
-async def user_new_form() -> Template:
-    """The form for a new staff or member account."""
-    return await _new_user_page({"roles": []}, {})
-
-
-@post("/manage/users/new", name="accounts:user_create", guards=[requires_manager])
-async def user_create(request: HTMXRequest, data: Form) -> Template | Redirect:
-    """Create a staff or member account."""
-    try:
-        user_id = await users.create_account(data, actor=request.user)
-    except ValidationFailed as exc:
-        values: dict[str, Any] = _form_values(data)
-        values["roles"] = users.as_list(data.get("roles"))
-        return await _new_user_page(values, _errors(exc), status_code=400)
-    flash(request, N_("The account was created."))
-    return Redirect(path=request.app.route_reverse("accounts:user_detail", user_id=user_id), status_code=303)
 
 
 async def _user_page(
@@ -385,63 +226,6 @@ async def _user_page(
 
 def _back_to_user(request: HTMXRequest, user_id: int) -> Redirect:
     return Redirect(path=request.app.route_reverse("accounts:user_detail", user_id=user_id), status_code=303)
-
-
-@get("/manage/users/{user_id:int}", name="accounts:user_detail", guards=[requires_manager])
-async def user_detail(request: HTMXRequest, user_id: FromPath[int]) -> Template:
-    """One account: profile, roles, state, password reset and history."""
-    return await _user_page(request, user_id)
-
-
-@post("/manage/users/{user_id:int}/profile", name="accounts:user_profile", guards=[requires_manager])
-async def user_profile(request: HTMXRequest, user_id: FromPath[int], data: Form) -> Template | Redirect:
-    """Change an account's name, e-mail and phone."""
-    try:
-        await users.update_profile(user_id, data, actor=request.user)
-    except ValidationFailed as exc:
-        return await _user_page(
-            request, user_id, errors=_errors(exc), values=_form_values(data), status_code=400
-        )
-    flash(request, N_("The account was saved."))
-    return _back_to_user(request, user_id)
-
-
-@post("/manage/users/{user_id:int}/roles", name="accounts:user_roles", guards=[requires_manager])
-async def user_roles(request: HTMXRequest, user_id: FromPath[int], data: Form) -> Template | Redirect:
-    """Replace an account's staff roles."""
-    try:
-        await users.change_roles(user_id, users.as_list(data.get("roles")), actor=request.user)
-    except ValidationFailed as exc:
-        return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
-    flash(request, N_("The roles were saved."))
-    return _back_to_user(request, user_id)
-
-
-@post("/manage/users/{user_id:int}/active", name="accounts:user_active", guards=[requires_manager])
-async def user_active(request: HTMXRequest, user_id: FromPath[int], data: Form) -> Template | Redirect:
-    """Activate or deactivate an account."""
-    active = _text(data, "active") == "yes"
-    try:
-        await users.set_active(user_id, active, actor=request.user)
-    except ValidationFailed as exc:
-        return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
-    flash(request, N_("The account was activated.") if active else N_("The account was deactivated."))
-    return _back_to_user(request, user_id)
-
-
-@post("/manage/users/{user_id:int}/password", name="accounts:user_password", guards=[requires_manager])
-async def user_password(request: HTMXRequest, user_id: FromPath[int], data: Form) -> Template | Redirect:
-    """Set a new password for someone who forgot theirs."""
-    try:
-        await users.reset_password(
-            user_id, _text(data, "password"), _text(data, "confirm"), actor=request.user
-        )
-    except ValidationFailed as exc:
-        return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
-    if user_id == request.user.id:  # their own: this session goes on; the owner's others end
-        await keep_session_after_password_change(request)
-    flash(request, N_("The password was reset. Tell the new password to its owner in person or by phone."))
-    return _back_to_user(request, user_id)
 
 
 # ---- the audit log --------------------------------------------------------------------------
@@ -490,24 +274,245 @@ async def audit_view(
     )
 
 
-ROUTES = [
-    apply_form,
-    apply,
-    applied,
-    my_groups,
-    manage_groups,
-    group_detail,
-    group_edit,
-    group_decide,
-    group_add_member,
-    group_remove_member,
-    manage_users,
-    user_new_form,
-    user_create,
-    user_detail,
-    user_profile,
-    user_roles,
-    user_active,
-    user_password,
-    audit_view,
-]
+class GroupApplicationController(Controller):
+    """A group applies to register (団体登録): the form, the application, the page after it. Public."""
+
+    path = "/groups/apply"
+
+    @get("/", name="accounts:apply_form", opt=PUBLIC)
+    async def apply_form(self) -> Template:
+        """The group registration form."""
+        return _apply_page({"reduction": "none", "in_city": "yes", "commercial": "no"}, {})
+
+    @post("/", name="accounts:apply", opt=PUBLIC)
+    async def apply(self, request: HTMXRequest, data: Form) -> Template | Redirect:
+        """Register a group and its members' accounts for review."""
+        try:
+            group_id = await groups.submit_application(data, address=client_address(request))
+        except ValidationFailed as exc:
+            return _apply_page(_form_values(data), _errors(exc), status_code=400)
+        except DomainError as exc:  # too many applications from this connection
+            retry_after = getattr(exc, "retry_after", None)
+            return _apply_page(
+                _form_values(data),
+                {},
+                status_code=exc.status_code,
+                message=gettext(exc.message, **exc.params),
+                headers={"Retry-After": str(retry_after)} if retry_after else None,
+            )
+        request.session[APPLIED_KEY] = group_id
+        return Redirect(path=request.app.route_reverse("accounts:applied"), status_code=303)
+
+    @get("/done", name="accounts:applied", opt=PUBLIC)
+    async def applied(self, request: HTMXRequest) -> Template | Redirect:
+        """The confirmation with the reference number, for the visitor who just applied."""
+        group_id = request.session.get(APPLIED_KEY) if isinstance(request.session, dict) else None
+        if not group_id:
+            return Redirect(path=request.app.route_reverse("accounts:apply_form"), status_code=303)
+        group = await groups.get_group(int(group_id))
+        members = await groups.members_of(group["id"])
+        return Template("accounts/applied.html", context=_context(group=group, members=members))
+
+
+class ManageGroupsController(Controller):
+    """The manager's register of groups: search, a group's page, edits, decisions and members."""
+
+    path = "/manage/groups"
+    guards = (requires_manager,)
+
+    @get("/", name="accounts:manage_groups")
+    async def manage_groups(
+        self,
+        request: HTMXRequest,
+        status: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        page: FromQuery[str] = "1",
+    ) -> Template:
+        """Every group, those awaiting review first, with a status filter and a name search."""
+        status = status if status in groups.STATUSES else ""
+        found = await groups.list_groups(status, q, page_number(page))
+        context = _context(page=found, status=status, q=q, counts=await groups.status_counts())
+        if wants_partial(request):
+            return Template("accounts/_group_results.html", context=context, headers=VARY)
+        return Template("accounts/manage_groups.html", context=context, headers=VARY)
+
+    @get("/{group_id:int}", name="accounts:group_detail")
+    async def group_detail(self, group_id: FromPath[int]) -> Template:
+        """A group's details, members, decisions and history."""
+        return await _group_page(group_id)
+
+    @post("/{group_id:int}/edit", name="accounts:group_edit")
+    async def group_edit(
+        self, request: HTMXRequest, group_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        """Correct a group's details."""
+        try:
+            await groups.update_group(group_id, data, actor=request.user)
+        except ValidationFailed as exc:
+            return await _group_page(
+                group_id, errors=_errors(exc), values=_form_values(data), open_edit=True, status_code=400
+            )
+        flash(request, N_("The group's details were saved."))
+        return _back_to_group(request, group_id)
+
+    @post(
+        "/{group_id:int}/decision/{decision:str}",
+        name="accounts:group_decide",
+    )
+    async def group_decide(
+        self, request: HTMXRequest, group_id: FromPath[int], decision: FromPath[str], data: Form
+    ) -> Template | Redirect:
+        """Approve, decline, suspend or reinstate a group, with a reason."""
+        try:
+            await groups.decide(group_id, decision, _text(data, "reason"), actor=request.user)
+        except ValidationFailed as exc:
+            errors = _errors(exc, {"reason": f"{decision}_reason"})
+            return await _group_page(group_id, errors=errors, status_code=400)
+        except Conflict as exc:
+            return await _group_page(group_id, message=gettext(exc.message), status_code=409)
+        flash(request, DECISION_DONE[decision])
+        return _back_to_group(request, group_id)
+
+    @post("/{group_id:int}/members", name="accounts:group_add_member")
+    async def group_add_member(
+        self, request: HTMXRequest, group_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        """Add an existing account to the group."""
+        try:
+            await groups.add_member(
+                group_id,
+                _text(data, "username"),
+                _text(data, "is_representative") == "yes",
+                actor=request.user,
+            )
+        except ValidationFailed as exc:
+            errors = _errors(exc, {"username": "member_username"})
+            values = {"member_username": _text(data, "username")}
+            group = await groups.get_group(group_id)
+            return await _group_page(
+                group_id, errors=errors, values={**_group_form_values(group), **values}, status_code=400
+            )
+        flash(request, N_("The member was added."))
+        return _back_to_group(request, group_id)
+
+    @post(
+        "/{group_id:int}/members/{user_id:int}/remove",
+        name="accounts:group_remove_member",
+    )
+    async def group_remove_member(
+        self, request: HTMXRequest, group_id: FromPath[int], user_id: FromPath[int]
+    ) -> Template | Redirect:
+        """Take an account out of the group."""
+        try:
+            await groups.remove_member(group_id, user_id, actor=request.user)
+        except Conflict as exc:
+            return await _group_page(group_id, message=gettext(exc.message), status_code=409)
+        flash(request, N_("The member was removed from the group."))
+        return _back_to_group(request, group_id)
+
+
+class ManageUsersController(Controller):
+    """The manager's accounts: search, new accounts, profile, roles, active, passwords."""
+
+    path = "/manage/users"
+    guards = (requires_manager,)
+
+    @get("/", name="accounts:manage_users")
+    async def manage_users(
+        self,
+        request: HTMXRequest,
+        q: FromQuery[str] = "",
+        role: FromQuery[str] = "",
+        page: FromQuery[str] = "1",
+    ) -> Template:
+        """Every account with its roles, state and groups; search by name, user name or e-mail."""
+        role = role if role in (*STAFF_ROLES, "member") else ""
+        found = await users.list_users(q, role, page_number(page))
+        context = _context(page=found, q=q, role=role)
+        if wants_partial(request):
+            return Template("accounts/_user_results.html", context=context, headers=VARY)
+        return Template("accounts/manage_users.html", context=context, headers=VARY)
+
+    @get("/new", name="accounts:user_new_form")
+    async def user_new_form(self) -> Template:
+        """The form for a new staff or member account."""
+        return await _new_user_page({"roles": []}, {})
+
+    @post("/new", name="accounts:user_create")
+    async def user_create(self, request: HTMXRequest, data: Form) -> Template | Redirect:
+        """Create a staff or member account."""
+        try:
+            user_id = await users.create_account(data, actor=request.user)
+        except ValidationFailed as exc:
+            values: dict[str, Any] = _form_values(data)
+            values["roles"] = users.as_list(data.get("roles"))
+            return await _new_user_page(values, _errors(exc), status_code=400)
+        flash(request, N_("The account was created."))
+        return Redirect(
+            path=request.app.route_reverse("accounts:user_detail", user_id=user_id), status_code=303
+        )
+
+    @get("/{user_id:int}", name="accounts:user_detail")
+    async def user_detail(self, request: HTMXRequest, user_id: FromPath[int]) -> Template:
+        """One account: profile, roles, state, password reset and history."""
+        return await _user_page(request, user_id)
+
+    @post("/{user_id:int}/profile", name="accounts:user_profile")
+    async def user_profile(
+        self, request: HTMXRequest, user_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        """Change an account's name, e-mail and phone."""
+        try:
+            await users.update_profile(user_id, data, actor=request.user)
+        except ValidationFailed as exc:
+            return await _user_page(
+                request, user_id, errors=_errors(exc), values=_form_values(data), status_code=400
+            )
+        flash(request, N_("The account was saved."))
+        return _back_to_user(request, user_id)
+
+    @post("/{user_id:int}/roles", name="accounts:user_roles")
+    async def user_roles(
+        self, request: HTMXRequest, user_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        """Replace an account's staff roles."""
+        try:
+            await users.change_roles(user_id, users.as_list(data.get("roles")), actor=request.user)
+        except ValidationFailed as exc:
+            return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
+        flash(request, N_("The roles were saved."))
+        return _back_to_user(request, user_id)
+
+    @post("/{user_id:int}/active", name="accounts:user_active")
+    async def user_active(
+        self, request: HTMXRequest, user_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        """Activate or deactivate an account."""
+        active = _text(data, "active") == "yes"
+        try:
+            await users.set_active(user_id, active, actor=request.user)
+        except ValidationFailed as exc:
+            return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
+        flash(request, N_("The account was activated.") if active else N_("The account was deactivated."))
+        return _back_to_user(request, user_id)
+
+    @post("/{user_id:int}/password", name="accounts:user_password")
+    async def user_password(
+        self, request: HTMXRequest, user_id: FromPath[int], data: Form
+    ) -> Template | Redirect:
+        """Set a new password for someone who forgot theirs."""
+        try:
+            await users.reset_password(
+                user_id, _text(data, "password"), _text(data, "confirm"), actor=request.user
+            )
+        except ValidationFailed as exc:
+            return await _user_page(request, user_id, errors=_errors(exc), status_code=400)
+        if user_id == request.user.id:  # their own: this session goes on; the owner's others end
+            await keep_session_after_password_change(request)
+        flash(
+            request, N_("The password was reset. Tell the new password to its owner in person or by phone.")
+        )
+        return _back_to_user(request, user_id)
+
+
+ROUTES = [my_groups, audit_view, GroupApplicationController, ManageGroupsController, ManageUsersController]
