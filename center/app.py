@@ -60,7 +60,6 @@ async def _background(_: Litestar) -> AsyncIterator[None]:
 def _route_handlers() -> list:
     # Imported here so importing center.app stays cheap for the CLI.
     from bookings.web import ROUTES as bookings_pages
-    from center.accounts.api import ROUTES as accounts_api
     from center.accounts.web import ROUTES as accounts_pages
     from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
@@ -77,7 +76,6 @@ def _route_handlers() -> list:
         *core_pages,
         *inbox_pages,
         *accounts_pages,
-        *accounts_api,
         *places_pages,
         *calendar_pages,
         *places_api,

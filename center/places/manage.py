@@ -19,7 +19,7 @@ from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import calendar as cal
 from center.places import calendar_admin as admin
-from center.places import photos, rooms
+from center.places import photos, room_editing, rooms
 from center.places.display import display_helpers
 from center.places.equipment import equipment_choices, equipment_label
 from center.web.forms import Form
@@ -60,7 +60,7 @@ async def _room_form(
         context={
             "room": room,
             "slots": slots,
-            "values": dict(values) if values is not None else rooms.form_values(room, slots),
+            "values": dict(values) if values is not None else room_editing.form_values(room, slots),
             "errors": _translated(errors or {}),
             "equipment_choices": equipment_choices(),
             "equipment_label": equipment_label,
@@ -85,7 +85,7 @@ async def new_room_form() -> Template:
 @post("/manage/rooms/new", name="places:create_room", **GUARD)
 async def create_room(request: Request, data: Form) -> Template | Redirect:
     try:
-        room_id = await rooms.save_room(None, data, actor=request.user)
+        room_id = await room_editing.save_room(None, data, actor=request.user)
     except ValidationFailed as exc:
         return await _room_form(None, data, exc.errors)
     flash(request, N_("The room was added."))
@@ -101,7 +101,7 @@ async def edit_room_form(room_id: FromPath[int]) -> Template:
 async def update_room(request: Request, room_id: FromPath[int], data: Form) -> Template | Redirect:
     room = await _existing_room(room_id)
     try:
-        await rooms.save_room(room_id, data, actor=request.user)
+        await room_editing.save_room(room_id, data, actor=request.user)
     except ValidationFailed as exc:
         return await _room_form(room, data, exc.errors)
     flash(request, N_("The room was saved."))
@@ -123,7 +123,7 @@ async def upload_photo(request: Request, room_id: FromPath[int], data: Upload) -
         return await _room_form(room, None, exc.errors)
     filename = photos.store(room_id, processed, extension)
     try:
-        previous = await rooms.set_photo(room_id, filename, actor=request.user)
+        previous = await room_editing.set_photo(room_id, filename, actor=request.user)
     except BaseException:
         photos.remove(filename)
         raise
@@ -135,7 +135,7 @@ async def upload_photo(request: Request, room_id: FromPath[int], data: Upload) -
 @post("/manage/rooms/{room_id:int}/photo/delete", name="places:delete_photo", **GUARD)
 async def delete_photo(request: Request, room_id: FromPath[int]) -> Redirect:
     await _existing_room(room_id)
-    previous = await rooms.set_photo(room_id, None, actor=request.user)
+    previous = await room_editing.set_photo(room_id, None, actor=request.user)
     photos.remove(previous)
     flash(request, N_("The photo was removed."))
     return Redirect(path=request.app.route_reverse("places:edit_room_form", room_id=room_id), status_code=303)
