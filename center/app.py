@@ -61,7 +61,6 @@ def _route_handlers() -> list:
     # Imported here so importing center.app stays cheap for the CLI.
     from bookings.web import ROUTES as bookings_pages
     from center.accounts.web import ROUTES as accounts_pages
-    from center.places.api import ROUTES as places_api
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
     from center.shell.calendar import ROUTES as calendar_pages
@@ -78,7 +77,6 @@ def _route_handlers() -> list:
         *accounts_pages,
         *places_pages,
         *calendar_pages,
-        *places_api,
         *bookings_pages,
         *maintenance_pages,
         *programme_pages,

@@ -1,7 +1,6 @@
 """Public pages about rooms: the room list with filters (an htmx partial refreshes just the list),
 one room's page and photo. The month calendar, which shows every domain's public events, is in
-the shell (center.shell.calendar). The manager's pages live in center.places.manage; their routes
-are exported from here too."""
+the shell (center.shell.calendar)."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from center.places import calendar as cal
 from center.places import photos, rooms
 from center.places.display import display_helpers, heating_note
 from center.places.equipment import equipment_choices
-from center.places.manage import ROUTES as MANAGE_ROUTES
 from center.web.htmx import VARY, wants_partial
 
 
@@ -75,4 +73,4 @@ async def room_photo(code: FromPath[str]) -> File:
     )
 
 
-ROUTES = [room_list, room_page, room_photo, *MANAGE_ROUTES]
+ROUTES = [room_list, room_page, room_photo]
