@@ -4,7 +4,7 @@ links (a group's, a volunteer's, the desk's, the facilities team's)."""
 from __future__ import annotations
 
 import segno
-from litestar import Request, get, post
+from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -86,56 +86,11 @@ async def index_page(request: Request) -> Template:
     return Template("feeds/index.html", context={"feeds": feeds, "rooms": rooms})
 
 
-@get("/account/feeds", name="feeds:account", guards=[requires_login])
-async def account_page(request: Request) -> Template:
-    """The user's feed links: make, rotate, revoke; public feeds to subscribe to."""
-    return await _page(request)
-
-
 def _new_link(request: Request, token: str, label: str) -> dict:
     return {
         "label": label,
         **links_for(request, request.app.route_reverse("feeds:private", feed=token + SUFFIX)),
     }
-
-
-@post("/account/feeds", name="feeds:make", guards=[requires_login])
-async def make_link(request: Request, data: Form) -> Template:
-    """Make a link for one of the user's feeds. The page answers the POST itself (no redirect)
-    because the token is shown this once and must not be parked in the session store."""
-    user = request.user
-    choice = str(data.get("feed", ""))
-    allowed = {c["value"]: c["label"] for c in await _choices(user)}
-    if choice not in allowed:
-        return await _page(request, status=400, error=_("Choose one of the feeds listed."))
-    kind, _sep, scope = choice.partition(":")
-    language = str(data.get("language", "ja"))
-    token, _id = await tokens.make_token(
-        kind,
-        user_id=user.id,
-        scope_id=int(scope) if scope else None,
-        label=allowed[choice],
-        language=language if language in LOCALES else "ja",
-        actor=user,
-    )
-    return await _page(request, new=_new_link(request, token, allowed[choice]))
-
-
-@post("/account/feeds/{token_id:int}/rotate", name="feeds:rotate", guards=[requires_login])
-async def rotate_link(request: Request, token_id: FromPath[int]) -> Template:
-    """Replace a link with a new one: the old address stops working at once."""
-    token, _id = await tokens.rotate(token_id, user_id=request.user.id, actor=request.user)
-    row = await tokens.verify(token)
-    label = kind_label(row["kind"]) if row else ""
-    return await _page(request, new=_new_link(request, token, row["label"] if row else label))
-
-
-@post("/account/feeds/{token_id:int}/revoke", name="feeds:revoke", guards=[requires_login])
-async def revoke_link(request: Request, token_id: FromPath[int]) -> Redirect:
-    """Revoke a link: calendars subscribed with it stop updating."""
-    await tokens.revoke(token_id, user_id=request.user.id, actor=request.user)
-    flash(request, N_("The link is revoked. Calendars subscribed with it no longer update."))
-    return Redirect(path=request.app.route_reverse("feeds:account"), status_code=303)
 
 
 @post("/feeds/volunteer/{token:str}", name="feeds:volunteer", opt=PUBLIC)
@@ -164,4 +119,52 @@ async def volunteer_link(request: Request, token: FromPath[str]) -> Template:
     )
 
 
-ROUTES = [index_page, account_page, make_link, rotate_link, revoke_link, volunteer_link]
+class AccountFeedsController(Controller):
+    """A signed-in person's private feed links: make one, rotate it, revoke it."""
+
+    path = "/account/feeds"
+    guards = (requires_login,)
+
+    @get("/", name="feeds:account")
+    async def account_page(self, request: Request) -> Template:
+        """The user's feed links: make, rotate, revoke; public feeds to subscribe to."""
+        return await _page(request)
+
+    @post("/", name="feeds:make")
+    async def make_link(self, request: Request, data: Form) -> Template:
+        """Make a link for one of the user's feeds. The page answers the POST itself (no redirect)
+        because the token is shown this once and must not be parked in the session store."""
+        user = request.user
+        choice = str(data.get("feed", ""))
+        allowed = {c["value"]: c["label"] for c in await _choices(user)}
+        if choice not in allowed:
+            return await _page(request, status=400, error=_("Choose one of the feeds listed."))
+        kind, _sep, scope = choice.partition(":")
+        language = str(data.get("language", "ja"))
+        token, _id = await tokens.make_token(
+            kind,
+            user_id=user.id,
+            scope_id=int(scope) if scope else None,
+            label=allowed[choice],
+            language=language if language in LOCALES else "ja",
+            actor=user,
+        )
+        return await _page(request, new=_new_link(request, token, allowed[choice]))
+
+    @post("/{token_id:int}/rotate", name="feeds:rotate")
+    async def rotate_link(self, request: Request, token_id: FromPath[int]) -> Template:
+        """Replace a link with a new one: the old address stops working at once."""
+        token, _id = await tokens.rotate(token_id, user_id=request.user.id, actor=request.user)
+        row = await tokens.verify(token)
+        label = kind_label(row["kind"]) if row else ""
+        return await _page(request, new=_new_link(request, token, row["label"] if row else label))
+
+    @post("/{token_id:int}/revoke", name="feeds:revoke")
+    async def revoke_link(self, request: Request, token_id: FromPath[int]) -> Redirect:
+        """Revoke a link: calendars subscribed with it stop updating."""
+        await tokens.revoke(token_id, user_id=request.user.id, actor=request.user)
+        flash(request, N_("The link is revoked. Calendars subscribed with it no longer update."))
+        return Redirect(path=request.app.route_reverse("feeds:account"), status_code=303)
+
+
+ROUTES = [index_page, volunteer_link, AccountFeedsController]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -34,7 +34,6 @@ from center.shell.reports.sections import (
 from center.shell.reports.usage import usage_report
 from center.web.pdf import render_pdf
 
-GUARD: dict[str, Any] = {"guards": [requires_manager]}
 UNKNOWN_REPORT = N_("There is no such report.")
 
 
@@ -107,47 +106,6 @@ def _choices(period: Period) -> dict[str, Any]:
     }
 
 
-@get("/reports", name="reports:index", **GUARD)
-async def index(request: Request) -> Template:
-    """Choose a period; the four reports for it, each as a page, a PDF and CSV."""
-    period = parse_period(request.query_params)
-    reports = [
-        {"kind": kind, "title": gettext(title), **_links(kind, period)} for kind, title in KINDS.items()
-    ]
-    return Template(
-        "reports/index.html",
-        context={"period": period, "reports": reports, **_choices(period)},
-    )
-
-
-@get("/reports/{kind:str}", name="reports:page", **GUARD)
-async def report_page(request: Request, kind: FromPath[str]) -> Template:
-    """One report as a page: charts with their data tables, the counting rules, downloads."""
-    kind = _kind(kind)
-    period = parse_period(request.query_params)
-    _, sections = await build(kind, period)
-    earlier, later = _neighbours(period)
-    return Template(
-        "reports/report.html",
-        context={
-            "kind": kind,
-            "title": gettext(KINDS[kind]),
-            "period": period,
-            "sections": sections,
-            "rules": [gettext(rule) for rule in RULES[kind]],
-            "links": _links(kind, period),
-            "earlier": (earlier, _links(kind, earlier)["page"]),
-            "later": (later, _links(kind, later)["page"]),
-            "others": [
-                {"title": gettext(title), "href": _links(other, period)["page"]}
-                for other, title in KINDS.items()
-                if other != kind
-            ],
-            **_choices(period),
-        },
-    )
-
-
 async def report_pdf_bytes(kind: str, period: Period) -> bytes:
     """The report as an A4 PDF: the center and the council, the era-dated period, page numbers."""
     _, sections = await build(kind, period)
@@ -167,34 +125,79 @@ async def report_pdf_bytes(kind: str, period: Period) -> bytes:
     )
 
 
-@get("/reports/{kind:str}/pdf", name="reports:pdf", **GUARD)
-async def report_pdf(request: Request, kind: FromPath[str]) -> Response[bytes]:
-    kind = _kind(kind)
-    period = parse_period(request.query_params)
-    data = await report_pdf_bytes(kind, period)
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{kind}-{period.slug}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+class ReportsController(Controller):
+    """The reports to the city: the index, each report's page for a month or fiscal year, its
+    PDF and its CSV."""
+
+    path = "/reports"
+    guards = (requires_manager,)
+
+    @get("/", name="reports:index")
+    async def index(self, request: Request) -> Template:
+        """Choose a period; the four reports for it, each as a page, a PDF and CSV."""
+        period = parse_period(request.query_params)
+        reports = [
+            {"kind": kind, "title": gettext(title), **_links(kind, period)} for kind, title in KINDS.items()
+        ]
+        return Template(
+            "reports/index.html",
+            context={"period": period, "reports": reports, **_choices(period)},
+        )
+
+    @get("/{kind:str}", name="reports:page")
+    async def report_page(self, request: Request, kind: FromPath[str]) -> Template:
+        """One report as a page: charts with their data tables, the counting rules, downloads."""
+        kind = _kind(kind)
+        period = parse_period(request.query_params)
+        _, sections = await build(kind, period)
+        earlier, later = _neighbours(period)
+        return Template(
+            "reports/report.html",
+            context={
+                "kind": kind,
+                "title": gettext(KINDS[kind]),
+                "period": period,
+                "sections": sections,
+                "rules": [gettext(rule) for rule in RULES[kind]],
+                "links": _links(kind, period),
+                "earlier": (earlier, _links(kind, earlier)["page"]),
+                "later": (later, _links(kind, later)["page"]),
+                "others": [
+                    {"title": gettext(title), "href": _links(other, period)["page"]}
+                    for other, title in KINDS.items()
+                    if other != kind
+                ],
+                **_choices(period),
+            },
+        )
+
+    @get("/{kind:str}/pdf", name="reports:pdf")
+    async def report_pdf(self, request: Request, kind: FromPath[str]) -> Response[bytes]:
+        kind = _kind(kind)
+        period = parse_period(request.query_params)
+        data = await report_pdf_bytes(kind, period)
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="{kind}-{period.slug}.pdf"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @get("/{kind:str}/csv", name="reports:csv")
+    async def report_csv(self, request: Request, kind: FromPath[str]) -> Response[bytes]:
+        kind = _kind(kind)
+        period = parse_period(request.query_params)
+        data = await csv_bytes(kind, period)
+        return Response(
+            data,
+            media_type="text/csv",  # Litestar adds the charset (utf-8) to text types itself
+            headers={
+                "Content-Disposition": f'attachment; filename="{kind}-{period.slug}.csv"',
+                "Cache-Control": "private, no-store",
+            },
+        )
 
 
-@get("/reports/{kind:str}/csv", name="reports:csv", **GUARD)
-async def report_csv(request: Request, kind: FromPath[str]) -> Response[bytes]:
-    kind = _kind(kind)
-    period = parse_period(request.query_params)
-    data = await csv_bytes(kind, period)
-    return Response(
-        data,
-        media_type="text/csv",  # Litestar adds the charset (utf-8) to text types itself
-        headers={
-            "Content-Disposition": f'attachment; filename="{kind}-{period.slug}.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-ROUTES = [index, report_page, report_pdf, report_csv]
+ROUTES = [ReportsController]
