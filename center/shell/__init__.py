@@ -1,0 +1,1 @@
+"""The shell: cross-domain readers and commands that use every domain (set-up, imports, demo)."""
