@@ -20,6 +20,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from center.accounts.roles import STAFF_ROLES
 from center.settings import BASE_DIR, get_settings
+from center.shell.setup import commands as setup_commands
 
 T = TypeVar("T")
 
@@ -69,7 +70,14 @@ def _migrate() -> None:
     click.echo(f"Database ready: {_database_label()}")
 
 
-def _read_password(password_stdin: bool) -> str:
+def _read_password(password_stdin: bool, password_env: str = "") -> str:
+    if password_env:
+        import os
+
+        password = os.environ.get(password_env, "")
+        if not password:
+            raise click.ClickException(f"The environment variable {password_env} holds no password.")
+        return password
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -226,13 +234,22 @@ def demo(force: bool) -> None:
 @click.option("--email", default="", help="E-mail address for notices.")
 @click.option("--phone", default="", help="Phone number.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option(
+    "--password-env", default="", metavar="NAME", help="Read the password from this environment variable."
+)
 def create_user(
-    username: str, display_name: str, roles: tuple[str, ...], email: str, phone: str, password_stdin: bool
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    email: str,
+    phone: str,
+    password_stdin: bool,
+    password_env: str,
 ) -> None:
-    """Create an account (the password is asked twice, or read from stdin)."""
+    """Create an account (the password is asked twice without echo, or read from stdin or a variable)."""
     from center.accounts import service as accounts
 
-    password = _read_password(password_stdin)
+    password = _read_password(password_stdin, password_env)
     _migrate()
     user_id = _run(
         lambda: accounts.create_user(username, display_name, password, list(roles), email=email, phone=phone)
@@ -312,6 +329,10 @@ def _size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size:,} bytes, {size / 1024:.1f} KB"
     return f"{size:,} bytes, {size / 1024 / 1024:.1f} MB"
+
+
+for _command in setup_commands.COMMANDS:  # init, config check, import groups / bookings
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

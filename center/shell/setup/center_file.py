@@ -148,7 +148,7 @@ def check_center_text(text: str, folder: Path) -> tuple[CenterConfig | None, lis
     policy = _policy(check, data["policy"]) if "policy" in data else None
     terms = _terms(check, data["terms"], folder) if "terms" in data else None
     if check.problems:
-        return None, check.problems
+        return None, sorted(check.problems, key=lambda problem: problem.line or 0)
     config = CenterConfig(profile, hours, slots, closed_days, rooms, locations, permit, policy, terms)
     return config, []
 

@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from center.i18n import N_, gettext
+from center.i18n import N_, current_locale, gettext
 
 Path_ = tuple[str | int, ...]  # ("rooms", 2, "fees"): the third room's fees
 
@@ -29,11 +29,12 @@ class Problem:
 
     def text(self) -> str:
         """ "line 12, rooms[2].fees: …" in the current language."""
+        japanese = current_locale.get() == "ja"
         where = gettext("line %(line)s", line=self.line) if self.line else ""
         if self.key:
-            where = f"{where}, {self.key}" if where else self.key
+            where = f"{where}{'、' if japanese else ', '}{self.key}" if where else self.key
         message = gettext(self.message, **self.params)
-        return f"{where}: {message}" if where else message
+        return f"{where}{'：' if japanese else ': '}{message}" if where else message
 
 
 def key_text(path: Path_) -> str:
