@@ -1,10 +1,12 @@
 """Demo data: a center that looks like the real one (rooms on five floors, its calendar, groups,
 accounts and about four months of bookings around today), loaded in one transaction.
 
-The static facts live in center/demo_data/center.toml; the bookings are planned by
-center/demo_data/schedule.py from weekly series and one-off events with a fixed random seed, so
-every load on the same day looks the same. Fees come from the bookings domain's own pricing, and
-every active booking takes its room time through the ledger (`take_hold`), like real ones."""
+The center itself is center/demo_data/center.toml, a center file read and written by the same
+code as `center init` (center/shell/setup); accounts and groups are in demo_people.toml; the
+bookings are planned by center/demo_data/schedule.py from weekly series and one-off events with a
+fixed random seed, so every load on the same day looks the same. Fees come from the bookings
+domain's own pricing, and every active booking takes its room time through the ledger
+(`take_hold`), like real ones."""
 
 from __future__ import annotations
 

@@ -139,7 +139,7 @@ class Checker:
             if name not in value:
                 if key.required:
                     self.add((*path, name), MSG_REQUIRED)
-                result[name] = key.default
+                result[name] = list(key.default) if isinstance(key.default, list) else key.default
                 continue
             try:
                 result[name] = CONVERTERS[key.kind](value[name], key)
