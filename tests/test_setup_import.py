@@ -158,7 +158,7 @@ def test_files_with_mistakes_are_refused_row_by_row_and_nothing_is_written(db):
         bookings = center("import", "bookings", ERRORS / "bookings.csv", "--apply")
         assert bookings.exit_code == 1, bookings.output
         report = bookings.output
-        line = {number: report.split(f"{number}行目: ")[1].split("\n")[0] for number in range(2, 8)}
+        line = {number: report.split(f"{number}行目：")[1].split("\n")[0] for number in range(2, 8)}
         assert line[2].startswith("[新規]")
         assert line[3].startswith("[受付不可]")
         assert "「体育館」という部屋はありません" in report

@@ -20,12 +20,12 @@ from center.accounts.tables import Group
 from center.dates import to_local
 from center.db import get_engine, write_transaction
 from center.errors import ValidationFailed
-from center.i18n import gettext, pick
+from center.i18n import N_, gettext, pick
 from center.ledger.service import HoldConflict, HoldInfo
 from center.places.equipment import EQUIPMENT, label_pair
 from center.places.tables import Room, Slot
 from center.shell.setup.csv_read import Column, CsvRow, clean, read_csv
-from center.shell.setup.report import CLASH, NEW, REFUSED, ImportReport, RowOutcome
+from center.shell.setup.report import CLASH, NEW, REFUSED, ImportReport, RowOutcome, labelled
 
 COLUMNS = (
     Column("group", "団体名", "Group name", required=True),
@@ -68,8 +68,10 @@ class _Discard(Exception):
     """Raised to roll back the import's transaction (a dry run, or a row refused)."""
 
 
-def _label(key: str) -> str:
-    return next(column.label() for column in COLUMNS if column.key == key)
+def _reason(key: str, message: str, **params: object) -> str:
+    """The column and what is wrong with it, in the user's language (`message` an English msgid)."""
+    label = next(column.label() for column in COLUMNS if column.key == key)
+    return labelled(label, gettext(message, **params))
 
 
 def parse_day(text: str) -> date | None:
@@ -168,7 +170,7 @@ async def _import_row(
         await savepoint.rollback_to()
         outcome.status = REFUSED
         outcome.reasons = [
-            f"{_label(FIELD_COLUMNS.get(field, 'day'))}: {gettext(message, **exc.field_params)}"
+            _reason(FIELD_COLUMNS.get(field, "day"), message, **exc.field_params)
             for field, message in exc.errors.items()
         ]
         return outcome
@@ -197,57 +199,32 @@ def _request(
     reasons: list[str] = []
     group = lookups.groups.get(clean(values["group"]))
     if group is None:
-        reasons.append(
-            f"{_label('group')}: " + gettext("No registered group is named %(name)s.", name=values["group"])
-        )
+        reasons.append(_reason("group", N_("No registered group is named %(name)s."), name=values["group"]))
     room = lookups.rooms.get(clean(values["room"]).lower())
     if room is None:
-        reasons.append(
-            f"{_label('room')}: "
-            + gettext(
-                "There is no room %(name)s. The rooms: %(rooms)s.",
-                name=values["room"],
-                rooms=lookups.room_names,
-            )
-        )
+        message = N_("There is no room %(name)s. The rooms: %(rooms)s.")
+        reasons.append(_reason("room", message, name=values["room"], rooms=lookups.room_names))
     day = parse_day(values["day"])
     if day is None:
-        reasons.append(
-            f"{_label('day')}: "
-            + gettext("%(value)s is not a date such as 2027-04-12.", value=values["day"] or "-")
-        )
+        message = N_("%(value)s is not a date such as 2027-04-12.")
+        reasons.append(_reason("day", message, value=values["day"] or "-"))
     slots = [part for part in SEPARATORS.split(clean(values.get("slots", ""))) if part]
     codes = [lookups.slots.get(part.lower()) for part in slots]
     if None in codes:
-        reasons.append(
-            f"{_label('slots')}: "
-            + gettext(
-                "Unknown slot %(value)s. The slots: %(slots)s.",
-                value=values["slots"],
-                slots=lookups.slot_names,
-            )
-        )
+        message = N_("Unknown slot %(value)s. The slots: %(slots)s.")
+        reasons.append(_reason("slots", message, value=values["slots"], slots=lookups.slot_names))
     start, end = (parse_time(values.get(key, "")) if values.get(key) else None for key in ("start", "end"))
     for key, parsed in (("start", start), ("end", end)):
         if values.get(key) and parsed is None:
-            reasons.append(
-                f"{_label(key)}: " + gettext("%(value)s is not a time such as 13:30.", value=values[key])
-            )
+            reasons.append(_reason(key, N_("%(value)s is not a time such as 13:30."), value=values[key]))
     head_count = clean(values["expected_head_count"])
     if not head_count.isdigit():
-        reasons.append(
-            f"{_label('expected_head_count')}: " + gettext("Enter how many people will attend (1 or more).")
-        )
+        reasons.append(_reason("expected_head_count", N_("Enter how many people will attend (1 or more).")))
     names = [part for part in SEPARATORS.split(clean(values.get("equipment", ""))) if part]
     equipment = [lookups.equipment.get(name.lower()) for name in names]
-    if None in equipment:
-        reasons.append(
-            f"{_label('equipment')}: "
-            + gettext(
-                "Unknown equipment: %(codes)s.",
-                codes=", ".join(n for n, c in zip(names, equipment, strict=True) if c is None),
-            )
-        )
+    unknown = [name for name, code in zip(names, equipment, strict=True) if code is None]
+    if unknown:
+        reasons.append(_reason("equipment", N_("Unknown equipment: %(codes)s."), codes=", ".join(unknown)))
     if reasons:
         return None, None, None, reasons
     assert group is not None and room is not None and day is not None

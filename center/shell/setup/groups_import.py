@@ -14,7 +14,7 @@ from center.accounts.tables import Group
 from center.db import write_transaction
 from center.i18n import gettext
 from center.shell.setup.csv_read import Column, CsvRow, clean, read_csv
-from center.shell.setup.report import CLASH, NEW, REFUSED, ImportReport, RowOutcome
+from center.shell.setup.report import CLASH, NEW, REFUSED, ImportReport, RowOutcome, labelled
 
 COLUMNS = (
     Column("name", "団体名", "Group name", required=True),
@@ -81,7 +81,7 @@ async def import_groups(path: Path, *, apply: bool) -> ImportReport:
         outcome = RowOutcome(row.line, NEW, values["name"] or "-")
         if errors:
             outcome.status = REFUSED
-            outcome.reasons = [f"{_label(key)}: {gettext(message)}" for key, message in errors.items()]
+            outcome.reasons = [labelled(_label(key), gettext(message)) for key, message in errors.items()]
         elif clean(values["name"]) in registered:
             outcome.status = CLASH
             outcome.reasons = [

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from center.i18n import gettext, pgettext
+from center.i18n import current_locale, gettext, pgettext
 from center.shell.setup.toml_text import Problem
 
 NEW, CLASH, REFUSED = "new", "clash", "refused"
+
+
+def labelled(label: str, text: str) -> str:
+    """ "部屋：…" in Japanese, "Room: …" in English."""
+    return f"{label}：{text}" if current_locale.get() == "ja" else f"{label}: {text}"
 
 
 def status_label(status: str) -> str:
@@ -50,7 +55,7 @@ class ImportReport:
         lines += [problem.text() for problem in self.problems]
         for row in self.outcomes:
             line = gettext("line %(line)s", line=row.line)
-            lines.append(f"{line}: [{status_label(row.status)}] {row.summary}")
+            lines.append(labelled(line, f"[{status_label(row.status)}] {row.summary}"))
             lines += [f"    - {reason}" for reason in row.reasons]
         lines.append(
             gettext(
