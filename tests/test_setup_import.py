@@ -246,3 +246,29 @@ def test_csv_in_any_of_excels_encodings_with_english_or_japanese_headers(tmp_pat
         (1, "利用目的 (Purpose)"),
         (1, "人数 (People)"),
     ]
+
+
+def test_groups_already_registered_or_twice_in_the_file_clash(db, tmp_path):
+    assert create_manager().exit_code == 0  # an account before init is no center: init goes ahead
+    assert center("init", SAMPLES / "center.toml").exit_code == 0
+    assert center("import", "groups", SAMPLES / "groups.csv", "--apply").exit_code == 0
+    path = tmp_path / "more.csv"
+    header = "Group name,Name in kana,Representative,Phone,Address,Activity,Members,Fee reduction\r\n"
+    rows = [
+        "樽前太鼓保存会,タルマエタイコ,樽前 二郎,0144-00-5555,苫小牧市,太鼓,5,なし",
+        "樽前写真クラブ,タルマエシャシンクラブ,樽前 三郎,0144-00-6666,苫小牧市,写真,8,公益",
+        "樽前写真クラブ,タルマエシャシンクラブ,樽前 三郎,0144-00-6666,苫小牧市,写真,8,公益",
+        "樽前将棋の会,たるまえしょうぎのかい,樽前 四郎,0144-00-7777,苫小牧市,将棋,0,割引",
+    ]
+    path.write_bytes((header + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    before = counts()
+    result = center("import", "groups", path, "--apply", "--lang", "en")
+    assert result.exit_code == 1
+    output = result.output
+    assert "line 2: [clash] 樽前太鼓保存会" in output and "already registered (G-000001)" in output
+    assert "line 3: [new] 樽前写真クラブ" in output
+    assert "line 4: [clash]" in output and "The same group is on line 3 of this file." in output
+    assert "line 5: [refused]" in output
+    assert "Members: Enter a whole number from 1 to 9999." in output
+    assert "Fee reduction: Choose one of the options." in output
+    assert counts() == before
