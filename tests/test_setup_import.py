@@ -6,7 +6,7 @@ refused row by row and nothing is written. The samples are the ones docs/setup.m
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, time
 
 import httpx
 import pytest
@@ -272,3 +272,32 @@ def test_groups_already_registered_or_twice_in_the_file_clash(db, tmp_path):
     assert "Members: Enter a whole number from 1 to 9999." in output
     assert "Fee reduction: Choose one of the options." in output
     assert counts() == before
+
+
+def test_bookings_clashing_with_a_closure_or_a_screening_are_named(db, tmp_path):
+    from center.dates import local_instant
+    from center.ledger.service import take_hold
+
+    with time_machine.travel(ADOPTION_DAY, tick=True):
+        set_up_sample_center()
+        rooms = {row["code"]: row["id"] for row in Room.select(Room.id, Room.code).run_sync()}
+        day = datetime(2027, 4, 21).date()
+
+        async def hold_rooms() -> None:
+            morning = (local_instant(day, time(9)), local_instant(day, time(12)))
+            await take_hold(rooms["small"], *morning, "closure", label="床の張り替え")
+            await take_hold(rooms["large"], *morning, "screening", label="体操動画")
+
+        asyncio.run(hold_rooms())
+        path = tmp_path / "bookings.csv"
+        path.write_bytes(
+            "団体名,部屋,利用日,区分,利用目的,人数\r\n"
+            "樽前ヨガサークル,小会議室,2027-04-21,午前,ヨガ教室,8\r\n"
+            "樽前太鼓保存会,大会議室,2027-04-21,午前,太鼓の練習,20\r\n".encode("cp932")
+        )
+        before = counts()
+        result = center("import", "bookings", path, "--apply")
+        assert result.exit_code == 1
+        assert "工事等による使用中止と重なります：床の張り替え（2027-04-21 09:00–12:00）" in result.output
+        assert "体操動画の上映と重なります（2027-04-21 09:00–12:00）" in result.output
+        assert counts() == before
