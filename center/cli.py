@@ -5,71 +5,26 @@ idempotent), so `center create-user` works on a brand-new database too; `backup`
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import io
-import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
-import asyncpg
 import click
-from piccolo.engine.sqlite import SQLiteEngine
 
 from center.accounts.roles import STAFF_ROLES
 from center.lib.settings import BASE_DIR, get_settings
-
-T = TypeVar("T")
-
-
-def _database_label() -> str:
-    """Which database a command works on, without any password."""
-    from center.lib.db import get_engine
-
-    engine = get_engine()
-    if isinstance(engine, SQLiteEngine):
-        return f"SQLite database {engine.path}"
-    config = engine.config
-    return (
-        f"PostgreSQL database {config.get('user', '')}@{config.get('host', '')}:"
-        f"{config.get('port', 5432)}/{config.get('database', '')}"
-    )
+from center.shell.command_support import migrate as _migrate
+from center.shell.command_support import run as _run
+from center.shell.setup import commands as setup_commands
 
 
-def _run(make: Callable[[], Awaitable[T]]) -> T:
-    """Run async work; turn the rules' refusals and database failures into clear messages."""
-    from center.lib.errors import DomainError, ValidationFailed
+def _read_password(password_stdin: bool, password_env: str = "") -> str:
+    if password_env:
+        import os
 
-    async def call() -> T:
-        return await make()
-
-    try:
-        return asyncio.run(call())
-    except ValidationFailed as exc:
-        details = "\n".join(f"  {field}: {message}" for field, message in exc.errors.items())
-        raise click.ClickException(f"Not accepted:\n{details}") from exc
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except (OSError, asyncpg.PostgresError, sqlite3.Error) as exc:
-        raise click.ClickException(f"Database error on the {_database_label()}: {exc}") from exc
-
-
-def _migrate() -> None:
-    """Bring the schema up to date, printing one line instead of Piccolo's report."""
-    from center.lib.db import migrate
-
-    report = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(report):
-            _run(migrate)
-    except (click.ClickException, RuntimeError) as exc:
-        raise click.ClickException(f"Migrations failed:\n{report.getvalue()}\n{exc}") from exc
-    click.echo(f"Database ready: {_database_label()}")
-
-
-def _read_password(password_stdin: bool) -> str:
+        password = os.environ.get(password_env, "")
+        if not password:
+            raise click.ClickException(f"The environment variable {password_env} holds no password.")
+        return password
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -226,13 +181,22 @@ def demo(force: bool) -> None:
 @click.option("--email", default="", help="E-mail address for notices.")
 @click.option("--phone", default="", help="Phone number.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option(
+    "--password-env", default="", metavar="NAME", help="Read the password from this environment variable."
+)
 def create_user(
-    username: str, display_name: str, roles: tuple[str, ...], email: str, phone: str, password_stdin: bool
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    email: str,
+    phone: str,
+    password_stdin: bool,
+    password_env: str,
 ) -> None:
-    """Create an account (the password is asked twice, or read from stdin)."""
+    """Create an account (the password is asked twice without echo, or read from stdin or a variable)."""
     from center.accounts import service as accounts
 
-    password = _read_password(password_stdin)
+    password = _read_password(password_stdin, password_env)
     _migrate()
     user_id = _run(
         lambda: accounts.create_user(username, display_name, password, list(roles), email=email, phone=phone)
@@ -312,6 +276,10 @@ def _size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size:,} bytes, {size / 1024:.1f} KB"
     return f"{size:,} bytes, {size / 1024 / 1024:.1f} MB"
+
+
+for _command in setup_commands.COMMANDS:  # init, config check, import groups / bookings
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

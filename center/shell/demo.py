@@ -1,10 +1,12 @@
 """Demo data: a center that looks like the real one (rooms on five floors, its calendar, groups,
 accounts and about four months of bookings around today), loaded in one transaction.
 
-The static facts live in center/shell/demo_data/center.toml; the bookings are planned by
-center/shell/demo_data/schedule.py from weekly series and one-off events with a fixed random seed, so
-every load on the same day looks the same. Fees come from the bookings domain's own pricing, and
-every active booking takes its room time through the ledger (`take_hold`), like real ones."""
+The center itself is center/shell/demo_data/center.toml, a center file read and written by the same
+code as `center init` (center/shell/setup); accounts and groups are in demo_people.toml; the
+bookings are planned by center/shell/demo_data/schedule.py from weekly series and one-off events with a
+fixed random seed, so every load on the same day looks the same. Fees come from the bookings
+domain's own pricing, and every active booking takes its room time through the ledger
+(`take_hold`), like real ones."""
 
 from __future__ import annotations
 
@@ -12,18 +14,16 @@ import random
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bookings.deadlines import DeadlineRule
 from bookings.fees import FeeQuote, Payer, ensure_default_rules, quote
-from bookings.payment_settings import load_settings as load_payment_settings
 from bookings.request_numbers import request_number
 from bookings.rules import load_policy
 from bookings.service import ensure_default_refund_rules, permit_number, refund_due
-from bookings.tables import Booking, BookingTerms, PaymentSettings
+from bookings.tables import Booking
 from center.accounts import audit
 from center.accounts import service as accounts
 from center.accounts.tables import Group, GroupMember, User
@@ -39,20 +39,19 @@ from center.places.tables import (
     ClosedDay,
     OpeningHours,
     Room,
-    RoomEquipmentFee,
-    RoomSlotFee,
     Slot,
 )
 from center.shell.demo_data.life import Life
 from center.shell.demo_data.lottery import load_lottery
 from center.shell.demo_data.schedule import SEED, booking_status, plan_bookings
+from center.shell.setup.center_file import CenterConfig, load_center_file
+from center.shell.setup.center_write import write_center
 from maintenance.demo import load_maintenance_demo
-from maintenance.tables import Location
 
 DEMO_PASSWORD = "demo-password"
-DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "center.toml"
+DATA_FILE = Path(__file__).resolve().parent / "demo_data" / "center.toml"  # a center file (docs/setup.md)
+PEOPLE_FILE = DATA_FILE.with_name("demo_people.toml")
 PROGRAMMES_FILE = DATA_FILE.with_name("programmes.toml")
-TERMS_FILE = DATA_FILE.with_name("terms.toml")
 _LOCK_KEY = 7_111_0144  # PostgreSQL advisory lock: two processes never load the demo at once
 
 
@@ -72,9 +71,19 @@ class DemoAccount:
 
 
 @cache
+def demo_center() -> CenterConfig:
+    """The demo center's own description, read and checked like any center file."""
+    config, problems = load_center_file(DATA_FILE)
+    if config is None:
+        raise RuntimeError("center/shell/demo_data/center.toml: " + "; ".join(p.text() for p in problems))
+    return config
+
+
+@cache
 def demo_data() -> dict[str, Any]:
-    """The static demo facts (center/shell/demo_data/center.toml)."""
-    with DATA_FILE.open("rb") as handle:
+    """What only the demo has (center/shell/demo_data/demo_people.toml): accounts, groups, an
+    inspection day."""
+    with PEOPLE_FILE.open("rb") as handle:
         return tomllib.load(handle)
 
 
@@ -153,14 +162,19 @@ class _Loader:
         self.groups: dict[str, dict[str, Any]] = {}
 
     async def run(self) -> None:
-        await self._calendar()
-        await self._rooms()
-        await self._locations()
         await self._accounts()
         await self._groups()
-        await self._terms()
+        # The center itself, as `center init` writes a center file; terms published a year ago, so
+        # every demo booking agreed to them.
+        written = await write_center(
+            demo_center(),
+            now=self.now,
+            terms_published_at=self.now - timedelta(days=365),
+            published_by=self.user_ids.get("manager"),
+        )
+        self.room_ids, self.slot_ids, self.slot_times = written.room_ids, written.slot_ids, written.slot_times
+        await self._inspection_day()
         count = await self._bookings(await load_calendar())
-        await self._payment_settings()
         count += await Life(self).run()
         lottery = await load_lottery(self.today, self.room_ids, self.groups, self.user_ids.get("manager"))
         await load_maintenance_demo(self.today, self.user_ids.get("facilities"))
@@ -172,49 +186,9 @@ class _Loader:
             f"{programmes}, {lottery}",
         )
 
-    async def _calendar(self) -> None:
-        profile = self.data["profile"]
-        if not await CenterProfile.exists():
-            await CenterProfile.insert(CenterProfile(**profile, updated_at=self.now))
-
-        hours = self.data["hours"]
-        known_days = {row["weekday"] for row in await OpeningHours.select(OpeningHours.weekday)}
-        for weekday in range(7):
-            if weekday not in known_days:
-                await OpeningHours.insert(
-                    OpeningHours(weekday=weekday, opens=_time(hours["opens"]), closes=_time(hours["closes"]))
-                )
-
-        for order, slot in enumerate(self.data["slots"]):
-            starts, ends = _time(slot["starts"]), _time(slot["ends"])
-            row = await Slot.select(Slot.id, Slot.starts, Slot.ends).where(Slot.code == slot["code"]).first()
-            if row is None:
-                rows = await Slot.insert(
-                    Slot(
-                        code=slot["code"],
-                        name_ja=slot["name_ja"],
-                        name_en=slot["name_en"],
-                        starts=starts,
-                        ends=ends,
-                        sort_order=order,
-                    )
-                ).returning(Slot.id)
-                row = {"id": rows[0]["id"], "starts": starts, "ends": ends}
-            self.slot_ids[slot["code"]] = row["id"]
-            self.slot_times[slot["code"]] = (row["starts"], row["ends"])
-
-        year_end, inspection = self.data["year_end"], self.data["inspection"]
-        if not await ClosedDay.exists().where(ClosedDay.reason_ja == year_end["reason_ja"]):
-            await ClosedDay.insert(
-                ClosedDay(
-                    starts_on=date(self.today.year, 12, 29),
-                    ends_on=date(self.today.year + 1, 1, 3),
-                    reason_ja=year_end["reason_ja"],
-                    reason_en=year_end["reason_en"],
-                    yearly=True,
-                )
-            )
-        # The first Monday at least `weeks_ahead` weeks from today.
+    async def _inspection_day(self) -> None:
+        """A closed day for equipment inspection, the first Monday `weeks_ahead` weeks from today."""
+        inspection = self.data["inspection"]
         day = self.today + timedelta(weeks=inspection["weeks_ahead"])
         day += timedelta(days=(7 - day.weekday()) % 7)
         await ClosedDay.insert(
@@ -226,70 +200,6 @@ class _Loader:
                 yearly=False,
             )
         )
-
-    async def _rooms(self) -> None:
-        slot_codes = [slot["code"] for slot in self.data["slots"]]
-        for order, room in enumerate(self.data["rooms"]):
-            rows = await Room.insert(
-                Room(
-                    code=room["code"],
-                    name_ja=room["name_ja"],
-                    name_en=room["name_en"],
-                    floor=room["floor"],
-                    capacity=room["capacity"],
-                    area_m2=Decimal(str(room["area_m2"])),
-                    description_ja=room["description_ja"],
-                    description_en=room["description_en"],
-                    equipment=room["equipment"],
-                    step_free=room.get("step_free", True),
-                    accessible_toilet_m=room["accessible_toilet_m"],
-                    hearing_loop=room.get("hearing_loop", False),
-                    accessibility_notes_ja=room["accessibility_notes_ja"],
-                    accessibility_notes_en=room["accessibility_notes_en"],
-                    bookable=True,
-                    booked_by=room.get("booked_by", "slot"),
-                    hourly_fee=room.get("hourly_fee", 0),
-                    hourly_heating_fee=room.get("hourly_heating_fee", 0),
-                    sort_order=order,
-                    updated_at=self.now,
-                )
-            ).returning(Room.id)
-            room_id = rows[0]["id"]
-            self.room_ids[room["code"]] = room_id
-            for code, fee, heating in zip(slot_codes, room["fees"], room["heating_fees"], strict=True):
-                await RoomSlotFee.insert(
-                    RoomSlotFee(room=room_id, slot=self.slot_ids[code], fee=fee, heating_fee=heating)
-                )
-            for code, fee in room.get("equipment_fees", {}).items():
-                await RoomEquipmentFee.insert(RoomEquipmentFee(room=room_id, equipment=code, fee=fee))
-
-    async def _locations(self) -> None:
-        existing = {row["code"] for row in await Location.select(Location.code)}
-        rows = [
-            Location(
-                code=place["code"],
-                name_ja=place["name_ja"],
-                name_en=place["name_en"],
-                floor=place.get("floor"),
-                sort_order=order,
-            )
-            for order, place in enumerate(self.data["locations"])
-        ]
-        offset = len(rows)
-        for order, room in enumerate(self.data["rooms"]):
-            rows.append(
-                Location(
-                    code=f"room-{room['code']}",
-                    name_ja=room["name_ja"],
-                    name_en=room["name_en"],
-                    floor=room["floor"],
-                    room=self.room_ids[room["code"]],
-                    sort_order=offset + order,
-                )
-            )
-        fresh = [row for row in rows if row.code not in existing]
-        if fresh:
-            await Location.insert(*fresh)
 
     async def _accounts(self) -> None:
         taken = {row["username"] for row in await User.select(User.username)}
@@ -344,36 +254,7 @@ class _Loader:
                 "requested_by": self.user_ids[members[0]] if members else None,
             }
 
-    async def _terms(self) -> None:
-        """Version 1 of the terms of use, in force for a year, so every demo booking agreed to it."""
-        if await BookingTerms.exists():
-            return
-        with TERMS_FILE.open("rb") as handle:
-            terms = tomllib.load(handle)
-        await BookingTerms.insert(
-            BookingTerms(
-                version=1,
-                body_ja=terms["body_ja"].strip(),
-                body_en=terms["body_en"].strip(),
-                published_at=self.now - timedelta(days=365),
-                published_by=self.user_ids.get("manager"),
-            )
-        )
-
     # --- bookings ---
-
-    async def _payment_settings(self) -> None:
-        """The ordinance line the demo's permits cite and the payment instructions."""
-        permit = self.data.get("permit", {})
-        row = await load_payment_settings()
-        await PaymentSettings.update(
-            {
-                PaymentSettings.ordinance_text: permit.get("ordinance_text", ""),
-                PaymentSettings.pay_days_before: permit.get("pay_days_before", 0),
-                PaymentSettings.payment_instructions: permit.get("payment_instructions", ""),
-                PaymentSettings.updated_at: self.now,
-            }
-        ).where(PaymentSettings.id == row["id"])
 
     async def _bookings(self, calendar: CalendarData) -> int:
         await ensure_default_rules()
@@ -382,7 +263,7 @@ class _Loader:
         deadlines = DeadlineRule(policy["tentative_days"], policy["decide_days_before"], calendar)
         manager = self.user_ids.get("manager")
         rooms = {row["code"]: row for row in await Room.select()}
-        priced_equipment = {room["code"]: room.get("equipment_fees", {}) for room in self.data["rooms"]}
+        priced_equipment = {room["code"]: room["equipment_fees"] for room in demo_center().rooms}
         starts = {code: times[0] for code, times in self.slot_times.items()}
         plans = plan_bookings(calendar, self.today, self.groups, starts)
         profile = await CenterProfile.select().first()
