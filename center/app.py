@@ -21,6 +21,7 @@ from center.web.access_log import install as install_access_log_filter
 from center.web.auth import CurrentUserMiddleware
 from center.web.cache_control import NoStoreForSignedInMiddleware
 from center.web.errors import handle_exception
+from center.web.forwarded import ForwardedMiddleware
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
 from center.web.openapi import describe_api_only, openapi_config
@@ -128,6 +129,8 @@ class CenterPlugin(InitPluginProtocol):
         )
         app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})
         app_config.before_send.append(add_security_headers)
+        # First (outermost): the real client address and scheme behind a trusted reverse proxy.
+        app_config.middleware.append(ForwardedMiddleware(settings.trusted_proxies))
         app_config.middleware.extend([LocaleMiddleware(), session.middleware, CurrentUserMiddleware()])
         app_config.middleware.append(NoStoreForSignedInMiddleware())  # inside: it reads scope["user"]
 

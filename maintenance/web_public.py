@@ -15,7 +15,7 @@ from center.i18n import N_, gettext
 from center.places import forms
 from center.places.contact import center_contact
 from center.web.auth import PUBLIC
-from center.web.pages import client_address
+from center.web.forwarded import client_address
 from maintenance import photos, report_history, reports
 from maintenance.projects import projects_with_progress
 from maintenance.tables import Photo

@@ -21,7 +21,7 @@ from center.accounts.roles import ROLE_LABELS, STAFF_ROLES
 from center.errors import Conflict, DomainError, ValidationFailed
 from center.i18n import N_, gettext
 from center.web.auth import PUBLIC, keep_session_after_password_change, requires_manager, requires_member
-from center.web.pages import client_address
+from center.web.forwarded import client_address
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

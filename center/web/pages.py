@@ -17,6 +17,7 @@ from center.i18n import LOCALES, N_, gettext
 from center.places.calendar import day_info
 from center.settings import get_settings
 from center.web.auth import PUBLIC, keep_session_after_password_change, requires_login, sign_in
+from center.web.forwarded import client_address
 from center.web.locale import lang_cookie
 from center.web.staff_counts import staff_counts
 from center.web.templating import flash
@@ -32,10 +33,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 @get("/", name="center:home", opt=PUBLIC)
