@@ -3,6 +3,8 @@ helpers every page uses (dates in the user's language, bilingual record fields, 
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -17,6 +19,7 @@ from center.places.equipment import decode_codes, equipment_text
 from center.settings import BASE_DIR, get_settings
 
 TEMPLATE_DIR = BASE_DIR / "templates"
+STATIC_DIR = BASE_DIR / "static"
 
 FLASH_KEY = "_flash"
 
@@ -39,6 +42,14 @@ def take_flashes(request: Any) -> list[dict[str, str]]:
     if not isinstance(session, dict):
         return []
     return session.pop(FLASH_KEY, [])
+
+
+@lru_cache(maxsize=64)
+def static_url(name: str) -> str:
+    """/static/NAME?v=HASH: the hash of the file's content changes the address when the file
+    changes, so nginx may let browsers keep static files for a year (deploy/nginx/center.conf)."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
 
 
 def route_url(request: Any, name: str, **params: Any) -> str | None:
@@ -79,6 +90,7 @@ def build_environment() -> Environment:
         role_label=lambda role: gettext(ROLE_LABELS.get(role, role)),
         take_flashes=take_flashes,
         route_url=route_url,
+        static_url=static_url,
         current_user=lambda request: request.scope.get("user"),
         demo_mode=lambda: get_settings().demo,
         equipment_codes=decode_codes,  # a booking's or room's equipment, JSON or list
