@@ -68,6 +68,7 @@ def _route_handlers() -> list:
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
     from center.reports.web import ROUTES as report_pages
+    from center.shell.opendata.web import ROUTES as opendata_pages
     from center.web.inbox import ROUTES as inbox_pages
     from center.web.pages import ROUTES as core_pages
     from maintenance.web import ROUTES as maintenance_pages
@@ -84,6 +85,7 @@ def _route_handlers() -> list:
         *programme_pages,
         *report_pages,
         *feed_routes,
+        *opendata_pages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 
