@@ -108,6 +108,10 @@ def _load_demo(force: bool) -> str:
 @click.version_option(package_name="civic-center")
 def main() -> None:
     """Tomakomai Civic Activity Center: bookings and building maintenance."""
+    try:
+        get_settings()  # a setting the app cannot read is one message, not a traceback
+    except ValueError as exc:
+        raise click.ClickException(f"Settings: {exc}") from exc
 
 
 def _refuse_demo_here(host: str) -> None:

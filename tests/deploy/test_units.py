@@ -122,3 +122,22 @@ def test_systemd_accepts_the_units(tmp_path):
         if line.strip() and "center.env" not in line and "User" not in line
     ]
     assert not problems, result.stderr
+
+
+def test_a_bad_proxy_or_worker_setting_is_one_clear_message(monkeypatch):
+    from center.settings import get_settings
+
+    for name, value, expected in (
+        ("CENTER_TRUSTED_PROXIES", "127.0.0.1, nginx", "'nginx' is not an IP address or network"),
+        ("CENTER_WORKERS", "0", "CENTER_WORKERS must be a whole number of at least 1"),
+    ):
+        monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(main, ["migrate"])
+        finally:
+            monkeypatch.delenv(name)
+            get_settings.cache_clear()
+        assert result.exit_code == 1
+        assert expected in result.output
+        assert "Traceback" not in result.output
