@@ -23,6 +23,7 @@ from center.shell.openapi import describe_api_only, openapi_config
 from center.web.access_log import install as install_access_log_filter
 from center.web.cache_control import NoStoreForSignedInMiddleware
 from center.web.errors import handle_exception
+from center.web.forwarded import ForwardedMiddleware
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
 from center.web.security_headers import add_security_headers
@@ -67,6 +68,7 @@ def _route_handlers() -> list:
     from center.shell.feeds.links import ROUTES as feed_pages
     from center.shell.feeds.web import ROUTES as feed_routes
     from center.shell.inbox import ROUTES as inbox_pages
+    from center.shell.opendata.web import ROUTES as opendata_pages
     from center.shell.pages import ROUTES as core_pages
     from center.shell.reports.web import ROUTES as report_pages
     from maintenance.web import ROUTES as maintenance_pages
@@ -83,6 +85,7 @@ def _route_handlers() -> list:
         *report_pages,
         *feed_routes,
         *feed_pages,
+        *opendata_pages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 
@@ -128,6 +131,8 @@ class CenterPlugin(InitPluginProtocol):
         )
         app_config.stores = StoreRegistry(stores={"sessions": DatabaseStore()})
         app_config.before_send.append(add_security_headers)
+        # First (outermost): the real client address and scheme behind a trusted reverse proxy.
+        app_config.middleware.append(ForwardedMiddleware(settings.trusted_proxies))
         app_config.middleware.extend([LocaleMiddleware(), session.middleware, CurrentUserMiddleware()])
         app_config.middleware.append(NoStoreForSignedInMiddleware())  # inside: it reads scope["user"]
 

@@ -63,6 +63,10 @@ def _load_demo(force: bool) -> str:
 @click.version_option(package_name="civic-center")
 def main() -> None:
     """Tomakomai Civic Activity Center: bookings and building maintenance."""
+    try:
+        get_settings()  # a setting the app cannot read is one message, not a traceback
+    except ValueError as exc:
+        raise click.ClickException(f"Settings: {exc}") from exc
 
 
 def _refuse_demo_here(host: str) -> None:
@@ -87,7 +91,9 @@ def _set_demo_mode(demo: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default CENTER_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default CENTER_PORT or 8000).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Processes (default CENTER_WORKERS or 1)."
+)
 @click.option(
     "--demo/--no-demo",
     default=None,
@@ -95,15 +101,16 @@ def _set_demo_mode(demo: bool) -> None:
     "the demo banner. Refused with CENTER_HTTPS=1, on a non-loopback address or beside real accounts.",
 )
 @click.option("--reload", is_flag=True, help="Restart when code or templates change (development).")
-def run(host: str | None, port: int | None, workers: int, demo: bool | None, reload: bool) -> None:
+def run(host: str | None, port: int | None, workers: int | None, demo: bool | None, reload: bool) -> None:
     """Migrate, load the demo data on first run (demo mode only), then serve the app."""
     import uvicorn
 
-    if reload and workers > 1:
+    if reload and workers is not None and workers > 1:
         raise click.UsageError("--reload runs one process; leave out --workers.")
     if demo is not None:
         _set_demo_mode(demo)
     settings = get_settings()
+    workers = 1 if reload else (workers or settings.workers)
     host = host or settings.host
     port = port or settings.port
     _migrate()
@@ -128,6 +135,9 @@ def run(host: str | None, port: int | None, workers: int, demo: bool | None, rel
         else None,
         reload_includes=["*.py", "*.html", "*.po"] if reload else None,
         timeout_graceful_shutdown=10,
+        # Forwarded headers are read by the app itself, from CENTER_TRUSTED_PROXIES only
+        # (center/web/forwarded.py); uvicorn's own handling would trust any local peer.
+        proxy_headers=False,
     )
 
 

@@ -15,7 +15,7 @@ from center.lib.errors import DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.contact import center_contact
-from center.web.client import client_address
+from center.web.forwarded import client_address
 from maintenance import photos, report_history, reports
 from maintenance.projects import projects_with_progress
 from maintenance.tables import Photo

@@ -78,4 +78,4 @@ async def test_the_signage_page_shows_the_rooms_and_the_servers_time_in_japan(cl
     text = text_of(page.text)
     assert "子ども将棋教室" in text and "写真展" in text and "朝のラジオ体操" not in text
     assert "内部の打合せ" not in text
-    assert 'data-page-seconds="8"' in page.text and 'src="/static/signage.js"' in page.text
+    assert 'data-page-seconds="8"' in page.text and 'src="/static/signage.js?v=' in page.text

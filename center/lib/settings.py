@@ -6,9 +6,11 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+Network = IPv4Network | IPv6Network
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Settings:
     mail_from: str = "center@localhost"
     scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
     api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (center/web/forwarded.py); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
+    workers: int = 1  # uvicorn processes `center run` starts (CENTER_WORKERS; --workers wins)
 
     @property
     def is_postgres(self) -> bool:
@@ -63,6 +68,37 @@ def _flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class TrustedProxiesInvalid(ValueError):
+    """CENTER_TRUSTED_PROXIES holds something that is neither an IP address nor a network."""
+
+
+def parse_trusted_proxies(text: str) -> tuple[Network, ...]:
+    """'127.0.0.1, 10.0.0.0/8, ::1' as networks (a bare address is a network of one).
+    Raises TrustedProxiesInvalid naming the first bad entry."""
+    networks = []
+    for raw in text.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise TrustedProxiesInvalid(
+                f"CENTER_TRUSTED_PROXIES: {entry!r} is not an IP address or network "
+                "(e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from exc
+    return tuple(networks)
+
+
+def _positive(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -106,4 +142,6 @@ def get_settings() -> Settings:
         session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
         session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
         api_schema=_flag("CENTER_API_SCHEMA", True),
+        trusted_proxies=parse_trusted_proxies(os.environ.get("CENTER_TRUSTED_PROXIES", "")),
+        workers=_positive("CENTER_WORKERS", 1),
     )

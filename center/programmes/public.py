@@ -39,7 +39,8 @@ async def public_programme_events_between(start: date, end: date) -> list[dict]:
     """Screenings and flower-bed days on the Tokyo days [start, end], in time order, shaped like the
     bookings domain's public events (public_title, starts_at, ends_at, room names) plus `kind`
     ("screening" or "flowerbed"), `status` ("scheduled", "cancelled", "held" or "moved": the
-    original date of a postponed day), `day_id`, `postponed_from` and `moved_to`."""
+    original date of a postponed day), `day_id` (flower-bed days), `screening_id` (screenings),
+    `postponed_from` and `moved_to`."""
     found = [
         _event(
             "screening",
@@ -50,6 +51,7 @@ async def public_programme_events_between(start: date, end: date) -> list[dict]:
             row["room_name_ja"],
             row["room_name_en"],
             status="cancelled" if row["status"] == "cancelled" else "scheduled",
+            screening_id=row["id"],
         )
         for row in await screenings.screenings_between(start, end)
     ]

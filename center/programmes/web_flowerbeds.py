@@ -15,7 +15,8 @@ from center.lib.i18n import N_
 from center.places import forms
 from center.places.contact import center_contact
 from center.programmes import flowerbeds
-from center.programmes.web_common import Form, client_address, field_errors, form_values, labels, message_of
+from center.programmes.web_common import Form, field_errors, form_values, labels, message_of
+from center.web.forwarded import client_address
 from center.web.templating import flash
 
 # --- public -------------------------------------------------------------------------------------

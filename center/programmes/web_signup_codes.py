@@ -12,7 +12,8 @@ from center.lib.i18n import N_
 from center.places import forms
 from center.places.contact import center_contact
 from center.programmes import flowerbeds, signup_codes
-from center.programmes.web_common import Form, client_address, field_errors, labels, message_of
+from center.programmes.web_common import Form, field_errors, labels, message_of
+from center.web.forwarded import client_address
 from center.web.templating import flash
 
 PRIVATE = {"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}

@@ -16,8 +16,8 @@ from center.lib.i18n import LOCALES, N_, gettext
 from center.lib.settings import get_settings
 from center.places.calendar import day_info
 from center.shell.staff_counts import staff_counts
-from center.web.client import client_address
 from center.web.forms import Form
+from center.web.forwarded import client_address
 from center.web.locale import lang_cookie
 from center.web.templating import flash
 

@@ -3,6 +3,8 @@ helpers every page uses (dates in the user's language, bilingual record fields, 
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -15,6 +17,7 @@ from center.lib.i18n import current_locale, gettext, ngettext, npgettext, pgette
 from center.lib.settings import BASE_DIR, get_settings
 
 TEMPLATE_DIR = BASE_DIR / "templates"
+STATIC_DIR = BASE_DIR / "static"
 
 FLASH_KEY = "_flash"
 
@@ -47,6 +50,14 @@ def take_flashes(request: Any) -> list[dict[str, str]]:
     if not isinstance(session, dict):
         return []
     return session.pop(FLASH_KEY, [])
+
+
+@lru_cache(maxsize=64)
+def static_url(name: str) -> str:
+    """/static/NAME?v=HASH: the hash of the file's content changes the address when the file
+    changes, so nginx may let browsers keep static files for a year (deploy/nginx/center.conf)."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
 
 
 def route_url(request: Any, name: str, **params: Any) -> str | None:
@@ -86,6 +97,7 @@ def build_environment() -> Environment:
         holiday_name=dates.holiday_name,
         take_flashes=take_flashes,
         route_url=route_url,
+        static_url=static_url,
         current_user=lambda request: request.scope.get("user"),
         demo_mode=lambda: get_settings().demo,
     )

@@ -26,8 +26,8 @@ from center.accounts.web.common import (
 )
 from center.lib.errors import Conflict, DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
-from center.web.client import client_address
 from center.web.forms import Form
+from center.web.forwarded import client_address
 from center.web.htmx import VARY, wants_partial
 from center.web.templating import flash
 
