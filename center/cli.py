@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
@@ -72,8 +73,6 @@ def _migrate() -> None:
 
 def _read_password(password_stdin: bool, password_env: str = "") -> str:
     if password_env:
-        import os
-
         password = os.environ.get(password_env, "")
         if not password:
             raise click.ClickException(f"The environment variable {password_env} holds no password.")
@@ -131,8 +130,6 @@ def _refuse_demo_here(host: str) -> None:
 
 def _set_demo_mode(demo: bool) -> None:
     """Make the served app (and its worker processes) agree with `--demo` / `--no-demo`."""
-    import os
-
     os.environ["CENTER_DEMO"] = "1" if demo else "0"
     get_settings.cache_clear()
 
