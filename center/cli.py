@@ -5,6 +5,7 @@ idempotent), so `center create-user` works on a brand-new database too; `backup`
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,8 +20,6 @@ from center.shell.setup import commands as setup_commands
 
 def _read_password(password_stdin: bool, password_env: str = "") -> str:
     if password_env:
-        import os
-
         password = os.environ.get(password_env, "")
         if not password:
             raise click.ClickException(f"The environment variable {password_env} holds no password.")
@@ -82,8 +81,6 @@ def _refuse_demo_here(host: str) -> None:
 
 def _set_demo_mode(demo: bool) -> None:
     """Make the served app (and its worker processes) agree with `--demo` / `--no-demo`."""
-    import os
-
     os.environ["CENTER_DEMO"] = "1" if demo else "0"
     get_settings.cache_clear()
 

@@ -182,6 +182,7 @@ def test_init_is_refused_on_a_database_that_has_a_center(db):
     again = center("init", SAMPLES / "center.toml", "--lang", "en")
     assert again.exit_code == 1
     assert "already has a center" in again.output and "nothing was changed" in again.output
+    assert "既にセンターの設定" in center("init", SAMPLES / "center.toml").output
     assert counts() == before
 
 
@@ -301,3 +302,9 @@ def test_bookings_clashing_with_a_closure_or_a_screening_are_named(db, tmp_path)
         assert "工事等による使用中止と重なります：床の張り替え（2027-04-21 09:00–12:00）" in result.output
         assert "体操動画の上映と重なります（2027-04-21 09:00–12:00）" in result.output
         assert counts() == before
+
+
+def test_the_demo_center_is_one_example_of_the_center_file():
+    result = center("config", "check", BASE_DIR / "center" / "demo_data" / "center.toml", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "center.toml is correct. Rooms: 9, slots: 3, closed periods: 1." in result.output

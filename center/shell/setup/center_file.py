@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bookings.web.manage import POLICY_FIELDS
 from center.lib.i18n import N_
 from center.places.equipment import EQUIPMENT
 from center.shell.setup.checks import Checker, Key
@@ -76,7 +75,6 @@ PERMIT = {
     "pay_days_before": Key("int", default=0, high=60),
     "payment_instructions": Key("text", default="", limit=1000),
 }
-POLICY = {name: Key("int", low=low, high=high) for name, (low, high, _msgid) in POLICY_FIELDS.items()}
 TERMS = {
     "file": Key("text", limit=300),
     "body_ja": Key("text", limit=20000),
@@ -251,7 +249,12 @@ def _room(check: Checker, index: int, room: dict, raw: dict, slot_codes: list[st
 
 
 def _policy(check: Checker, value: Any) -> dict[str, Any]:
-    given = check.table(("policy",), value, POLICY)
+    """The policy's keys and ranges are the booking rules page's (imported only when the file has a
+    [policy]: the web module is slow to import, and the demo does without)."""
+    from bookings.web.manage import POLICY_FIELDS
+
+    keys = {name: Key("int", low=low, high=high) for name, (low, high, _msgid) in POLICY_FIELDS.items()}
+    given = check.table(("policy",), value, keys)
     policy = {name: number for name, number in given.items() if number is not None}
     if policy.get("min_minutes", 60) > policy.get("max_minutes", 720):
         check.add(("policy", "max_minutes"), N_("The longest booking must not be shorter than the shortest."))

@@ -45,15 +45,24 @@ def init(file: Path, lang: str) -> None:
     policy and terms, in one transaction. Refused when the database already has a center."""
     from center.shell.command_support import migrate as _migrate
     from center.shell.command_support import run as _run
-    from center.shell.setup.center_write import init_center
+    from center.shell.setup.center_write import CenterExists, WrittenCenter, init_center
 
     current_locale.set(lang)
     config = _checked(file)
     _migrate()
-    written = _run(lambda: init_center(config, file))
+
+    async def work() -> WrittenCenter | CenterExists:
+        try:
+            return await init_center(config, file)
+        except CenterExists as refused:
+            return refused
+
+    written = _run(work)
+    if isinstance(written, CenterExists):
+        raise click.ClickException(gettext(written.message))
     click.echo(
         gettext(
-            "The center was set up from %(file)s: %(rooms)s rooms, %(slots)s slots.",
+            "The center was set up from %(file)s. Rooms: %(rooms)s, slots: %(slots)s.",
             file=file.name,
             rooms=len(written.room_ids),
             slots=len(written.slot_ids),
@@ -75,7 +84,7 @@ def check(file: Path, lang: str) -> None:
     config = _checked(file)
     click.echo(
         gettext(
-            "%(file)s is correct: %(rooms)s rooms, %(slots)s slots, %(closed)s closed periods.",
+            "%(file)s is correct. Rooms: %(rooms)s, slots: %(slots)s, closed periods: %(closed)s.",
             file=file.name,
             rooms=len(config.rooms),
             slots=len(config.slots),
