@@ -177,7 +177,7 @@ def test_files_with_mistakes_are_refused_row_by_row_and_nothing_is_written(db):
 
 
 def test_init_is_refused_on_a_database_that_has_a_center(db):
-    assert center("init", BASE_DIR / "center" / "demo_data" / "center.toml").exit_code == 0
+    assert center("init", BASE_DIR / "center" / "shell" / "demo_data" / "center.toml").exit_code == 0
     before = counts()
     again = center("init", SAMPLES / "center.toml", "--lang", "en")
     assert again.exit_code == 1
@@ -305,6 +305,8 @@ def test_bookings_clashing_with_a_closure_or_a_screening_are_named(db, tmp_path)
 
 
 def test_the_demo_center_is_one_example_of_the_center_file():
-    result = center("config", "check", BASE_DIR / "center" / "demo_data" / "center.toml", "--lang", "en")
+    result = center(
+        "config", "check", BASE_DIR / "center" / "shell" / "demo_data" / "center.toml", "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     assert "center.toml is correct. Rooms: 9, slots: 3, closed periods: 1." in result.output

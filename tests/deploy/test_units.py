@@ -29,7 +29,7 @@ def unit(name: str) -> ConfigParser:
 
 def settings_read() -> set[str]:
     """Every CENTER_ variable center/lib/settings.py reads."""
-    source = (ROOT / "center" / "settings.py").read_text()
+    source = (ROOT / "center" / "lib" / "settings.py").read_text()
     return set(re.findall(r"\(\s*\"(CENTER_[A-Z0-9_]+)\"", source))
 
 
