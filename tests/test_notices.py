@@ -156,7 +156,8 @@ async def test_a_due_job_runs_once_even_when_two_processes_race(db):
 
     scheduler.register("test.once", timedelta(minutes=5), job)
     try:
-        now = datetime.now(UTC)
+        # 30 s into a due time's five minutes: a minute later is the same due time, six the next.
+        now = scheduler._JOBS["test.once"].due_at(datetime.now(UTC)) + timedelta(seconds=30)
         results = await asyncio.gather(
             *(scheduler.run_job(scheduler._JOBS["test.once"], now) for _ in range(5))
         )
