@@ -77,7 +77,7 @@ def _sqlite_has_data(path: Path) -> bool:
         return False
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         for table in _sqlite_tables(conn):
-            if table != "piccolo_migration" and conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
+            if table != "migration" and conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
                 return True
     return False
 
@@ -93,7 +93,7 @@ def restore_sqlite(backup: Path, target: Path, *, force: bool = False) -> Restor
         raise RestoreRefused(f"{backup} cannot be read as a SQLite database: {exc}") from exc
     if verdict != "ok":
         raise RestoreRefused(f"{backup} failed its integrity check: {verdict}")
-    if "piccolo_migration" not in tables:
+    if "migration" not in tables:
         raise RestoreRefused(
             f"{backup} is a SQLite database, but not a center backup (it has no migrations table)."
         )
@@ -169,7 +169,7 @@ def _pg_tables(config: dict) -> list[str]:
 
 
 def _pg_has_data(config: dict, tables: list[str]) -> bool:
-    probes = [f'SELECT 1 FROM public."{name}"' for name in tables if name != "piccolo_migration"]
+    probes = [f'SELECT 1 FROM public."{name}"' for name in tables if name != "migration"]
     if not probes:
         return False
     return _psql(config, f"SELECT EXISTS ({' UNION ALL '.join(probes)})") == "t"
