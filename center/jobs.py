@@ -16,7 +16,7 @@ async def _lapse_requests(now: datetime) -> dict:
 
 
 async def _deliver_mail(now: datetime) -> dict:
-    from center.notices.service import deliver_due
+    from center.notices.delivery import deliver_due
 
     return await deliver_due(now)
 
