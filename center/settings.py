@@ -52,6 +52,7 @@ class Settings:
     backup_dir: Path | None = None  # the daily backup's folder (default data/backups)
     backup_keep: int = 14  # the daily backup keeps this many of its files, deleting older ones
     backup_at: str = "03:00"  # the daily backup's time of day, Asia/Tokyo
+    mail_backoff: str = ""  # "1m,5m,15m": waits between e-mail attempts (center/notices/delivery.py)
     api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
 
     @property
@@ -115,6 +116,7 @@ def get_settings() -> Settings:
         else None,
         backup_keep=int(os.environ.get("CENTER_BACKUP_KEEP", "14")),
         backup_at=os.environ.get("CENTER_BACKUP_AT", "03:00"),
+        mail_backoff=os.environ.get("CENTER_MAIL_BACKOFF", ""),
         session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
         session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
         api_schema=_flag("CENTER_API_SCHEMA", True),

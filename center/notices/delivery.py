@@ -62,9 +62,18 @@ def classify(exc: BaseException) -> str:
     return "outage"  # OSError: refused, unreachable, timed out, name not resolved
 
 
+def schedule() -> tuple[timedelta, ...]:
+    """The waits between attempts: CENTER_MAIL_BACKOFF ("1m,5m,15m,1h") or BACKOFF."""
+    from center.scheduler.timing import parse_duration
+
+    setting = get_settings().mail_backoff
+    return tuple(parse_duration(part) for part in setting.split(",") if part.strip()) or BACKOFF
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt."""
-    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+    waits = schedule()
+    return waits[min(max(attempts, 1), len(waits)) - 1]
 
 
 def message_id(message: dict) -> str:
@@ -111,7 +120,7 @@ async def _attempt(message: dict, now: datetime, counts: dict[str, int]) -> str:
     except (OSError, smtplib.SMTPException) as exc:
         outcome = classify(exc)
         status, retry_at = "pending", now + backoff(attempts)
-        if outcome == "deferred" and attempts <= len(BACKOFF):
+        if outcome == "deferred" and attempts <= len(schedule()):
             status = "deferred"
         elif outcome != "outage":
             outcome, status, retry_at = "failed", "failed", now

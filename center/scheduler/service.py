@@ -82,6 +82,7 @@ async def _claim(job: Job, now: datetime) -> int | None:
     due = job.due_at(now)
     async with write_transaction():
         await _lock_job_row(job.name)
+        started = datetime.now(UTC)  # after the lock: when the run really starts
         unfinished = await JobClaim.select().where(
             (JobClaim.job == job.name) & JobClaim.finished_at.is_null()
         )
@@ -92,12 +93,12 @@ async def _claim(job: Job, now: datetime) -> int | None:
                 await JobClaim.update(
                     {
                         JobClaim.claimed_by: process_name(),
-                        JobClaim.started_at: now,
+                        JobClaim.started_at: started,
                         JobClaim.lease_until: now + job.lease,
                         JobClaim.attempts: JobClaim.attempts + 1,
                     }
                 ).where(JobClaim.id == run["id"])
-                await _mark_started(job, now)
+                await _mark_started(job, started, now)
                 return run["id"]
             await JobClaim.update(
                 {
@@ -112,7 +113,7 @@ async def _claim(job: Job, now: datetime) -> int | None:
                     job=job.name,
                     due_at=due,
                     claimed_by=process_name(),
-                    started_at=now,
+                    started_at=started,
                     lease_until=now + job.lease,
                 )
             )
@@ -121,12 +122,12 @@ async def _claim(job: Job, now: datetime) -> int | None:
         )
         if not inserted:
             return None  # this due time has run already
-        await _mark_started(job, now)
+        await _mark_started(job, started, now)
         return inserted[0]["id"]
 
 
-async def _mark_started(job: Job, now: datetime) -> None:
-    await JobRun.update({JobRun.lease_until: now + job.lease, JobRun.last_started_at: now}).where(
+async def _mark_started(job: Job, started: datetime, now: datetime) -> None:
+    await JobRun.update({JobRun.lease_until: now + job.lease, JobRun.last_started_at: started}).where(
         JobRun.name == job.name
     )
 
@@ -144,7 +145,7 @@ async def _claim_forced(job: Job, now: datetime) -> int:
                 lease_until=now + job.lease,
             )
         ).returning(JobClaim.id)
-        await _mark_started(job, now)
+        await _mark_started(job, now, now)
         return rows[0]["id"]
 
 
