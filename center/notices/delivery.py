@@ -26,7 +26,9 @@ import anyio.to_thread
 from center.notices.tables import OutboxMessage
 from center.settings import get_settings
 
-# Waits before the 2nd, 3rd, ... attempt; an outage keeps retrying at the last wait.
+# Waits before the 2nd, 3rd, ... attempt (CENTER_MAIL_BACKOFF changes them). A message set aside
+# fails after the last; through an outage the queue's head retries on the same waits, capped at
+# OUTAGE_MAX_WAIT, for as long as it lasts.
 BACKOFF = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -35,6 +37,7 @@ BACKOFF = (
     timedelta(hours=3),
     timedelta(hours=12),
 )
+OUTAGE_MAX_WAIT = timedelta(minutes=15)  # once the server is back, the queue resumes within this
 CLAIM = timedelta(minutes=10)  # a claimed message is retried after this if its sender crashed
 
 # The server as a whole is unavailable: the queue waits.
@@ -74,6 +77,11 @@ def backoff(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt."""
     waits = schedule()
     return waits[min(max(attempts, 1), len(waits)) - 1]
+
+
+def outage_wait(attempts: int) -> timedelta:
+    """The wait of the queue's head after its `attempts`-th attempt failed in an outage."""
+    return min(backoff(attempts), OUTAGE_MAX_WAIT)
 
 
 def message_id(message: dict) -> str:
@@ -119,9 +127,9 @@ async def _attempt(message: dict, now: datetime, counts: dict[str, int]) -> str:
         await anyio.to_thread.run_sync(_send, message)
     except (OSError, smtplib.SMTPException) as exc:
         outcome = classify(exc)
-        status, retry_at = "pending", now + backoff(attempts)
+        status, retry_at = "pending", now + outage_wait(attempts)
         if outcome == "deferred" and attempts <= len(schedule()):
-            status = "deferred"
+            status, retry_at = "deferred", now + backoff(attempts)
         elif outcome != "outage":
             outcome, status, retry_at = "failed", "failed", now
         counts["failed" if status == "failed" else "retried"] += 1
