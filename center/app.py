@@ -42,6 +42,15 @@ async def _database(_: Litestar) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
+async def _serving(_: Litestar) -> AsyncIterator[None]:
+    """Hold the data folder's server lock while serving, so `center restore` refuses to run."""
+    from center.shell.backup.server_lock import serving
+
+    with serving(get_settings().data_dir):
+        yield
+
+
+@asynccontextmanager
 async def _background(_: Litestar) -> AsyncIterator[None]:
     """Keep the PDF renderer warm and run due jobs while the server runs."""
     from center.lib.scheduler.service import loop
@@ -105,7 +114,7 @@ class CenterPlugin(InitPluginProtocol):
         self._configure_templates(app_config)
         self._configure_errors(app_config)
         self._configure_openapi(app_config, settings)
-        app_config.lifespan.extend([_database, _background])
+        app_config.lifespan.extend([_serving, _database, _background])
         app_config.debug = settings.debug
         return app_config
 

@@ -1,4 +1,4 @@
-"""The `center` command: serve the app, migrate, load the demo, manage accounts, back up.
+"""The `center` command: serve the app, migrate, load the demo, manage accounts, back up, restore.
 
 Every command that touches the database brings its schema up to date first (migrations are
 idempotent), so `center create-user` works on a brand-new database too; `backup` only reads."""
@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import click
+from piccolo.engine.sqlite import SQLiteEngine
 
 from center.accounts.roles import STAFF_ROLES
 from center.lib.settings import BASE_DIR, get_settings
+from center.shell.command_support import database_label as _database_label
 from center.shell.command_support import migrate as _migrate
 from center.shell.command_support import run as _run
 from center.shell.setup import commands as setup_commands
@@ -244,6 +246,41 @@ def backup(output: Path | None) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Backup written: {result.path} ({_size(result.size)})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data (back it up first).")
+def restore(file: Path, force: bool) -> None:
+    """Restore a backup into a stopped or fresh center, then bring its schema up to date.
+
+    Refused while a server runs on this data folder (or anything else is connected to the
+    PostgreSQL database), into a database that holds data (without --force), and for a backup
+    taken from the other engine."""
+    from center.lib.db import get_engine
+    from center.shell.backup.restore import RestoreRefused, restore_postgres, restore_sqlite
+    from center.shell.backup.server_lock import exclusive
+
+    settings = get_settings()
+    engine = get_engine()
+    with exclusive(settings.data_dir) as free:
+        if not free:
+            raise click.ClickException(
+                f"A server is running on this data folder ({settings.data_dir}): stop it first "
+                "(e.g. systemctl stop center); a backup is only restored into a stopped center."
+            )
+        try:
+            if isinstance(engine, SQLiteEngine):
+                result = restore_sqlite(file, Path(engine.path), force=force)
+            else:
+                result = restore_postgres(file, engine.config, force=force)
+        except RestoreRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(
+            f"Restored {file} into the {_database_label()} ({result.tables} tables"
+            f"{', replacing the data that was there' if result.replaced else ''})."
+        )
+        _migrate()
 
 
 @main.command()

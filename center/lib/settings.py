@@ -49,6 +49,12 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "center@localhost"
     scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
+    scheduler_interval: float = 30.0  # seconds between the in-process scheduler's passes
+    job_every: str = ""  # "name=10m,other=1h" ("*" for every job): change how often jobs are due
+    backup_dir: Path | None = None  # the daily backup's folder (default data/backups)
+    backup_keep: int = 14  # the daily backup keeps this many of its files, deleting older ones
+    backup_at: str = "03:00"  # the daily backup's time of day, Asia/Tokyo
+    mail_backoff: str = ""  # "1m,5m,15m": waits between e-mail attempts (center/notices/delivery.py)
     api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (center/web/forwarded.py); none by default.
     trusted_proxies: tuple[Network, ...] = ()
@@ -139,6 +145,14 @@ def get_settings() -> Settings:
         smtp_starttls=_flag("CENTER_SMTP_STARTTLS"),
         mail_from=os.environ.get("CENTER_MAIL_FROM", "center@localhost"),
         scheduler=_flag("CENTER_SCHEDULER", True),
+        scheduler_interval=float(os.environ.get("CENTER_SCHEDULER_INTERVAL", "30")),
+        job_every=os.environ.get("CENTER_JOB_EVERY", ""),
+        backup_dir=Path(os.environ["CENTER_BACKUP_DIR"]).resolve()
+        if os.environ.get("CENTER_BACKUP_DIR")
+        else None,
+        backup_keep=int(os.environ.get("CENTER_BACKUP_KEEP", "14")),
+        backup_at=os.environ.get("CENTER_BACKUP_AT", "03:00"),
+        mail_backoff=os.environ.get("CENTER_MAIL_BACKOFF", ""),
         session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
         session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
         api_schema=_flag("CENTER_API_SCHEMA", True),

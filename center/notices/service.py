@@ -1,31 +1,18 @@
 """Notices: written in the same transaction as the change they announce, shown in the recipient's
-inbox, and e-mailed through the outbox when SMTP is configured. Delivery happens afterwards and is
-retried with back-off, so a mail failure never loses or blocks a change."""
+inbox, and e-mailed through the outbox when SMTP is configured. Delivery happens afterwards
+(center/notices/delivery.py) and is retried with back-off, so a mail failure never loses or blocks a
+change."""
 
 from __future__ import annotations
 
-import smtplib
-from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
+from datetime import UTC, date, datetime
 from typing import Any
-
-import anyio.to_thread
 
 from center.accounts.tables import Group, GroupMember, User
 from center.lib.dates import format_date, format_datetime
 from center.lib.i18n import current_locale, gettext
 from center.lib.settings import get_settings
 from center.notices.tables import Notice, OutboxMessage
-
-# Waits before the 2nd, 3rd, ... attempt; after the last, the message is marked failed.
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-    timedelta(hours=3),
-    timedelta(hours=12),
-)
 
 
 def _render(msgid: str, params: dict[str, Any], locale: str) -> str:
@@ -120,75 +107,6 @@ async def _recipients(group_id: int | None, user_id: int | None, email: str) -> 
         if user and user["email"]:
             found[user["email"]] = user["language"] or "ja"
     return list(found.items())
-
-
-def _send(message: dict) -> None:
-    settings = get_settings()
-    mail = EmailMessage()
-    mail["From"] = settings.mail_from
-    mail["To"] = message["to_address"]
-    mail["Subject"] = message["subject"]
-    mail.set_content(message["body"])
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(mail)
-
-
-async def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
-    """Send due messages. Each is claimed first (its next attempt pushed forward), so two processes
-    never send the same message; failures are retried with back-off, then marked failed."""
-    now = now or datetime.now(UTC)
-    sent = failed = retried = 0
-    due = await (
-        OutboxMessage.select()
-        .where((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now))
-        .order_by(OutboxMessage.next_attempt_at)
-        .limit(limit)
-    )
-    for message in due:
-        claimed = (
-            await OutboxMessage.update({OutboxMessage.next_attempt_at: now + timedelta(minutes=10)})
-            .where(
-                (OutboxMessage.id == message["id"])
-                & (OutboxMessage.status == "pending")
-                & (OutboxMessage.next_attempt_at == message["next_attempt_at"])
-            )
-            .returning(OutboxMessage.id)
-        )
-        if not claimed:
-            continue  # another process took it
-        attempts = message["attempts"] + 1
-        try:
-            await anyio.to_thread.run_sync(_send, message)
-        except (OSError, smtplib.SMTPException) as exc:
-            if attempts > len(BACKOFF):
-                status, retry_at = "failed", now
-                failed += 1
-            else:
-                status, retry_at = "pending", now + BACKOFF[attempts - 1]
-                retried += 1
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.status: status,
-                    OutboxMessage.attempts: attempts,
-                    OutboxMessage.next_attempt_at: retry_at,
-                    OutboxMessage.last_error: f"{type(exc).__name__}: {exc}"[:1000],
-                }
-            ).where(OutboxMessage.id == message["id"])
-            continue
-        await OutboxMessage.update(
-            {
-                OutboxMessage.status: "sent",
-                OutboxMessage.attempts: attempts,
-                OutboxMessage.sent_at: datetime.now(UTC),
-                OutboxMessage.last_error: "",
-            }
-        ).where(OutboxMessage.id == message["id"])
-        sent += 1
-    return {"sent": sent, "retried": retried, "failed": failed}
 
 
 async def inbox(

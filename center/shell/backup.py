@@ -36,10 +36,12 @@ class BackupResult:
 
 
 def default_path(suffix: str, folder: Path | None = None, now: datetime | None = None) -> Path:
-    """<folder>/center-YYYYmmdd-HHMMSS<suffix> (Tokyo time; the folder defaults to data/backups),
+    """<folder>/center-YYYYmmdd-HHMMSS<suffix> (Tokyo time; the folder defaults to CENTER_BACKUP_DIR
+    or data/backups),
     never an existing file."""
     stamp = (now or datetime.now(TOKYO)).astimezone(TOKYO).strftime("%Y%m%d-%H%M%S")
-    folder = folder or get_settings().data_dir / "backups"
+    settings = get_settings()
+    folder = folder or settings.backup_dir or settings.data_dir / "backups"
     path = folder / f"center-{stamp}{suffix}"
     counter = 2
     while path.exists():

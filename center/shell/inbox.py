@@ -40,8 +40,10 @@ async def inbox_read(request: Request) -> Redirect:
 
 @get("/manage/jobs", name="center:jobs", guards=[requires_manager])
 async def jobs_page(request: Request) -> Template:
-    """When each scheduled job last ran and what it did."""
-    return Template("center/jobs.html", context={"jobs": await status()})
+    """When each scheduled job last ran and what it did, and the e-mail outbox's unsent messages."""
+    from center.notices.delivery import outbox_overview
+
+    return Template("center/jobs.html", context={"jobs": await status(), "outbox": await outbox_overview()})
 
 
 ROUTES = [inbox_page, inbox_read, jobs_page]

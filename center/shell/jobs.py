@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from center.lib.scheduler.service import register
+from center.lib.scheduler.timing import parse_time_of_day
+from center.lib.settings import get_settings
 
 
 async def _lapse_requests(now: datetime) -> dict:
@@ -14,7 +16,7 @@ async def _lapse_requests(now: datetime) -> dict:
 
 
 async def _deliver_mail(now: datetime) -> dict:
-    from center.notices.service import deliver_due
+    from center.notices.delivery import deliver_due
 
     return await deliver_due(now)
 
@@ -49,6 +51,14 @@ async def _open_inspections(now: datetime) -> dict:
     return {"opened": len(await open_due())}
 
 
+async def _backup(now: datetime) -> dict:
+    import anyio.to_thread
+
+    from center.shell.backup.daily import run_daily_backup
+
+    return await anyio.to_thread.run_sync(run_daily_backup)
+
+
 async def _mark_no_shows(now: datetime) -> dict:
     from bookings.desk_checkin import mark_no_shows_due
 
@@ -64,3 +74,6 @@ def register_jobs() -> None:
     register("notices.deliver_mail", timedelta(minutes=1), _deliver_mail)
     register("sessions.purge_expired", timedelta(hours=6), _purge_sessions)
     register("maintenance.open_inspections", timedelta(hours=1), _open_inspections)
+    # Daily at CENTER_BACKUP_AT (Tokyo); a dump may take a while, so its lease is long.
+    at = parse_time_of_day(get_settings().backup_at)
+    register("center.shell.backup", timedelta(days=1), _backup, lease=timedelta(hours=2), offset=at)
