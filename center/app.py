@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -67,6 +66,7 @@ def _route_handlers() -> list:
     from center.places.web import ROUTES as places_pages
     from center.programmes.web import ROUTES as programme_pages
     from center.reports.web import ROUTES as report_pages
+    from center.shell.ops.web import ROUTES as ops_routes
     from center.web.inbox import ROUTES as inbox_pages
     from center.web.pages import ROUTES as core_pages
     from maintenance.web import ROUTES as maintenance_pages
@@ -83,6 +83,7 @@ def _route_handlers() -> list:
         *programme_pages,
         *report_pages,
         *feed_routes,
+        *ops_routes,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 
@@ -158,10 +159,13 @@ def _register_warning_providers() -> None:
 
 def create_app() -> Litestar:
     from center.jobs import register_jobs
+    from center.shell.ops.access import install as install_request_observer
+    from center.shell.ops.logs import configure_logging
 
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(get_settings().log_format)
     register_jobs()
     _register_warning_providers()
-    app = Litestar(plugins=[CenterPlugin()])
-    install_access_log_filter(app)
+    # The server log is ours (center.shell.ops.logs): Litestar's own config would replace it.
+    app = Litestar(plugins=[CenterPlugin()], logging_config=None)
+    install_request_observer(app, install_access_log_filter(app))
     return app

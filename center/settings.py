@@ -48,6 +48,9 @@ class Settings:
     mail_from: str = "center@localhost"
     scheduler: bool = True  # run due jobs inside the app process (or use `center jobs` from cron)
     api_schema: bool = True  # /schema/openapi.json for staff; CENTER_API_SCHEMA=0 switches it off
+    log_format: str = "plain"  # the server log: "plain" lines or one JSON object a line
+    metrics_allow: tuple[str, ...] = ()  # addresses and networks that may read /metrics unsigned-in
+    health_scheduler_minutes: int = 15  # /healthz fails when no job finished for this long
 
     @property
     def is_postgres(self) -> bool:
@@ -63,6 +66,17 @@ def _flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _log_format(value: str) -> str:
+    value = value.strip().lower()
+    if value not in {"plain", "json"}:
+        raise ValueError(f"CENTER_LOG_FORMAT must be plain or json, not {value!r}")
+    return value
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -106,4 +120,7 @@ def get_settings() -> Settings:
         session_idle_minutes=int(os.environ.get("CENTER_SESSION_IDLE_MINUTES", "120")),
         session_lifetime_hours=int(os.environ.get("CENTER_SESSION_LIFETIME_HOURS", "12")),
         api_schema=_flag("CENTER_API_SCHEMA", True),
+        log_format=_log_format(os.environ.get("CENTER_LOG_FORMAT", "plain")),
+        metrics_allow=_list(os.environ.get("CENTER_METRICS_ALLOW", "")),
+        health_scheduler_minutes=int(os.environ.get("CENTER_HEALTH_SCHEDULER_MINUTES", "15")),
     )
