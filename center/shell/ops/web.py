@@ -13,7 +13,6 @@ from ipaddress import IPv4Network, IPv6Network
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from center.accounts.roles import MANAGER
 from center.settings import get_settings
@@ -21,6 +20,8 @@ from center.shell.ops import facts, health, metrics
 from center.web.auth import PUBLIC, principal_of
 
 NO_STORE = {"Cache-Control": "no-store"}
+# The text format every Prometheus reads (Litestar adds "; charset=utf-8").
+METRICS_MEDIA_TYPE = "text/plain; version=0.0.4"
 
 
 @functools.cache
@@ -56,7 +57,7 @@ async def metrics_page(request: Request) -> Response[bytes]:
     if not may_read_metrics(request):
         raise NotFoundException()
     body = metrics.render(await facts.gather())
-    return Response(body, media_type=CONTENT_TYPE_LATEST, headers=NO_STORE)
+    return Response(body, media_type=METRICS_MEDIA_TYPE, headers=NO_STORE)
 
 
 @get("/healthz", name="ops:healthz", opt=PUBLIC, include_in_schema=False)
