@@ -202,3 +202,23 @@ def test_center_run_with_workers_shares_the_metrics_folder(monkeypatch, tmp_path
     cli._share_metrics_between_workers(tmp_path)
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "metrics")
     assert list((tmp_path / "metrics").iterdir()) == []  # a new start counts afresh
+
+
+def test_center_run_serves_with_its_own_log_config_without_uvicorns_access_log(db, monkeypatch, tmp_path):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from center import cli
+
+    seen: dict = {}
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    settings = dataclasses.replace(get_settings(), data_dir=tmp_path, demo=False, log_format="json")
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    result = CliRunner().invoke(cli.main, ["run", "--workers", "2", "--port", "8999"])
+    assert result.exit_code == 0, result.output
+    assert seen["workers"] == 2 and seen["access_log"] is False
+    handler = seen["log_config"]["handlers"]["center"]
+    assert handler["()"].endswith("StderrHandler")
+    assert seen["log_config"]["formatters"]["center"]["()"].endswith("JsonFormatter")
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "metrics")
