@@ -196,7 +196,7 @@ def test_with_several_workers_every_process_is_counted_whichever_answers(tmp_pat
 def test_center_run_with_workers_shares_the_metrics_folder(monkeypatch, tmp_path):
     from center import cli
 
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # unset for the command; restored afterwards
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "counter_123.db").write_bytes(b"stale")
     cli._share_metrics_between_workers(tmp_path)
@@ -211,7 +211,7 @@ def test_center_run_serves_with_its_own_log_config_without_uvicorns_access_log(d
     from center import cli
 
     seen: dict = {}
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # unset for the command; restored afterwards
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
     settings = dataclasses.replace(get_settings(), data_dir=tmp_path, demo=False, log_format="json")
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
