@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -78,6 +77,7 @@ def _route_handlers() -> list:
     from center.shell.feeds.web import ROUTES as feed_routes
     from center.shell.inbox import ROUTES as inbox_pages
     from center.shell.opendata.web import ROUTES as opendata_pages
+    from center.shell.ops.web import ROUTES as ops_routes
     from center.shell.pages import ROUTES as core_pages
     from center.shell.reports.web import ROUTES as report_pages
     from maintenance.web import ROUTES as maintenance_pages
@@ -95,6 +95,7 @@ def _route_handlers() -> list:
         *feed_routes,
         *feed_pages,
         *opendata_pages,
+        *ops_routes,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
 
@@ -163,10 +164,13 @@ class CenterPlugin(InitPluginProtocol):
 
 
 def create_app() -> Litestar:
+    from center.shell.ops.access import install as install_request_observer
+    from center.shell.ops.logs import configure_logging
     from center.shell.wiring import wire
 
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(get_settings().log_format)
     wire()
-    app = Litestar(plugins=[CenterPlugin()])
-    install_access_log_filter(app)
+    # The server log is ours (center.shell.ops.logs): Litestar's own config would replace it.
+    app = Litestar(plugins=[CenterPlugin()], logging_config=None)
+    install_request_observer(app, install_access_log_filter(app))
     return app

@@ -121,6 +121,10 @@ def run(host: str | None, port: int | None, workers: int | None, demo: bool | No
             _echo_demo_accounts()
         elif state == "other":
             click.echo("Demo mode is on, but the database already holds data: demo data not loaded.")
+    from center.shell.ops.logs import uvicorn_log_config
+
+    if workers > 1:
+        _share_metrics_between_workers(settings.data_dir)
     click.echo(f"Serving http://{host}:{port}/ (Ctrl+C stops)")
     uvicorn.run(
         "center.app:create_app",
@@ -137,7 +141,26 @@ def run(host: str | None, port: int | None, workers: int | None, demo: bool | No
         # Forwarded headers are read by the app itself, from CENTER_TRUSTED_PROXIES only
         # (center/web/forwarded.py); uvicorn's own handling would trust any local peer.
         proxy_headers=False,
+        log_config=uvicorn_log_config(settings.log_format),
+        access_log=False,  # the app writes one access line per request, with its request id
     )
+
+
+def _share_metrics_between_workers(data_dir: Path) -> None:
+    """Several workers keep their metrics in files that any of them adds up when scraped
+    (prometheus_client's multiprocess mode). Set before the workers start; emptied at each start,
+    as the counts begin again with the processes. An explicit PROMETHEUS_MULTIPROC_DIR is kept."""
+    import os
+
+    # Named here, not imported: prometheus_client must first be imported in the workers, after it is set.
+    env = "PROMETHEUS_MULTIPROC_DIR"
+    if os.environ.get(env):
+        return
+    folder = data_dir / "metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[env] = str(folder)
 
 
 @main.command()

@@ -59,6 +59,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (center/web/forwarded.py); none by default.
     trusted_proxies: tuple[Network, ...] = ()
     workers: int = 1  # uvicorn processes `center run` starts (CENTER_WORKERS; --workers wins)
+    log_format: str = "plain"  # the server log: "plain" lines or one JSON object a line
+    metrics_allow: tuple[str, ...] = ()  # addresses and networks that may read /metrics unsigned-in
+    health_scheduler_minutes: int = 15  # /healthz fails when no job finished for this long
 
     @property
     def is_postgres(self) -> bool:
@@ -105,6 +108,17 @@ def _positive(name: str, default: int) -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
     return int(value)
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _log_format(value: str) -> str:
+    value = value.strip().lower()
+    if value not in {"plain", "json"}:
+        raise ValueError(f"CENTER_LOG_FORMAT must be plain or json, not {value!r}")
+    return value
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -158,4 +172,7 @@ def get_settings() -> Settings:
         api_schema=_flag("CENTER_API_SCHEMA", True),
         trusted_proxies=parse_trusted_proxies(os.environ.get("CENTER_TRUSTED_PROXIES", "")),
         workers=_positive("CENTER_WORKERS", 1),
+        log_format=_log_format(os.environ.get("CENTER_LOG_FORMAT", "plain")),
+        metrics_allow=_list(os.environ.get("CENTER_METRICS_ALLOW", "")),
+        health_scheduler_minutes=int(os.environ.get("CENTER_HEALTH_SCHEDULER_MINUTES", "15")),
     )

@@ -111,9 +111,4 @@ async def change_password(request: Request, data: Form) -> Template | Redirect:
     return Redirect(path="/", status_code=303)
 
 
-@get("/healthz", name="center:health", include_in_schema=False, opt=PUBLIC)
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-ROUTES = [home, set_language, login_form, login, logout, password_form, change_password, health]
+ROUTES = [home, set_language, login_form, login, logout, password_form, change_password]

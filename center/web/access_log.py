@@ -3,8 +3,11 @@ volunteer feed and flower-bed sign-up links carry their secret in the path, and 
 log printed it for anyone who reads the logs.
 
 The secret segments come from the app's own routes (any path parameter named in
-SECRET_PARAMETERS), so a new token route is covered without a list to keep. `install()` runs in
-create_app, so every way of serving (center run, uvicorn, several workers) gets the filter."""
+SECRET_PARAMETERS), so a new token route is covered without a list to keep. Secrets in a query
+string (a sign-up code the desk looks up, a report's reference, a token or password in a link) are
+redacted by name (SECRET_QUERY). `install()` runs in create_app, so every way of serving (center
+run, uvicorn, several workers) gets the filter; the app's own access line (center.shell.ops) uses
+the same redactor."""
 
 from __future__ import annotations
 
@@ -14,11 +17,19 @@ import re
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-SECRET_PARAMETERS = frozenset({"token", "feed"})
+# A problem report's reference opens its history and photo to whoever holds it: a secret too.
+SECRET_PARAMETERS = frozenset({"token", "feed", "reference"})
+SECRET_QUERY = frozenset(
+    {"token", "code", "reference", "digits", "key", "password", "secret", "_csrf_token", "csrftoken"}
+)
 REDACTED = "[redacted]"
 # uvicorn's access log, and the app's own error log ("unhandled error on GET /feeds/t/...").
 ACCESS_LOGGERS = ("uvicorn.access", "center")
 _SEGMENT = r"[^/?#\s\"']+"
+_QUERY = re.compile(
+    r"(?P<name>(?:^|(?<=[?&;]))(?:" + "|".join(sorted(SECRET_QUERY)) + r"))=(?P<value>[^&;#\s\"']*)",
+    re.IGNORECASE,
+)
 
 
 def secret_path_pattern(path_formats: list[str]) -> re.Pattern[str] | None:
@@ -43,13 +54,21 @@ def secret_path_pattern(path_formats: list[str]) -> re.Pattern[str] | None:
 class RedactSecrets(logging.Filter):
     """Replace secret path segments in a log record's message and arguments."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str] | None, static_paths: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.pattern = pattern
+        # Routes without parameters beside a secret one (/report/status beside /report/{reference}).
+        self.static_paths = static_paths
 
     def redact(self, text: str) -> str:
+        text = redact_query(text)
+        if self.pattern is None:
+            return text
+
         def replace(match: re.Match[str]) -> str:
             found, start = match.group(0), match.start()
+            if found in self.static_paths:
+                return found
             groups = range(1, match.re.groups + 1)
             spans = [match.span(i) for i in groups if match.group(i) is not None]
             for begin, end in sorted(spans, reverse=True):
@@ -59,21 +78,31 @@ class RedactSecrets(logging.Filter):
         return self.pattern.sub(replace, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = self.redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(self.redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        # The whole message as it will read: an argument may be a URL object, not a str.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call; logging reports it itself
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         return True
 
 
-def install(app: Litestar) -> None:
-    """Put the redacting filter on the loggers that write request paths (once per process)."""
+def redact_query(text: str) -> str:
+    """`?code=ABCD-234J&week=...` -> `?code=[redacted]&week=...` (anywhere in the text)."""
+    return _QUERY.sub(lambda m: f"{m.group('name')}={REDACTED}", text)
+
+
+def install(app: Litestar) -> RedactSecrets:
+    """Put the redacting filter on the loggers that write request paths (once per process);
+    returns it for whoever writes a request's address into the log."""
     paths = [route.path_format for route in app.routes if isinstance(route, HTTPRoute)]
-    pattern = secret_path_pattern(paths)
-    if pattern is None:
-        return
+    static = frozenset(path for path in paths if "{" not in path)
+    redactor = RedactSecrets(secret_path_pattern(paths), static)
     for name in ACCESS_LOGGERS:
         logger = logging.getLogger(name)
         for old in [f for f in logger.filters if isinstance(f, RedactSecrets)]:
             logger.removeFilter(old)
-        logger.addFilter(RedactSecrets(pattern))
+        logger.addFilter(redactor)
+    return redactor

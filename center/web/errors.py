@@ -32,6 +32,12 @@ TITLES = {
 }
 
 
+def request_id(request: Request) -> str:
+    """The id the access log gives this request (set in the scope by center.shell.ops.access)."""
+    state = request.scope.get("state") or {}
+    return str(state.get("request_id", ""))
+
+
 def wants_json(request: Request) -> bool:
     if request.url.path.startswith("/api/"):
         return True
@@ -87,6 +93,8 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
             "detail": detail,
             "errors": errors,
             "login_needed": isinstance(exc, NotAuthorizedException),
+            # For the staff to find this request's log lines (the traceback is there, never here).
+            "request_id": request_id(request),
         },
         status_code=status,
         headers=headers,

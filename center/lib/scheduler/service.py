@@ -174,6 +174,7 @@ async def run_job(job: Job, now: datetime | None = None, *, force: bool = False)
                 JobRun.last_ok: ok,
                 JobRun.last_summary: summary,
                 JobRun.runs: JobRun.runs + 1,
+                JobRun.failures: JobRun.failures + (0 if ok else 1),
             }
         ).where(JobRun.name == job.name)
         await JobClaim.delete().where((JobClaim.job == job.name) & (JobClaim.due_at < finished - KEEP_RUNS))

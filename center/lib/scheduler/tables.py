@@ -15,6 +15,7 @@ class JobRun(Table, tablename="center_job"):
     last_ok = Boolean(default=True)
     last_summary = Text(default="")
     runs = Integer(default=0)
+    failures = Integer(default=0)  # runs that raised (the metrics count them per job)
 
 
 class JobClaim(Table, tablename="center_job_run"):
