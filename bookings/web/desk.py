@@ -23,10 +23,9 @@ from center.accounts.tables import Group
 from center.lib import dates
 from center.lib.errors import DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
-from center.places import forms
+from center.places import forms, repairs
 from center.places.equipment import decode_codes, equipment_text
 from center.web.templating import flash
-from maintenance.tickets import ticket_exists as repair_ticket_exists
 
 POLL_SECONDS = 5
 
@@ -117,7 +116,7 @@ async def booking_page(request: Request, booking_id: FromPath[int]) -> Template:
     ticket was opened from it, that ticket's number)."""
     raw = request.query_params.get("ticket", "")
     ticket = int(raw) if raw.isdigit() and len(raw) < 10 else None
-    if ticket is not None and not await repair_ticket_exists(ticket):
+    if ticket is not None and not await repairs.ticket_exists(ticket):
         ticket = None
     return Template("desk/booking.html", context=await _booking_context(booking_id, repair_ticket=ticket))
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 def wire() -> None:
     """Register every domain's providers and the scheduled jobs."""
+    from center.places.repairs import RepairDesk, register_repair_desk
     from center.places.warnings import register_provider
     from center.shell.jobs import register_jobs
     from maintenance.accessibility import outages_for_rooms
+    from maintenance.tickets import open_repair_ticket, ticket_exists
 
     register_jobs()
     register_provider(outages_for_rooms)
+    register_repair_desk(RepairDesk(open_ticket=open_repair_ticket, ticket_exists=ticket_exists))
