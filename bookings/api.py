@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from bookings import service
 from bookings.availability import CLOSED, STATE_LABELS, STATE_SYMBOLS, _hold_label, _labels, grid, room_name
+from bookings.listing import booking_rows
 from bookings.schemas import (
     AlternativeOut,
     AvailabilityDayOut,
@@ -33,8 +34,8 @@ from bookings.schemas import (
 )
 from bookings.tables import Booking
 from bookings.terms import check_agreement, current_terms
+from bookings.web.common import STATUS_LABELS, actor_of, status_label, visible_booking
 from bookings.web.forms import parse_request
-from bookings.web.requests import STATUS_LABELS, actor_of, booking_rows, status_label, visible_booking
 from center.accounts.guards import PUBLIC, requires_login, requires_member
 from center.accounts.roles import FRONT_DESK, MANAGER
 from center.lib import dates

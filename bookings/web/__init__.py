@@ -8,6 +8,7 @@ from bookings.web.desk_scan import ROUTES as DESK_SCAN_ROUTES
 from bookings.web.lottery import ROUTES as LOTTERY_ROUTES
 from bookings.web.manage import ROUTES as MANAGE_ROUTES
 from bookings.web.member_moves import ROUTES as MEMBER_MOVE_ROUTES
+from bookings.web.my_bookings import ROUTES as MY_BOOKING_ROUTES
 from bookings.web.payments import ROUTES as PAYMENT_ROUTES
 from bookings.web.requests import ROUTES as REQUEST_ROUTES
 from bookings.web.series import ROUTES as SERIES_ROUTES
@@ -16,6 +17,7 @@ from bookings.web.terms import ROUTES as TERMS_ROUTES
 ROUTES = [
     *AVAILABILITY_ROUTES,
     *REQUEST_ROUTES,
+    *MY_BOOKING_ROUTES,
     *MANAGE_ROUTES,
     *API_ROUTES,
     *SERIES_ROUTES,

@@ -14,10 +14,10 @@ from litestar.response import Redirect, Template
 
 from bookings import service
 from bookings.terms import check_agreement, current_terms
-from bookings.web.common import Form
+from bookings.web.common import Form, actor_of, member_groups
 from bookings.web.confirmation import confirmation_page
-from bookings.web.forms import ordered, parse_request
-from bookings.web.requests import _chosen_group, _form_context, _form_values, actor_of, member_groups
+from bookings.web.forms import chosen_group, form_values, ordered, parse_request
+from bookings.web.request_form import form_context
 from center.accounts.guards import requires_member
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
@@ -35,17 +35,17 @@ async def confirm_request(request: Request, data: Form) -> Template | Redirect:
     """Send the request shown on the confirmation page, with the agreement to the terms: takes
     the tentative hold. Without the agreement, the confirmation page again with the error."""
     groups = await member_groups(request)
-    values = _form_values(data)
+    values = form_values(data)
     # The room's row is enough to read the request; the pages shown on a refusal need all of it.
     room = await room_row(values["room"]) if values["room"] else None
-    group = _chosen_group(values, groups)
+    group = chosen_group(values, groups)
     try:
         if group is None:
             raise ValidationFailed({"group": N_("Choose a group.")})
         booking_request = parse_request(data, room)
     except ValidationFailed as invalid:
         # The values were altered (the form would refuse them): the form with the errors.
-        context = await _form_context(
+        context = await form_context(
             request, values, ordered(invalid.translated()), groups=groups, room=await _full(room)
         )
         return Template("bookings/request.html", context=context, status_code=400)
@@ -58,7 +58,7 @@ async def confirm_request(request: Request, data: Form) -> Template | Redirect:
         try:
             period, fee = await service.preview(booking_request, group["id"])
         except ValidationFailed as invalid:
-            context = await _form_context(
+            context = await form_context(
                 request, values, ordered(invalid.translated()), groups=groups, room=await _full(room)
             )
             return Template("bookings/request.html", context=context, status_code=400)
@@ -78,7 +78,7 @@ async def confirm_request(request: Request, data: Form) -> Template | Redirect:
             booking_request, group["id"], actor_of(request), terms_agreed=True, terms_version=version
         )
     except service.BookingTaken as taken:
-        context = await _form_context(
+        context = await form_context(
             request,
             values,
             {"slots": gettext(taken.message)},
@@ -89,7 +89,7 @@ async def confirm_request(request: Request, data: Form) -> Template | Redirect:
         )
         return Template("bookings/request.html", context=context, status_code=409)
     except ValidationFailed as invalid:
-        context = await _form_context(
+        context = await form_context(
             request, values, ordered(invalid.translated()), groups=groups, room=await _full(room)
         )
         return Template("bookings/request.html", context=context, status_code=400)

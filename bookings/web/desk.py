@@ -15,9 +15,8 @@ from bookings import desk, desk_checkin, desk_payments, desk_printouts, desk_wal
 from bookings.access_notes import access_warnings_for
 from bookings.fees import line_text
 from bookings.service import BookingTaken
-from bookings.web.common import VARY, Form, page_helpers, parse_day, wants_partial
+from bookings.web.common import VARY, Form, actor_of, page_helpers, parse_day, wants_partial
 from bookings.web.desk_scan import SCANNED_EVENT, last_scan_context
-from bookings.web.requests import actor_of
 from center.accounts.guards import requires_front_desk
 from center.accounts.tables import Group
 from center.lib import dates

@@ -13,8 +13,7 @@ from litestar.response import Redirect, Template
 
 from bookings import desk, desk_scan
 from bookings.desk_scan import ScanOutcome
-from bookings.web.common import VARY, Form, parse_day, wants_partial
-from bookings.web.requests import actor_of
+from bookings.web.common import VARY, Form, actor_of, parse_day, wants_partial
 from center.accounts.guards import requires_front_desk
 from center.lib import dates
 from center.lib.errors import NotFound

@@ -14,8 +14,7 @@ from litestar.response import Redirect, Template
 from bookings import lottery
 from bookings.rules import add_months, load_policy
 from bookings.tables import LotteryEntry, LotteryRound
-from bookings.web.common import Form, page_helpers
-from bookings.web.requests import actor_of, member_groups, status_label
+from bookings.web.common import Form, actor_of, member_groups, page_helpers, status_label
 from center.accounts.guards import requires_manager, requires_member
 from center.lib.dates import era_year, today
 from center.lib.errors import ValidationFailed

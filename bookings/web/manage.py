@@ -13,20 +13,13 @@ from litestar.response import Redirect, Template
 
 from bookings import payment_settings, payment_status, service, urgent
 from bookings.access_notes import access_warnings_for
+from bookings.listing import booking_rows
 from bookings.payment_state import unpaid_within
 from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy, ReductionRate, RefundRule, Surcharge
-from bookings.web.common import Form, page_helpers, parse_day
-from bookings.web.forms import ordered, parse_request
-from bookings.web.requests import (
-    _form_context,
-    _form_values,
-    actor_of,
-    booking_rows,
-    equipment_from_query,
-    offered,
-    status_label,
-)
+from bookings.web.common import Form, actor_of, page_helpers, parse_day, status_label
+from bookings.web.forms import equipment_from_query, form_values, offered, ordered, parse_request
+from bookings.web.request_form import form_context
 from center.accounts import audit
 from center.accounts.guards import requires_front_desk, requires_manager
 from center.accounts.tables import Group
@@ -152,14 +145,14 @@ async def staff_form(request: Request) -> Template:
     }
     room = await room_by_code(values["room"]) if values["room"] else None
     values["equipment"] = offered(values["equipment"], room)
-    context = await _form_context(request, values, {}, groups=groups, room=room, staff=True)
+    context = await form_context(request, values, {}, groups=groups, room=room, staff=True)
     return Template("bookings/request.html", context=context)
 
 
 @post("/manage/bookings/new", name="bookings:staff_request", guards=[requires_front_desk])
 async def staff_request(request: Request, data: Form) -> Template | Redirect:
     groups = await _all_groups()
-    values = _form_values(data)
+    values = form_values(data)
     room = await room_by_code(values["room"]) if values["room"] else None
     group = next((g for g in groups if str(g["id"]) == values["group"]), None)
     try:
@@ -172,7 +165,7 @@ async def staff_request(request: Request, data: Form) -> Template | Redirect:
             )
             return Template(
                 "bookings/request.html",
-                context=await _form_context(
+                context=await form_context(
                     request, values, {}, groups=groups, room=room, fee=fee, staff=True
                 ),
             )
@@ -182,7 +175,7 @@ async def staff_request(request: Request, data: Form) -> Template | Redirect:
         if forms.checked(data, "approve_now") and request.user.has("manager"):
             await service.approve(booking_id, actor_of(request))
     except service.BookingTaken as taken:
-        context = await _form_context(
+        context = await form_context(
             request,
             values,
             {"slots": gettext(taken.message)},
@@ -194,7 +187,7 @@ async def staff_request(request: Request, data: Form) -> Template | Redirect:
         )
         return Template("bookings/request.html", context=context, status_code=409)
     except ValidationFailed as invalid:
-        context = await _form_context(
+        context = await form_context(
             request, values, ordered(invalid.translated()), groups=groups, room=room, staff=True
         )
         return Template("bookings/request.html", context=context, status_code=400)
@@ -218,7 +211,7 @@ async def move_form(request: Request, booking_id: FromPath[int]) -> Template:
         "end": forms.hhmm(dates.to_local(booking["ends_at"]).time()),
     }
     room = await room_by_code(booking["room_code"])
-    context = await _form_context(request, values, {}, groups=[], room=room)
+    context = await form_context(request, values, {}, groups=[], room=room)
     return Template(
         "bookings/move.html", context={**context, "booking": booking, "status_label": status_label}
     )
@@ -230,7 +223,7 @@ async def move(request: Request, booking_id: FromPath[int], data: Form) -> Templ
     if not rows:
         raise DomainError(N_("That booking does not exist."))
     booking = rows[0]
-    values = {**_form_values(data), "reason": forms.text(data, "reason", 500)}
+    values = {**form_values(data), "reason": forms.text(data, "reason", 500)}
     room = await room_by_code(values["room"]) if values["room"] else None
     try:
         moved_request = parse_request(
@@ -247,7 +240,7 @@ async def move(request: Request, booking_id: FromPath[int], data: Form) -> Templ
         assert room is not None
         await service.move(booking_id, actor_of(request), room["id"], moved_request, values["reason"])
     except service.BookingTaken as taken:
-        context = await _form_context(
+        context = await form_context(
             request,
             values,
             {"slots": gettext(taken.message)},
@@ -262,7 +255,7 @@ async def move(request: Request, booking_id: FromPath[int], data: Form) -> Templ
             status_code=409,
         )
     except ValidationFailed as invalid:
-        context = await _form_context(request, values, ordered(invalid.translated()), groups=[], room=room)
+        context = await form_context(request, values, ordered(invalid.translated()), groups=[], room=room)
         return Template(
             "bookings/move.html",
             context={**context, "booking": booking, "status_label": status_label},

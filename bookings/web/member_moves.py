@@ -10,10 +10,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from bookings import moves, service
+from bookings.listing import booking_rows
 from bookings.tables import Booking
-from bookings.web.common import Form, page_helpers
+from bookings.web.common import Form, actor_of, page_helpers, status_label
 from bookings.web.forms import ordered, parse_request
-from bookings.web.requests import actor_of, booking_rows, status_label
 from center.accounts.guards import requires_member
 from center.lib import dates
 from center.lib.errors import DomainError, ValidationFailed

@@ -18,9 +18,8 @@ from bookings import series
 from bookings.rules import EQUIPMENT_MISSING, MAX_PURPOSE, BookingRequest
 from bookings.service import refund_due
 from bookings.tables import Booking, BookingSeries
-from bookings.web.common import Form, page_helpers, parse_day
+from bookings.web.common import Form, actor_of, member_groups, page_helpers, parse_day, status_label
 from bookings.web.forms import parse_request
-from bookings.web.requests import actor_of, member_groups, status_label
 from center.accounts.guards import requires_front_desk, requires_login, requires_member
 from center.accounts.roles import FRONT_DESK, MANAGER
 from center.accounts.tables import Group
@@ -169,7 +168,7 @@ async def parse_series(
     return series.SeriesSpec(rule, template), group, room, override
 
 
-async def _form_context(
+async def form_context(
     request: Request, values: dict[str, Any], errors: dict[str, str], *, staff_page: bool, groups: list[dict]
 ) -> dict[str, Any]:
     slots = await Slot.select().where(Slot.active == True).order_by(Slot.sort_order, Slot.starts)
@@ -209,7 +208,7 @@ def _default_values(request: Request, groups: list[dict]) -> dict[str, Any]:
 async def _render_form(request: Request, *, staff_page: bool) -> Template:
     groups = await _groups_for(request, staff_page)
     values = _default_values(request, groups)
-    context = await _form_context(request, values, {}, staff_page=staff_page, groups=groups)
+    context = await form_context(request, values, {}, staff_page=staff_page, groups=groups)
     return Template("bookings/series_form.html", context=context)
 
 
@@ -240,7 +239,7 @@ async def _preview_page(
         spec, group, room, override = await parse_series(values, groups, staff_page=staff_page)
         preview = await series.preview_series(spec, group["id"], override=override, staff=staff_page)
     except ValidationFailed as invalid:
-        context = await _form_context(
+        context = await form_context(
             request, values, _ordered(invalid.translated()), staff_page=staff_page, groups=groups
         )
         return Template("bookings/series_form.html", context=context, status_code=400)
@@ -288,7 +287,7 @@ async def _create(request: Request, data: dict[str, Any], *, staff_page: bool) -
     try:
         spec, group, _room, _override = await parse_series(values, groups, staff_page=staff_page)
     except ValidationFailed as invalid:
-        context = await _form_context(
+        context = await form_context(
             request, values, _ordered(invalid.translated()), staff_page=staff_page, groups=groups
         )
         return Template("bookings/series_form.html", context=context, status_code=400)
@@ -312,7 +311,7 @@ async def _create(request: Request, data: dict[str, Any], *, staff_page: bool) -
             return await _preview_page(
                 request, values, staff_page=staff_page, errors=invalid.translated(), status_code=400
             )
-        context = await _form_context(
+        context = await form_context(
             request, values, _ordered(invalid.translated()), staff_page=staff_page, groups=groups
         )
         return Template("bookings/series_form.html", context=context, status_code=400)

@@ -1,0 +1,56 @@
+"""Reading bookings and the groups that book, for the pages and the API: rows with their room and
+group names, the booking a user may see, and the approved groups to choose from."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from bookings.tables import Booking
+from center.accounts.tables import Group
+from center.lib.errors import NotFound
+from center.lib.i18n import N_
+
+
+async def booking_rows(where: Any, *, limit: int = 200) -> list[dict]:
+    """Bookings matching `where` (a Piccolo condition), by start, with room and group names."""
+    return await (
+        Booking.select(
+            *Booking.all_columns(),
+            Booking.room.name_ja.as_alias("room_name_ja"),
+            Booking.room.name_en.as_alias("room_name_en"),
+            Booking.room.code.as_alias("room_code"),
+            Booking.group.name.as_alias("group_name"),
+        )
+        .where(where)
+        .order_by(Booking.starts_at)
+        .limit(limit)
+    )
+
+
+async def booking_row(booking_id: int) -> dict:
+    """One booking with its room and group names (the caller checked it exists)."""
+    return (await booking_rows(Booking.id == booking_id, limit=1))[0]
+
+
+async def visible_booking(booking_id: int, *, staff: bool, group_ids: Collection[int]) -> dict:
+    """The booking if this user may see it: staff, or a member of its group; NotFound otherwise."""
+    booking = await Booking.select().where(Booking.id == booking_id).first()
+    if booking is None or not (staff or booking["group"] in group_ids):
+        raise NotFound(N_("That booking does not exist."))
+    return booking
+
+
+async def approved_groups_among(ids: list[int]) -> list[dict]:
+    """The approved groups among these ids (a member's groups), by name."""
+    if not ids:
+        return []
+    return await Group.select().where(Group.id.is_in(ids) & (Group.status == "approved")).order_by(Group.name)
+
+
+async def approved_groups(*, by_kana: bool = False) -> list[dict]:
+    """Every approved group (staff book for any), by name, or by reading then name."""
+    query = Group.select().where(Group.status == "approved")
+    if by_kana:
+        return await query.order_by(Group.name_kana).order_by(Group.name)
+    return await query.order_by(Group.name)
