@@ -10,6 +10,7 @@ from bookings.tables import Booking
 from center.accounts.tables import Group
 from center.lib.errors import NotFound
 from center.lib.i18n import N_
+from center.places.tables import Slot
 
 
 async def booking_rows(where: Any, *, limit: int = 200) -> list[dict]:
@@ -33,6 +34,12 @@ async def booking_row(booking_id: int) -> dict:
     return (await booking_rows(Booking.id == booking_id, limit=1))[0]
 
 
+async def find_booking_row(booking_id: int) -> dict | None:
+    """One booking with its room and group names, or None."""
+    rows = await booking_rows(Booking.id == booking_id, limit=1)
+    return rows[0] if rows else None
+
+
 async def visible_booking(booking_id: int, *, staff: bool, group_ids: Collection[int]) -> dict:
     """The booking if this user may see it: staff, or a member of its group; NotFound otherwise."""
     booking = await Booking.select().where(Booking.id == booking_id).first()
@@ -54,3 +61,8 @@ async def approved_groups(*, by_kana: bool = False) -> list[dict]:
     if by_kana:
         return await query.order_by(Group.name_kana).order_by(Group.name)
     return await query.order_by(Group.name)
+
+
+async def active_slots() -> list[dict]:
+    """The time slots in use, in the day's order (the series and lottery forms offer them)."""
+    return await Slot.select().where(Slot.active == True).order_by(Slot.sort_order, Slot.starts)

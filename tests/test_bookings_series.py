@@ -16,6 +16,7 @@ from center.accounts.tables import AuditEntry
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
 from center.lib.dates import holiday_name, today
+from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import current_locale
 from center.notices.tables import Notice
 from center.places.tables import ClosedDay
@@ -350,9 +351,9 @@ async def test_the_ledger_refusal_inside_the_transaction_rolls_the_whole_series_
 
 
 async def test_only_listed_free_dates_can_be_chosen(center):
-    with pytest.raises(series.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         await series.book_series(spec(center, weeks=2), center["group"], center["member"], [])
-    with pytest.raises(series.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         await series.book_series(
             spec(center, weeks=2), center["group"], center["member"], [center["start"] + timedelta(days=1)]
         )
@@ -418,11 +419,11 @@ async def test_cancelling_every_remaining_date_ends_the_series(center):
 
 async def test_members_cannot_cancel_other_groups_series_and_staff_need_a_reason(center):
     result = await book(center, weeks=2)
-    with pytest.raises(series.NotFound):
+    with pytest.raises(NotFound):
         await series.cancel_occurrences(
             result.series_id, Actor(None, "x"), from_day=center["start"], group_ids=(center["other"],)
         )
-    with pytest.raises(series.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         await series.cancel_occurrences(result.series_id, center["desk"], from_day=center["start"])
     assert await Booking.count().where(Booking.status == "cancelled") == 0
 
@@ -440,7 +441,7 @@ async def test_members_cannot_cancel_online_inside_the_deadline(center):
     result = await series.book_series(
         spec(center, weeks=2, start=soon), center["group"], center["desk"], chosen, override_reason="電話予約"
     )
-    with pytest.raises(series.ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         await series.cancel_occurrences(
             result.series_id, center["member"], from_day=soon, group_ids=(center["group"],)
         )
