@@ -1,89 +1,34 @@
-"""JSON API for bookings: public availability (all rooms over a date range, one room's month),
-and members' requests, their bookings and cancellation. The rules are the request form's
-(bookings.web.forms, bookings.service); errors are problem details in the user's language, with
-per-field messages; a taken slot answers 409 with what holds it and free alternatives."""
+"""JSON API for bookings: public availability (all rooms over a date range, one room's month).
+Members' requests, their bookings and cancellation are bookings.web.api_bookings; errors are
+problem details in the user's language, with per-field messages."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from datetime import date, timedelta
+from typing import Annotated
 
-from litestar import Request, Response, get, post
-from litestar.exceptions import ValidationException
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar import Request, get
+from litestar.params import FromPath, QueryParameter
 
-from bookings import service
-from bookings.availability import CLOSED, STATE_LABELS, STATE_SYMBOLS, _hold_label, _labels, grid, room_name
-from bookings.listing import booking_rows
+from bookings.availability import CLOSED, STATE_LABELS, STATE_SYMBOLS, grid, room_name
 from bookings.schemas import (
-    AlternativeOut,
     AvailabilityDayOut,
     AvailabilityOut,
     AvailabilityRoomOut,
     AvailabilitySlotOut,
-    BookingIn,
-    BookingListOut,
-    BookingOut,
-    CancelIn,
     CellOut,
-    ConflictOut,
-    FeesOut,
-    TakenProblem,
 )
-from bookings.tables import Booking
-from bookings.terms import check_agreement, current_terms
-from bookings.web.common import STATUS_LABELS, actor_of, status_label, visible_booking
-from bookings.web.forms import parse_request
-from center.accounts.guards import PUBLIC, requires_login, requires_member
-from center.accounts.roles import FRONT_DESK, MANAGER
+from bookings.web.api_common import date_param as _date_param
+from bookings.web.api_common import instant as _instant
+from center.accounts.guards import PUBLIC
 from center.lib import dates
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_, gettext, pick
 from center.places import calendar as cal
 from center.places.rooms import list_rooms, parse_filters, room_by_code
-from center.places.tables import Room
-from center.web.errors import TITLES, handle_exception
 
 MAX_DAYS = 62
 DEFAULT_DAYS = 7
-MAX_LIST = 1000
-DEFAULT_LIST = 200
-PROBLEM = "application/problem+json"
-# The request form's field names, as the API calls them.
-API_FIELDS = {"group": "group_id"}
-
-
-def _instant(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _date_param(raw: str | None, field: str) -> date | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({field: N_("Enter a date as YYYY-MM-DD.")}) from None
-
-
-def _bad_body(request: Request, exc: ValidationException) -> Response[Any]:
-    """A body that does not decode (wrong types, unknown fields, not JSON): per-field messages
-    where the decoder names the field, else the general one."""
-    errors: dict[str, str] = {}
-    for item in exc.extra if isinstance(exc.extra, list) else []:
-        key = str(item.get("key") or "") if isinstance(item, dict) else ""
-        if key and key not in errors:
-            errors[key] = N_("Some of the values sent are not valid.")
-    if not errors:
-        return handle_exception(request, exc)
-    return handle_exception(request, ValidationFailed(errors))
-
-
-API_ERRORS = {ValidationException: _bad_body}
 
 
 # --- Availability --------------------------------------------------------------------------------
@@ -223,242 +168,4 @@ async def api_room_month(
     return await _availability(start, end, [room])
 
 
-# --- Bookings ------------------------------------------------------------------------------------
-
-
-def booking_out(request: Request, row: dict) -> BookingOut:
-    """A booking row from `booking_rows` (with its room and group names) for the API."""
-    approved = row["status"] == "approved"
-    return BookingOut(
-        id=row["id"],
-        request_number=row["request_number"],
-        status=row["status"],
-        status_label=status_label(row["status"]),
-        group_id=row["group"],
-        group_name=row["group_name"],
-        room=row["room_code"],
-        room_name=pick(row["room_name_ja"], row["room_name_en"]),
-        date=dates.to_local(row["starts_at"]).date().isoformat(),
-        starts_at=_instant(row["starts_at"]) or "",
-        ends_at=_instant(row["ends_at"]) or "",
-        slots=[code for code in row["slot_codes"].split(",") if code],
-        purpose=row["purpose"],
-        expected_head_count=row["expected_head_count"],
-        public=row["public"],
-        public_title=row["public_title"],
-        contact_name=row["contact_name"],
-        contact_phone=row["contact_phone"],
-        equipment=_codes(row),
-        commercial=row["commercial"],
-        fees=FeesOut(
-            room_fee=row["room_fee"],
-            equipment_fee=row["equipment_fee"],
-            heating_fee=row["heating_fee"],
-            surcharge_fee=row["surcharge_fee"],
-            reduction_fee=row["reduction_fee"],
-            total=row["fee_total"],
-            refund_due=row["refund_due"],
-        ),
-        permit_number=row["permit_number"],
-        permit_url=request.app.route_reverse("bookings:permit", booking_id=row["id"]) if approved else None,
-        lapses_at=_instant(row["lapses_at"]) if row["status"] == "requested" else None,
-        decision_reason=row["decision_reason"],
-        cancelled_at=_instant(row["cancelled_at"]),
-        cancel_reason=row["cancel_reason"],
-        created_at=_instant(row["created_at"]) or "",
-        updated_at=_instant(row["updated_at"]) or "",
-        url=request.app.route_reverse("bookings:detail", booking_id=row["id"]),
-        terms_version=row["terms_version"],
-        terms_agreed_at=_instant(row["terms_agreed_at"]),
-    )
-
-
-def _codes(row: dict) -> list[str]:
-    """The equipment column as a list, whichever way the engine hands JSON back."""
-    value = row["equipment"]
-    if isinstance(value, str):
-        try:
-            value = json.loads(value or "[]")
-        except ValueError:
-            return []
-    return [str(code) for code in value] if isinstance(value, list) else []
-
-
-async def _one(request: Request, booking_id: int) -> BookingOut:
-    rows = await booking_rows(Booking.id == booking_id, limit=1)
-    return booking_out(request, rows[0])
-
-
-def _form_data(data: BookingIn) -> dict[str, Any]:
-    """The API body as the request form would send it, so both are read by the same rules."""
-    return {
-        "day": data.day,
-        "slots": list(data.slots),
-        "start": data.start or "",
-        "end": data.end or "",
-        "purpose": data.purpose,
-        "expected_head_count": str(data.expected_head_count),
-        "public": "1" if data.public else "",
-        "public_title": data.public_title,
-        "contact_name": data.contact_name,
-        "contact_phone": data.contact_phone,
-        "equipment": list(data.equipment),
-        "commercial": "1" if data.commercial else "",
-    }
-
-
-def _api_fields(invalid: ValidationFailed) -> ValidationFailed:
-    return ValidationFailed(
-        {API_FIELDS.get(name, name): msgid for name, msgid in invalid.errors.items()},
-        invalid.message,
-        invalid.field_params,
-    )
-
-
-async def _taken(request: Request, taken: service.BookingTaken) -> Response[TakenProblem]:
-    """409: what holds the time (public labels only) and rooms free for the whole period."""
-    holds = taken.conflicts
-    codes = {
-        row["id"]: row["code"]
-        for row in await Room.select(Room.id, Room.code).where(
-            Room.id.is_in([hold.room_id for hold in holds] or [-1])
-        )
-    }
-    titles = await _labels(list(holds))
-    conflicts = [
-        ConflictOut(
-            room=codes.get(hold.room_id, ""),
-            starts_at=_instant(hold.starts_at) or "",
-            ends_at=_instant(hold.ends_at) or "",
-            kind=hold.kind,
-            label=_hold_label(hold, titles),
-        )
-        for hold in holds
-    ]
-    month = dates.to_local(holds[0].starts_at).strftime("%Y-%m") if holds else ""
-    alternatives = [
-        AlternativeOut(
-            room=room["code"],
-            name=pick(room["name_ja"], room["name_en"]),
-            floor=room["floor"],
-            capacity=room["capacity"],
-            availability_url=request.app.route_reverse("bookings:room_month", code=room["code"])
-            + (f"?month={month}" if month else ""),
-        )
-        for room in taken.alternatives
-    ]
-    problem = TakenProblem(
-        type="about:blank",
-        title=gettext(TITLES[409]),
-        status=409,
-        detail=gettext(taken.message),
-        conflicts=conflicts,
-        alternatives=alternatives,
-    )
-    return Response(problem, status_code=409, media_type=PROBLEM)
-
-
-@post(
-    "/api/bookings",
-    name="bookings:api_create",
-    guards=[requires_member],
-    tags=["bookings"],
-    status_code=201,
-    exception_handlers=API_ERRORS,
-    responses={
-        409: ResponseSpec(
-            data_container=TakenProblem,
-            description="The time was taken (perhaps a moment ago): what holds it and free rooms",
-            media_type=PROBLEM,
-        )
-    },
-)
-async def api_create(request: Request, data: JSONBody[BookingIn]) -> Response[BookingOut]:
-    """Request a room for one of your groups: takes a tentative hold at once, which lapses unless
-    the center approves it in time. `agree_to_terms` must be true (the terms of use in force are
-    recorded on the booking). 400 with per-field messages when a rule refuses it; 409 when the
-    time is taken, listing free rooms."""
-    if data.group_id not in request.user.group_ids:
-        raise ValidationFailed({"group_id": N_("Choose a group.")})
-    room = await room_by_code(data.room) if data.room else None
-    try:
-        version = check_agreement(data.agree_to_terms, None, await current_terms())
-        booking_request = parse_request(_form_data(data), room)
-        booking_id = await service.request_booking(
-            booking_request, data.group_id, actor_of(request), terms_agreed=True, terms_version=version
-        )
-    except service.BookingTaken as taken:
-        return await _taken(request, taken)  # type: ignore[return-value]
-    except ValidationFailed as invalid:
-        raise _api_fields(invalid) from None
-    location = request.app.route_reverse("bookings:api_detail", booking_id=booking_id)
-    return Response(await _one(request, booking_id), status_code=201, headers={"Location": location})
-
-
-@get("/api/bookings/{booking_id:int}", name="bookings:api_detail", guards=[requires_login], tags=["bookings"])
-async def api_detail(request: Request, booking_id: FromPath[int]) -> BookingOut:
-    """One booking: members of its group and booking staff (front desk, manager) only."""
-    await visible_booking(request, booking_id)
-    return await _one(request, booking_id)
-
-
-@get("/api/bookings", name="bookings:api_list", guards=[requires_login], tags=["bookings"])
-async def api_list(
-    request: Request,
-    status: Annotated[
-        str | None, QueryParameter(description="requested, approved, declined, cancelled or lapsed")
-    ] = None,
-    start: Annotated[
-        str | None, QueryParameter(name="from", description="First day of use, YYYY-MM-DD")
-    ] = None,
-    end: Annotated[str | None, QueryParameter(name="to", description="Last day of use, YYYY-MM-DD")] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIST, description="At most this many")] = DEFAULT_LIST,
-) -> BookingListOut:
-    """Your groups' bookings by time of use (booking staff: every group's)."""
-    where = Booking.id > 0
-    if not request.user.has(FRONT_DESK, MANAGER):
-        where = Booking.group.is_in(list(request.user.group_ids) or [-1])
-    if status:
-        if status not in STATUS_LABELS:
-            raise ValidationFailed({"status": N_("Choose a status from the list.")})
-        where &= Booking.status == status
-    first, last = _date_param(start, "from"), _date_param(end, "to")
-    if first and last and last < first:
-        raise ValidationFailed({"to": N_("The last day must not be before the first day.")})
-    if first:
-        where &= Booking.starts_at >= dates.local_day_bounds(first)[0]
-    if last:
-        where &= Booking.starts_at < dates.local_day_bounds(last)[1]
-    total = await Booking.count().where(where)
-    rows = await booking_rows(where, limit=limit)
-    return BookingListOut(total=total, limit=limit, bookings=[booking_out(request, row) for row in rows])
-
-
-@post(
-    "/api/bookings/{booking_id:int}/cancel",
-    name="bookings:api_cancel",
-    guards=[requires_login],
-    tags=["bookings"],
-    status_code=200,
-    exception_handlers=API_ERRORS,
-)
-async def api_cancel(
-    request: Request, booking_id: FromPath[int], data: JSONBody[CancelIn | None] = None
-) -> BookingOut:
-    """Cancel a booking and release the room at once, recording the refund due. Members of the
-    group until the online deadline; booking staff at any time, with a reason."""
-    await visible_booking(request, booking_id)
-    reason = (data.reason if data else "").strip()
-    if len(reason) > 500:
-        raise ValidationFailed({"reason": N_("Use at most 500 characters.")})
-    user = request.user
-    await service.cancel(
-        booking_id,
-        actor_of(request),
-        reason,
-        group_ids=tuple(user.group_ids),
-    )
-    return await _one(request, booking_id)
-
-
-ROUTES = [api_availability, api_room_month, api_create, api_detail, api_list, api_cancel]
+ROUTES = [api_availability, api_room_month]

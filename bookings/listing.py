@@ -4,13 +4,15 @@ group names, the booking a user may see, and the approved groups to choose from.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from bookings.tables import Booking
 from center.accounts.tables import Group
+from center.lib.dates import local_day_bounds
 from center.lib.errors import NotFound
 from center.lib.i18n import N_
-from center.places.tables import Slot
+from center.places.tables import Room, Slot
 
 
 async def booking_rows(where: Any, *, limit: int = 200) -> list[dict]:
@@ -40,9 +42,14 @@ async def find_booking_row(booking_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+async def find_booking(booking_id: int) -> dict | None:
+    """The booking's own row, or None."""
+    return await Booking.select().where(Booking.id == booking_id).first()
+
+
 async def visible_booking(booking_id: int, *, staff: bool, group_ids: Collection[int]) -> dict:
     """The booking if this user may see it: staff, or a member of its group; NotFound otherwise."""
-    booking = await Booking.select().where(Booking.id == booking_id).first()
+    booking = await find_booking(booking_id)
     if booking is None or not (staff or booking["group"] in group_ids):
         raise NotFound(N_("That booking does not exist."))
     return booking
@@ -66,3 +73,29 @@ async def approved_groups(*, by_kana: bool = False) -> list[dict]:
 async def active_slots() -> list[dict]:
     """The time slots in use, in the day's order (the series and lottery forms offer them)."""
     return await Slot.select().where(Slot.active == True).order_by(Slot.sort_order, Slot.starts)
+
+
+async def bookings_between(
+    *,
+    group_ids: Collection[int] | None,
+    status: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    limit: int = 200,
+) -> tuple[int, list[dict]]:
+    """How many bookings match and the first `limit` by time of use: the groups' (None: every
+    group's), of a status, used from day `first` through day `last` (local days)."""
+    where = Booking.id > 0 if group_ids is None else Booking.group.is_in(list(group_ids) or [-1])
+    if status:
+        where &= Booking.status == status
+    if first:
+        where &= Booking.starts_at >= local_day_bounds(first)[0]
+    if last:
+        where &= Booking.starts_at < local_day_bounds(last)[1]
+    return await Booking.count().where(where), await booking_rows(where, limit=limit)
+
+
+async def room_codes(room_ids: list[int]) -> dict[int, str]:
+    """The rooms' codes by id."""
+    rows = await Room.select(Room.id, Room.code).where(Room.id.is_in(room_ids or [-1]))
+    return {row["id"]: row["code"] for row in rows}

@@ -10,6 +10,7 @@ import pytest
 from bookings import series
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest, load_policy
+from bookings.series import booking as series_booking
 from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, BookingSeries
 from center.accounts.tables import AuditEntry
@@ -341,7 +342,7 @@ async def test_the_ledger_refusal_inside_the_transaction_rolls_the_whole_series_
         await book_other(center, chosen[2])  # taken after the preview said free
         return result
 
-    monkeypatch.setattr(series, "preview_series", stale_preview)
+    monkeypatch.setattr(series_booking, "preview_series", stale_preview)  # where book_series looks it up
     with pytest.raises(series.SeriesClash) as caught:
         await series.book_series(spec(center, weeks=3), center["group"], center["member"], chosen)
     assert [o.day for o in caught.value.clashes] == [chosen[2]]
