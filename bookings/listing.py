@@ -4,7 +4,7 @@ group names, the booking a user may see, and the approved groups to choose from.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bookings.tables import Booking
@@ -29,6 +29,15 @@ async def booking_rows(where: Any, *, limit: int = 200) -> list[dict]:
         .order_by(Booking.starts_at)
         .limit(limit)
     )
+
+
+async def groups_bookings(group_ids: list[int], *, past_limit: int = 50) -> tuple[list[dict], list[dict]]:
+    """The groups' bookings: those still to end, by start; and those ended, latest first."""
+    ids = group_ids or [-1]
+    now = datetime.now(UTC)
+    upcoming = await booking_rows(Booking.group.is_in(ids) & (Booking.ends_at > now))
+    past = list(reversed(await booking_rows(Booking.group.is_in(ids) & (Booking.ends_at <= now))))
+    return upcoming, past[:past_limit]
 
 
 async def booking_row(booking_id: int) -> dict:

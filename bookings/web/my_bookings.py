@@ -3,8 +3,6 @@ cancellation, and the permit PDF."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -12,7 +10,6 @@ from litestar.response import Redirect, Template
 from bookings import listing, payment_settings, payment_status, service
 from bookings.access_notes import access_warnings_for
 from bookings.permits import permit_pdf
-from bookings.tables import Booking
 from bookings.web.common import Form, status_label, visible_booking
 from center.accounts.guards import requires_login, requires_member
 from center.lib.errors import DomainError
@@ -31,11 +28,7 @@ class MyBookingsController(Controller):
     @get("/", name="bookings:mine")
     async def my_bookings(self, request: Request) -> Template:
         """The user's groups' bookings: coming ones first, then the last three months."""
-        ids = list(request.user.group_ids) or [-1]
-        now = datetime.now(UTC)
-        upcoming = await listing.booking_rows(Booking.group.is_in(ids) & (Booking.ends_at > now))
-        past = list(reversed(await listing.booking_rows(Booking.group.is_in(ids) & (Booking.ends_at <= now))))
-        past = past[:50]
+        upcoming, past = await listing.groups_bookings(list(request.user.group_ids))
         return Template(
             "bookings/mine.html",
             context={
