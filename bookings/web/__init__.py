@@ -1,6 +1,6 @@
 """HTTP for bookings: public availability, members' requests, staff management, and the API."""
 
-from bookings.api import ROUTES as API_ROUTES
+from bookings.web.api import ROUTES as API_ROUTES
 from bookings.web.api_bookings import ROUTES as API_BOOKING_ROUTES
 from bookings.web.availability import ROUTES as AVAILABILITY_ROUTES
 from bookings.web.confirm import ROUTES as CONFIRM_ROUTES
