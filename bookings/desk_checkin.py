@@ -14,7 +14,7 @@ from center.lib.dates import format_date, format_time, to_local, today
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, ValidationFailed
 from center.lib.i18n import N_, gettext
-from maintenance.tickets import open_repair_ticket as _open_maintenance_ticket
+from center.places import repairs
 
 MAX_HEAD_COUNT = 9999
 MAX_KEY = 20
@@ -135,8 +135,8 @@ REPAIR_SOURCE = N_("From the front desk: booking No. %(booking)s, permit No. %(p
 
 
 async def open_repair_ticket(booking_id: int, note: str, actor: Actor) -> int:
-    """A damage note becomes a maintenance repair ticket for the booking's room, through the
-    maintenance service (one transaction, joining the caller's). Returns the ticket number."""
+    """A damage note becomes a repair ticket for the booking's room, through the repair desk port
+    (center.places.repairs; one transaction, joining the caller's). Returns the ticket number."""
     async with write_transaction():
         booking = await get_booking(booking_id)
         source = gettext(
@@ -145,7 +145,7 @@ async def open_repair_ticket(booking_id: int, note: str, actor: Actor) -> int:
             permit=booking["permit_number"] or "–",
             date=format_date(to_local(booking["starts_at"]).date()),
         )
-        ticket_id = await _open_maintenance_ticket(booking["room"], note, source, actor)
+        ticket_id = await repairs.open_repair_ticket(booking["room"], note, source, actor)
         await audit.record(
             "repair_ticket",
             "booking",

@@ -289,3 +289,14 @@ async def book_walk_in(walk_in: WalkIn, actor: Actor, now: datetime | None = Non
             await alternatives(period.starts_at, period.ends_at, request.expected_head_count, room["id"]),
         ) from conflict
     return booking_id
+
+
+async def group_choices() -> list[dict]:
+    """The registered groups a walk-in can be booked for (approved; not the walk-in group itself),
+    by reading then name."""
+    return await (
+        Group.select(Group.id, Group.name, Group.name_kana)
+        .where((Group.status == "approved") & (Group.activity != WALK_IN_GROUP_MARKER))
+        .order_by(Group.name_kana)
+        .order_by(Group.name)
+    )

@@ -1,10 +1,10 @@
 """Booking requests and their life: request (takes a tentative hold at once), approve, decline,
-cancel with the refund due, lapse when nobody approves in time, move. Each change is one
-transaction with its audit line; the ledger refuses any double hold."""
+cancel with the refund due (bookings.refunds), lapse when nobody approves in time; staff moves are
+in bookings.staff_moves. Each change is one transaction with its audit line; the ledger refuses
+any double hold."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,17 +12,19 @@ from typing import Any
 from bookings.booking_notices import notify_group
 from bookings.deadlines import load_rule
 from bookings.fees import FeeQuote, Payer, quote
+from bookings.refunds import ensure_default_refund_rules as ensure_default_refund_rules
+from bookings.refunds import refund_due
 from bookings.request_numbers import request_number
-from bookings.rules import ACTIVE_STATUSES, BookingRequest, Period, check_request, load_policy
-from bookings.tables import Booking, RefundRule
+from bookings.rules import BookingRequest, Period, check_request, load_policy
+from bookings.tables import Booking
 from center.accounts import audit
 from center.accounts.tables import Group
-from center.ledger.service import HoldConflict, holds_between, move_hold, release_hold, take_hold
+from center.ledger.service import HoldConflict, holds_between, release_hold, take_hold
 from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_
-from center.places.equipment import decode_codes, known_codes
+from center.places.equipment import known_codes
 from center.places.tables import Room
 
 # status -> statuses it may move to
@@ -121,10 +123,12 @@ async def request_booking(
     override_reason: str = "",
     terms_agreed: bool = False,
     terms_version: int | None = None,
+    approve_now: bool = False,
 ) -> int:
     """Create a booking request and take its tentative hold, in one transaction. Staff booking
-    on a group's behalf may override the policy with a reason. A member's agreement to the terms
-    of use (checked by the caller, bookings.terms.check_agreement) is recorded with its version."""
+    on a group's behalf may override the policy with a reason, and a manager may approve it at
+    once (approve_now, in the same transaction). A member's agreement to the terms of use (checked
+    by the caller, bookings.terms.check_agreement) is recorded with its version."""
     override = bool(override_reason.strip()) and actor.staff
     now = datetime.now(UTC)
     try:
@@ -160,6 +164,8 @@ async def request_booking(
                 after=after,
                 note=override_reason.strip() if override else "",
             )
+            if approve_now:
+                await approve(booking_id, actor)
     except HoldConflict as conflict:
         raise BookingTaken(
             conflict,
@@ -307,29 +313,6 @@ async def decline(booking_id: int, actor: Actor, reason: str) -> dict:
     )
 
 
-async def refund_due(booking: dict, on: datetime | None = None) -> int:
-    """What is refunded when a booking is cancelled now: by whole days before the day of use."""
-    if booking["status"] != "approved":
-        return 0  # nothing was charged for an unapproved request
-    on = on or datetime.now(UTC)
-    days = (booking["starts_at"].astimezone(TOKYO).date() - on.astimezone(TOKYO).date()).days
-    rules = await RefundRule.select().order_by(RefundRule.min_days_before, ascending=False)
-    for rule in rules:
-        if days >= rule["min_days_before"]:
-            # Equipment fees are refunded with the room fee, at its percentage (see bookings.fees).
-            room_part = (
-                booking["room_fee"]
-                + booking.get("equipment_fee", 0)
-                + booking["surcharge_fee"]
-                - booking["reduction_fee"]
-            )
-            return (
-                max(room_part, 0) * rule["room_fee_percent"] // 100
-                + booking["heating_fee"] * rule["heating_fee_percent"] // 100
-            )
-    return 0
-
-
 async def cancel(booking_id: int, actor: Actor, reason: str = "", *, group_ids: tuple[int, ...] = ()) -> dict:
     """Cancel a booking: the group within the online deadline, staff any time with a reason.
     The hold is released at once and the refund due recorded."""
@@ -376,63 +359,3 @@ async def lapse_due(now: datetime | None = None) -> list[int]:
             continue  # approved or cancelled meanwhile
         lapsed.append(row["id"])
     return lapsed
-
-
-async def move(booking_id: int, actor: Actor, room_id: int, request: BookingRequest, reason: str) -> dict:
-    """Staff move a booking to another room or time: the hold moves atomically, fees are re-priced."""
-    if not actor.staff:
-        raise DomainError(N_("Only staff can move bookings."))
-    if not reason.strip():
-        raise ValidationFailed({"reason": N_("Enter the reason.")})
-    booking = await get_booking(booking_id)
-    if booking["status"] not in ACTIVE_STATUSES:
-        raise BadTransition()
-    room, group = await _room(room_id), await _group(booking["group"])
-    request.room_id = room_id
-    # The booking keeps the equipment the new room also has; the rest stays behind.
-    request.equipment = [code for code in request.equipment if code in decode_codes(room["equipment"])]
-    period = await check_request(request, room, group, override=True, exclude_booking_id=booking_id)
-    fee = await price(request, group, room, period)
-    try:
-        async with write_transaction():
-            await move_hold(booking["hold"], room_id, period.starts_at, period.ends_at)
-            await Booking.update(
-                {
-                    Booking.room: room_id,
-                    Booking.starts_at: period.starts_at,
-                    Booking.ends_at: period.ends_at,
-                    Booking.slot_codes: ",".join(period.slot_codes),
-                    Booking.room_fee: fee.room_fee,
-                    Booking.heating_fee: fee.heating_fee,
-                    Booking.equipment_fee: fee.equipment_fee,
-                    Booking.equipment: json.dumps(known_codes(request.equipment)),
-                    Booking.surcharge_fee: fee.surcharge_fee,
-                    Booking.reduction_fee: fee.reduction_fee,
-                    Booking.reduction_category: fee.reduction_category,
-                    Booking.fee_total: fee.total,
-                    Booking.ical_sequence: Booking.ical_sequence + 1,
-                    Booking.updated_at: datetime.now(UTC),
-                }
-            ).where(Booking.id == booking_id)
-            after = await get_booking(booking_id)
-            await audit.record(
-                "move", "booking", booking_id, actor=actor, before=booking, after=after, note=reason
-            )
-            await notify_group(after, "move", reason)
-    except HoldConflict as conflict:
-        raise BookingTaken(
-            conflict,
-            await alternatives(period.starts_at, period.ends_at, booking["expected_head_count"], room_id),
-        ) from conflict
-    return after
-
-
-async def ensure_default_refund_rules() -> None:
-    """Full refund 20+ days before; from 10 days, half the room fee and the whole heating fee;
-    later, the heating fee only (heating that was never used is not charged)."""
-    if not await RefundRule.exists():
-        await RefundRule.insert(
-            RefundRule(min_days_before=20, room_fee_percent=100, heating_fee_percent=100),
-            RefundRule(min_days_before=10, room_fee_percent=50, heating_fee_percent=100),
-            RefundRule(min_days_before=0, room_fee_percent=0, heating_fee_percent=100),
-        )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bookings.listing import booking_rows
 from bookings.payment_state import unpaid_within
 from bookings.tables import Booking
 from center.lib.dates import local_day_bounds, today
@@ -58,3 +59,19 @@ async def staff_counts(now: datetime | None = None) -> dict[str, int]:
         "due": await Booking.count().where(due_within(DUE_HOURS, now)),
         "unpaid": len(await unpaid_within(UNPAID_DAYS, now)),
     }
+
+
+async def staff_list(status: str, start: date, due: int | None, unpaid: int | None) -> tuple[str, list[dict]]:
+    """The staff's bookings list and the status it shows: bookings of a status ending after
+    `start` (open requests by decision deadline then date of use); or, as the staff home page links
+    them, the decisions due within `due` hours, or the approved bookings unpaid with their use
+    within `unpaid` days."""
+    where = listed(status, start)
+    if due:
+        status, where = "requested", due_within(due)
+    elif unpaid:
+        status, where = "approved", Booking.id.is_in(await unpaid_within(unpaid) or [-1])
+    rows = await booking_rows(where, limit=300)
+    if status == "requested":
+        rows.sort(key=queue_order)
+    return status, rows

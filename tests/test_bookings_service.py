@@ -16,10 +16,10 @@ from bookings.service import (
     decline,
     ensure_default_refund_rules,
     lapse_due,
-    move,
     refund_due,
     request_booking,
 )
+from bookings.staff_moves import move
 from bookings.tables import Booking, BookingPolicy
 from center.ledger.tables import Hold
 from center.lib.dates import today

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
-from bookings.service import cancel, move
+from bookings.service import cancel
+from bookings.staff_moves import move
 from bookings.tables import LotteryEntry, LotteryRound
 from center.accounts.tables import GroupMember
 from center.lib.dates import local_instant, today

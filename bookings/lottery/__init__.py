@@ -9,7 +9,10 @@ The package's modules, each importing only those listed before it:
 - common: what the others share (the system actor, entry statuses, spotting a unique violation);
 - rounds: lottery rooms and the first-come rule, the rounds, the manager's settings;
 - applications: a group applies, withdraws, and confirms a win;
-- draws: the draw and its notices, the scheduled draw and forfeits, checking a draw from its seed.
+- draws: the draw and its notices, and the scheduled draw;
+- verification: checking a drawn round against its seed;
+- forfeits: wins not confirmed in time;
+- listing: what the lottery pages list (rounds, applications, lottery rooms).
 
 Callers import from the package (`from bookings.lottery import draw`), not from the modules."""
 
@@ -30,13 +33,21 @@ from bookings.lottery.draws import (
     NOTICES,
     SLOT_TAKEN,
     DrawResult,
-    SlotCheck,
     draw,
     draw_due,
     draw_order,
-    draw_record,
-    forfeit_due,
-    verify,
+)
+from bookings.lottery.forfeits import forfeit_due
+from bookings.lottery.listing import (
+    coming_rounds,
+    entries_of,
+    lottery_room_codes,
+    lottery_rooms,
+    recent_rounds,
+    room_names,
+    rooms_by_code,
+    round_entries,
+    round_exists,
 )
 from bookings.lottery.rounds import (
     FIRST_COME_REFUSAL,
@@ -52,6 +63,7 @@ from bookings.lottery.rounds import (
     save_settings,
     settings_errors,
 )
+from bookings.lottery.verification import SlotCheck, draw_record, verify
 from bookings.lottery.windows import (
     MAX_DAY,
     Window,
@@ -82,11 +94,13 @@ __all__ = [
     "accepting",
     "apply",
     "change_round_dates",
+    "coming_rounds",
     "confirm",
     "draw",
     "draw_due",
     "draw_order",
     "draw_record",
+    "entries_of",
     "entry_of",
     "first_come_refusal",
     "first_day",
@@ -94,12 +108,19 @@ __all__ = [
     "get_round",
     "lapse_instant",
     "last_day",
+    "lottery_room_codes",
     "lottery_room_ids",
+    "lottery_rooms",
     "month_applying_in",
     "month_key",
     "open_due",
     "open_round",
     "parse_month",
+    "recent_rounds",
+    "room_names",
+    "rooms_by_code",
+    "round_entries",
+    "round_exists",
     "round_for_month",
     "save_settings",
     "settings_errors",

@@ -1,5 +1,5 @@
-"""The draw, its notices, and what follows it: the scheduled draw and forfeits, and checking a
-drawn round against its seed.
+"""The draw and its notices, and the scheduled draw (forfeits after it are in forfeits, checking a
+drawn round against its seed in verification).
 
 The draw per slot: the applicants' entry ids in ascending order, shuffled by
 random.Random(f"{seed}:{room_id}:{day:%Y-%m-%d}:{slot_code}"); the first applicant in that order
@@ -16,15 +16,15 @@ from datetime import UTC, date, datetime
 from bookings import service
 from bookings.deadlines import decision_deadline
 from bookings.lottery.applications import _as_request
-from bookings.lottery.common import SYSTEM, WIN_STATUSES
+from bookings.lottery.common import SYSTEM
 from bookings.lottery.rounds import get_round
 from bookings.lottery.windows import lapse_instant
 from bookings.request_numbers import request_number
 from bookings.rules import check_request
 from bookings.tables import Booking, LotteryEntry, LotteryRound
 from center.accounts import audit
-from center.accounts.tables import AuditEntry, Group
-from center.ledger.service import HoldConflict, find_conflicts, lock_rooms, release_hold, take_hold
+from center.accounts.tables import Group
+from center.ledger.service import HoldConflict, find_conflicts, lock_rooms, take_hold
 from center.lib.dates import TOKYO, today
 from center.lib.db import get_engine, write_transaction
 from center.lib.errors import Conflict, ValidationFailed
@@ -82,7 +82,7 @@ def _both(msgid: str) -> dict[str, str]:
     return {"ja": translations("ja").ugettext(msgid), "en": msgid}
 
 
-async def _notify_entry(entry: dict, kind: str, room: dict, round_: dict, reason: str = "") -> None:
+async def notify_entry(entry: dict, kind: str, room: dict, round_: dict, reason: str = "") -> None:
     slot = await _slot_period(entry)
     subject, body = NOTICES[kind]
     await notify(
@@ -257,7 +257,7 @@ async def draw(
                             LotteryEntry.decided_at: now,
                         }
                     ).where(LotteryEntry.id == entry_id)
-                    await _notify_entry(entry, "won", rooms[room_id], round_)
+                    await notify_entry(entry, "won", rooms[room_id], round_)
                     break
                 skipped.append({"entry": entry_id, "reason": reason, "holds": holds})
             reasons = {item["entry"]: item["reason"] for item in skipped}
@@ -268,9 +268,9 @@ async def draw(
                     LotteryEntry.id == entry_id
                 )
                 if entry_id in reasons:
-                    await _notify_entry(by_id[entry_id], "skipped", rooms[room_id], round_, reasons[entry_id])
+                    await notify_entry(by_id[entry_id], "skipped", rooms[room_id], round_, reasons[entry_id])
                 else:
-                    await _notify_entry(by_id[entry_id], "lost", rooms[room_id], round_)
+                    await notify_entry(by_id[entry_id], "lost", rooms[room_id], round_)
             result.slots.append(
                 {
                     "room": room_id,
@@ -308,134 +308,3 @@ async def draw_due(now: datetime | None = None) -> list[str]:
             continue  # the manager drew it a moment ago
         drawn.append(row["month"])
     return drawn
-
-
-# --- verification ------------------------------------------------------------------------------------
-
-
-@dataclass
-class SlotCheck:
-    room_id: int
-    day: date
-    slot_code: str
-    applicants: list[int]
-    order: list[int]
-    skipped: dict[int, str]
-    expected: int | None
-    actual: int | None
-    recorded_order: list[int] | None
-
-    @property
-    def ok(self) -> bool:
-        return self.expected == self.actual and self.recorded_order in (None, self.order)
-
-
-async def draw_record(round_id: int) -> dict | None:
-    """What the draw recorded (seed, each slot's order, winner and passed-over applicants)."""
-    row = (
-        await AuditEntry.select(AuditEntry.after)
-        .where(
-            (AuditEntry.entity == "lottery_round")
-            & (AuditEntry.entity_id == str(round_id))
-            & (AuditEntry.action == "lottery_draw")
-        )
-        .order_by(AuditEntry.id, ascending=False)
-        .output(load_json=True)
-        .first()
-    )
-    return row["after"] if row else None
-
-
-async def verify(round_id: int) -> list[SlotCheck]:
-    """Recompute every slot's order from the round's seed and check that the recorded winner is
-    the first applicant in it who was not passed over for a recorded reason."""
-    round_ = await get_round(round_id)
-    if round_["status"] != "drawn":
-        raise Conflict(N_("This round has not been drawn yet."))
-    record = await draw_record(round_id) or {}
-    recorded = {(slot["room"], slot["day"], slot["slot"]): slot for slot in record.get("slots", [])}
-    entries = await LotteryEntry.select().where(
-        (LotteryEntry.round == round_id) & (LotteryEntry.status != "withdrawn")
-    )
-    slots: dict[tuple[int, date, str], list[dict]] = {}
-    for entry in entries:
-        slots.setdefault((entry["room"], entry["day"], entry["slot_code"]), []).append(entry)
-    checks = []
-    for (room_id, day, slot_code), group in sorted(slots.items()):
-        ids = [entry["id"] for entry in group]
-        order = draw_order(round_["seed"], room_id, day, slot_code, ids)
-        slot_record = recorded.get((room_id, day.isoformat(), slot_code), {})
-        skipped = {item["entry"]: item["reason"] for item in slot_record.get("skipped", [])}
-        expected = next((entry_id for entry_id in order if entry_id not in skipped), None)
-        actual = next((entry["id"] for entry in group if entry["status"] in WIN_STATUSES), None)
-        checks.append(
-            SlotCheck(
-                room_id,
-                day,
-                slot_code,
-                sorted(ids),
-                order,
-                skipped,
-                expected,
-                actual,
-                slot_record.get("order"),
-            )
-        )
-    return checks
-
-
-# --- forfeits ----------------------------------------------------------------------------------------
-
-
-async def forfeit_due(now: datetime | None = None) -> dict[str, int]:
-    """Scheduled: wins not confirmed by the end of the confirm-by day are forfeited (the booking
-    lapses and its hold is released). A win whose booking staff approved counts as confirmed.
-    Idempotent."""
-    now = now or datetime.now(UTC)
-    day = now.astimezone(TOKYO).date()
-    due = await LotteryEntry.select(LotteryEntry.id).where(
-        (LotteryEntry.status == "won") & (LotteryEntry.round.confirm_by < day)
-    )
-    counts = {"forfeited": 0, "confirmed": 0}
-    for row in due:
-        async with write_transaction():
-            entry = (
-                await LotteryEntry.select()
-                .where((LotteryEntry.id == row["id"]) & (LotteryEntry.status == "won"))
-                .first()
-            )
-            if entry is None:
-                continue
-            booking = await Booking.select().where(Booking.id == entry["booking"]).first()
-            status = "confirmed" if booking and booking["status"] == "approved" else "forfeited"
-            if booking and booking["status"] == "requested":
-                await Booking.update(
-                    {
-                        Booking.status: "lapsed",
-                        Booking.updated_at: now,
-                        Booking.ical_sequence: Booking.ical_sequence + 1,
-                    }
-                ).where((Booking.id == booking["id"]) & (Booking.status == "requested"))
-                if booking["hold"]:
-                    await release_hold(booking["hold"], reason="lottery win not confirmed")
-                after_booking = await Booking.select().where(Booking.id == booking["id"]).first()
-                await audit.record(
-                    "lottery_forfeit",
-                    "booking",
-                    booking["id"],
-                    actor=SYSTEM,
-                    before=booking,
-                    after=after_booking,
-                )
-            await LotteryEntry.update({LotteryEntry.status: status, LotteryEntry.decided_at: now}).where(
-                LotteryEntry.id == entry["id"]
-            )
-            after = await LotteryEntry.select().where(LotteryEntry.id == entry["id"]).first()
-            await audit.record(
-                f"lottery_{status}", "lottery_entry", entry["id"], actor=SYSTEM, before=entry, after=after
-            )
-            if status == "forfeited":
-                room = await Room.select().where(Room.id == entry["room"]).first()
-                await _notify_entry(entry, "forfeit", room, await get_round(entry["round"]))
-            counts[status] += 1
-    return counts

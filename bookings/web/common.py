@@ -8,10 +8,47 @@ from typing import Any
 
 from litestar import Request
 
+from bookings import listing
+from bookings.service import Actor
+from center.accounts.roles import FRONT_DESK, MANAGER
+from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
 from center.places.equipment import known_codes
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+STATUS_LABELS = {
+    "requested": N_("Requested (awaiting approval)"),
+    "approved": N_("Confirmed (approved)"),
+    "declined": N_("Request declined"),
+    "cancelled": N_("Booking cancelled"),
+    "lapsed": N_("Lapsed (not approved in time)"),
+}
+
+
+def status_label(status: str) -> str:
+    return gettext(STATUS_LABELS.get(status, status))
+
+
+def is_staff(request: Request) -> bool:
+    """Whether the user books as staff (front desk or manager)."""
+    return request.user.has(FRONT_DESK, MANAGER)
+
+
+def actor_of(request: Request) -> Actor:
+    user = request.user
+    return Actor(user.id, user.display_name, staff=is_staff(request))
+
+
+async def member_groups(request: Request) -> list[dict]:
+    """The user's own approved groups, by name."""
+    return await listing.approved_groups_among(list(request.user.group_ids))
+
+
+async def visible_booking(request: Request, booking_id: int) -> dict:
+    """The booking if the user may see it: staff, or a member of its group."""
+    return await listing.visible_booking(
+        booking_id, staff=is_staff(request), group_ids=request.user.group_ids
+    )
 
 
 def parse_day(raw: str | None, default: date | None = None) -> date | None:

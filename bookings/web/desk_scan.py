@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Controller, Request, post
 from litestar.response import Redirect, Template
 
 from bookings import desk, desk_scan
 from bookings.desk_scan import ScanOutcome
-from bookings.web.common import parse_day
-from bookings.web.requests import actor_of
+from bookings.web.common import actor_of, parse_day
 from center.accounts.guards import requires_front_desk
 from center.lib import dates
 from center.lib.errors import NotFound
@@ -58,22 +57,28 @@ async def last_scan_context(request: Request) -> dict[str, Any]:
     return {"last_scan": {"outcome": outcome, "booking": booking, "matches": matches}}
 
 
-@post("/desk/scan", name="desk:scan", guards=[requires_front_desk])
-async def scan(request: Request, data: Form) -> Template | Redirect:
-    """One scan (or typed permit number or name); changes nothing unless a permit is checked in."""
-    day = parse_day(forms.text(data, "date"), dates.today()) or dates.today()
-    outcome = await desk_scan.scan(forms.text(data, "q", desk_scan.MAX_CODE), actor_of(request), day)
-    session = request.scope.get("session")
-    if isinstance(session, dict):
-        session[SESSION_KEY] = outcome.to_session()
-    if wants_partial(request):
-        context = {"day": day, **await last_scan_context(request)}
-        headers = {**VARY, "HX-Trigger": SCANNED_EVENT}
-        return Template("desk/_scan_result.html", context=context, headers=headers)
-    path = request.app.route_reverse("desk:board")
-    if day != dates.today():
-        path += f"?date={day.isoformat()}"
-    return Redirect(path=path, status_code=303)
+class DeskScanController(Controller):
+    """The desk's scan field."""
+
+    path = "/desk/scan"
+    guards = (requires_front_desk,)
+
+    @post("/", name="desk:scan")
+    async def scan(self, request: Request, data: Form) -> Template | Redirect:
+        """One scan (or typed permit number or name); changes nothing unless a permit is checked in."""
+        day = parse_day(forms.text(data, "date"), dates.today()) or dates.today()
+        outcome = await desk_scan.scan(forms.text(data, "q", desk_scan.MAX_CODE), actor_of(request), day)
+        session = request.scope.get("session")
+        if isinstance(session, dict):
+            session[SESSION_KEY] = outcome.to_session()
+        if wants_partial(request):
+            context = {"day": day, **await last_scan_context(request)}
+            headers = {**VARY, "HX-Trigger": SCANNED_EVENT}
+            return Template("desk/_scan_result.html", context=context, headers=headers)
+        path = request.app.route_reverse("desk:board")
+        if day != dates.today():
+            path += f"?date={day.isoformat()}"
+        return Redirect(path=path, status_code=303)
 
 
-ROUTES = [scan]
+ROUTES = [DeskScanController]

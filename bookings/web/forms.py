@@ -1,4 +1,4 @@
-"""Reading a booking request from a submitted form. Malformed values (dates, numbers, times)
+"""Reading a booking request from a submitted form or a link. Malformed values (dates, numbers, times)
 are refused here with per-field messages before any rule runs."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from bookings.rules import MAX_CONTACT, MAX_PHONE, MAX_PURPOSE, MAX_TITLE, Booki
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
 from center.places import forms
-from center.places.equipment import EQUIPMENT
+from center.places.equipment import EQUIPMENT, known_codes
 
 FIELD_ORDER = (
     "group",
@@ -86,3 +86,64 @@ def parse_request(data: Mapping[str, Any], room: dict | None) -> BookingRequest:
         equipment=equipment,
         commercial=forms.checked(data, "commercial"),
     )
+
+
+def form_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What the request form holds, as typed (to show again with errors)."""
+    values = {
+        name: forms.text(data, name)
+        for name in (
+            "group",
+            "room",
+            "day",
+            "start",
+            "end",
+            "purpose",
+            "expected_head_count",
+            "public_title",
+            "contact_name",
+            "contact_phone",
+            "override_reason",
+        )
+    }
+    values["slots"] = forms.values(data, "slots")
+    values["equipment"] = forms.values(data, "equipment")
+    values["public"] = forms.checked(data, "public")
+    values["commercial"] = forms.checked(data, "commercial")
+    return values
+
+
+def values_from_query(params: Any, groups: list[dict]) -> dict[str, Any]:
+    """A new request form's values from its link (the availability grid's room, day, slot, head
+    count and equipment) and the first group's contact."""
+    group = groups[0] if groups else None
+    return {
+        "group": params.get("group") or (str(group["id"]) if group else ""),
+        "room": params.get("room", ""),
+        "day": params.get("day", ""),
+        "slots": forms.values(params, "slots"),
+        "start": params.get("start", ""),
+        "end": params.get("end", ""),
+        "purpose": "",
+        # From the availability grid's filters (head count, equipment), so they need no retyping.
+        "expected_head_count": params.get("expected_head_count", ""),
+        "contact_name": group["representative"] if group else "",
+        "contact_phone": group["contact_phone"] if group else "",
+        "equipment": equipment_from_query(params),
+    }
+
+
+def equipment_from_query(params: Any) -> list[str]:
+    """Equipment pre-ticked from a link (the availability grid or search carry their filter):
+    known codes only; codes the room lacks are simply not offered on the form."""
+    return known_codes(forms.values(params, "equipment"))
+
+
+def offered(codes: list[str], room: dict | None) -> list[str]:
+    """The codes among `codes` that the room has (a link may carry equipment of another room)."""
+    return [code for code in codes if room and code in room["equipment"]]
+
+
+def chosen_group(values: Mapping[str, Any], groups: list[dict]) -> dict | None:
+    """The group picked on the form, if it is one of `groups`."""
+    return next((group for group in groups if str(group["id"]) == str(values.get("group"))), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -22,7 +22,6 @@ from center.web.forms import Form
 from center.web.templating import flash
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-MANAGER = {"guards": [requires_manager]}
 
 
 async def _settings_page(
@@ -42,72 +41,80 @@ async def _settings_page(
     )
 
 
-@get("/manage/permit-settings", name="bookings:permit_settings", **MANAGER)
-async def settings_page(request: Request) -> Template:
-    """The ordinance line the permit cites and the designated manager's seal."""
-    return await _settings_page()
+class PermitSettingsController(Controller):
+    """The manager's permit settings: the ordinance line and the seal image."""
+
+    path = "/manage/permit-settings"
+    guards = (requires_manager,)
+
+    @get("/", name="bookings:permit_settings")
+    async def settings_page(self, request: Request) -> Template:
+        """The ordinance line the permit cites and the designated manager's seal."""
+        return await _settings_page()
+
+    @post("/", name="bookings:save_permit_settings")
+    async def save_settings(self, request: Request, data: Form) -> Template | Redirect:
+        try:
+            await payment_settings.save_permit_text(data, request.user)
+        except ValidationFailed as invalid:
+            return await _settings_page(dict(data), invalid.translated(), status_code=400)
+        flash(request, N_("The permit settings were saved."))
+        return Redirect(path=request.app.route_reverse("bookings:permit_settings"), status_code=303)
+
+    @post("/seal", name="bookings:upload_seal")
+    async def upload_seal(self, request: Request, data: Upload) -> Template | Redirect:
+        """Replace the seal image: JPEG or PNG by content, 5 MB at most, re-encoded."""
+        upload = data.get("seal")
+        try:
+            if not isinstance(upload, UploadFile):
+                raise ValidationFailed({"seal": payment_settings.MSG_SEAL_EMPTY})
+            content = await upload.read(photos.MAX_BYTES + 1)
+            await upload.close()
+            await payment_settings.save_seal(content, request.user)
+        except ValidationFailed as invalid:
+            return await _settings_page(None, invalid.translated(), status_code=400)
+        flash(request, N_("The seal image was saved."))
+        return Redirect(path=request.app.route_reverse("bookings:permit_settings"), status_code=303)
+
+    @post("/seal/remove", name="bookings:remove_seal")
+    async def remove_seal(self, request: Request) -> Redirect:
+        await payment_settings.remove_seal(request.user)
+        flash(request, N_("The seal image was removed; permits print an empty seal box."))
+        return Redirect(path=request.app.route_reverse("bookings:permit_settings"), status_code=303)
+
+    @get("/seal", name="bookings:seal_image")
+    async def seal_image(self, request: Request) -> Response[bytes]:
+        settings = await payment_settings.load_settings()
+        if not settings["seal_image"]:
+            raise NotFound(N_("No seal image was uploaded."))
+        return Response(
+            bytes(settings["seal_image"]),
+            media_type=settings["seal_media_type"],
+            headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
+        )
 
 
-@post("/manage/permit-settings", name="bookings:save_permit_settings", **MANAGER)
-async def save_settings(request: Request, data: Form) -> Template | Redirect:
-    try:
-        await payment_settings.save_permit_text(data, request.user)
-    except ValidationFailed as invalid:
-        return await _settings_page(dict(data), invalid.translated(), status_code=400)
-    flash(request, N_("The permit settings were saved."))
-    return Redirect(path=request.app.route_reverse("bookings:permit_settings"), status_code=303)
+class UnpaidController(Controller):
+    """The front desk's list of approved bookings not fully paid."""
+
+    path = "/desk/unpaid"
+    guards = (requires_front_desk,)
+
+    @get("/", name="desk:unpaid")
+    async def unpaid_page(self, request: Request) -> Template:
+        """Approved bookings not fully paid, earliest deadline first."""
+        since = parse_day(request.query_params.get("from"), None)
+        rows = await payment_status.unpaid(since)
+        return Template(
+            "desk/unpaid.html",
+            context={
+                "rows": rows,
+                "since": since,
+                "today": dates.today(),
+                "total_due": sum(status.due for _, status in rows),
+                **page_helpers(),
+            },
+        )
 
 
-@post("/manage/permit-settings/seal", name="bookings:upload_seal", **MANAGER)
-async def upload_seal(request: Request, data: Upload) -> Template | Redirect:
-    """Replace the seal image: JPEG or PNG by content, 5 MB at most, re-encoded."""
-    upload = data.get("seal")
-    try:
-        if not isinstance(upload, UploadFile):
-            raise ValidationFailed({"seal": payment_settings.MSG_SEAL_EMPTY})
-        content = await upload.read(photos.MAX_BYTES + 1)
-        await upload.close()
-        await payment_settings.save_seal(content, request.user)
-    except ValidationFailed as invalid:
-        return await _settings_page(None, invalid.translated(), status_code=400)
-    flash(request, N_("The seal image was saved."))
-    return Redirect(path=request.app.route_reverse("bookings:permit_settings"), status_code=303)
-
-
-@post("/manage/permit-settings/seal/remove", name="bookings:remove_seal", **MANAGER)
-async def remove_seal(request: Request) -> Redirect:
-    await payment_settings.remove_seal(request.user)
-    flash(request, N_("The seal image was removed; permits print an empty seal box."))
-    return Redirect(path=request.app.route_reverse("bookings:permit_settings"), status_code=303)
-
-
-@get("/manage/permit-settings/seal", name="bookings:seal_image", **MANAGER)
-async def seal_image(request: Request) -> Response[bytes]:
-    settings = await payment_settings.load_settings()
-    if not settings["seal_image"]:
-        raise NotFound(N_("No seal image was uploaded."))
-    return Response(
-        bytes(settings["seal_image"]),
-        media_type=settings["seal_media_type"],
-        headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
-    )
-
-
-@get("/desk/unpaid", name="desk:unpaid", guards=[requires_front_desk])
-async def unpaid_page(request: Request) -> Template:
-    """Approved bookings not fully paid, earliest deadline first."""
-    since = parse_day(request.query_params.get("from"), None)
-    rows = await payment_status.unpaid(since)
-    return Template(
-        "desk/unpaid.html",
-        context={
-            "rows": rows,
-            "since": since,
-            "today": dates.today(),
-            "total_due": sum(status.due for _, status in rows),
-            **page_helpers(),
-        },
-    )
-
-
-ROUTES = [settings_page, save_settings, upload_seal, remove_seal, seal_image, unpaid_page]
+ROUTES = [PermitSettingsController, UnpaidController]

@@ -11,14 +11,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import msgspec
-from litestar import Router
+from litestar import Controller, Router
 from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.utils import join_paths
 
 from center.accounts.guards import requires_staff
 
@@ -52,29 +53,43 @@ def _problem(status: int) -> ResponseSpec:
     )
 
 
-def error_statuses(handler: HTTPRouteHandler) -> list[int]:
-    """The error statuses this operation can answer."""
+def error_statuses(
+    handler: HTTPRouteHandler, paths: Iterable[str] = (), guarded_above: bool = False
+) -> list[int]:
+    """The error statuses this operation can answer (`paths`: its full paths when it sits in a
+    controller; `guarded_above`: whether its controller has guards)."""
     statuses = {400}
-    guarded = any(layer.guards for layer in handler.ownership_layers)
+    guarded = guarded_above or any(layer.guards for layer in handler.ownership_layers)
     if guarded:
         statuses |= {401, 403}
     if handler.http_methods & UNSAFE:
         statuses |= {403, 409}
-    if any("{" in path for path in handler.paths):
+    if any("{" in path for path in (tuple(paths) or handler.paths)):
         statuses.add(404)
     return sorted(statuses)
 
 
+def _http_handlers(route_handlers: Iterable[object]) -> Iterator[tuple[HTTPRouteHandler, list[str], bool]]:
+    """Each HTTP handler with its full paths and whether its controller (if any) has guards."""
+    for item in route_handlers:
+        if isinstance(item, HTTPRouteHandler):
+            yield item, sorted(item.paths), False
+        elif isinstance(item, type) and issubclass(item, Controller):
+            prefix = item.path if isinstance(item.path, str) else ""
+            for value in vars(item).values():
+                if isinstance(value, HTTPRouteHandler):
+                    yield value, [join_paths([prefix, path]) for path in value.paths], bool(item.guards)
+        # routers (static files) are not in the schema
+
+
 def describe_api_only(route_handlers: Iterable[object]) -> None:
     """Leave every route but /api/ out of the schema; document the errors of the API routes."""
-    for handler in route_handlers:
-        if not isinstance(handler, HTTPRouteHandler):
-            continue  # routers (static files) are not in the schema
-        if not all(path.startswith(API_PREFIX) for path in handler.paths):
+    for handler, paths, guarded_above in _http_handlers(route_handlers):
+        if not all(path.startswith(API_PREFIX) for path in paths):
             handler.include_in_schema = False
             continue
         declared = dict(handler.responses or {})
-        for status in error_statuses(handler):
+        for status in error_statuses(handler, paths, guarded_above):
             declared.setdefault(status, _problem(status))
         handler.responses = declared
 

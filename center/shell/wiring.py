@@ -14,10 +14,12 @@ def wire() -> None:
     from center.accounts.group_record import register_no_shows
     from center.accounts.roles import role_label
     from center.places.equipment import decode_codes, equipment_text
+    from center.places.repairs import RepairDesk, register_repair_desk
     from center.places.warnings import register_provider
     from center.shell.jobs import register_jobs
     from center.web.templating import register_globals
     from maintenance.accessibility import outages_for_rooms
+    from maintenance.tickets import open_repair_ticket, ticket_exists
 
     register_jobs()
     register_provider(outages_for_rooms)
@@ -28,3 +30,4 @@ def wire() -> None:
         equipment_codes=decode_codes,  # a booking's or room's equipment, JSON or list
         equipment_text=equipment_text,
     )
+    register_repair_desk(RepairDesk(open_ticket=open_repair_ticket, ticket_exists=ticket_exists))
