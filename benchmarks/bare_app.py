@@ -25,7 +25,9 @@ TEMPLATE = """<!doctype html>
 <thead><tr><td></td>{% for day in days %}<th colspan="3">{{ day.isoformat() }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for room in rooms %}<tr><th scope="row">{{ room.name }}</th>
-{% for cell in room.cells %}<td class="slot-cell slot-cell--{{ cell.state }}"><a href="/bookings/new?room={{ room.code }}&amp;day={{ cell.day }}&amp;slots={{ cell.slot }}">{{ cell.symbol }}<span class="visually-hidden">{{ cell.word }}</span></a></td>{% endfor %}
+{% for cell in room.cells %}<td class="slot-cell slot-cell--{{ cell.state }}">\
+<a href="/bookings/new?room={{ room.code }}&amp;day={{ cell.day }}&amp;slots={{ cell.slot }}">\
+{{ cell.symbol }}<span class="visually-hidden">{{ cell.word }}</span></a></td>{% endfor %}
 </tr>
 {% endfor %}</tbody>
 </table></body></html>

@@ -80,7 +80,16 @@ def main() -> None:
     print(f"serving: {args.root}")
     results: dict[tuple[str, int], dict[str, tuple[float, float, float]]] = {}
     bare = _with_server(
-        [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", "{port}", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "benchmarks.bare_app:app",
+            "--port",
+            "{port}",
+            "--log-level",
+            "warning",
+        ],
         ROOT,
         dict(os.environ, PYTHONPATH=str(ROOT)),
         lambda port: {
@@ -192,18 +201,17 @@ def _free_port() -> int:
 def _with_server(command: list[str], cwd: Path, env: dict[str, str], work):
     port = _free_port()
     command = [part.replace("{port}", str(port)) for part in command]
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_up(port, server, log)
-        return work(port)
-    finally:
-        server.terminate()
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+            _wait_up(port, server, log)
+            return work(port)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def _wait_up(port: int, server: subprocess.Popen, log) -> None:
@@ -236,9 +244,13 @@ def _drive_all(tool: str, port: int, duration: int, only: set[str]) -> dict[str,
         if conditional:
             first = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30)
             etag = first.headers.get("etag")
-            if not etag or httpx.get(
-                f"http://127.0.0.1:{port}{path}", headers={"If-None-Match": etag}, timeout=30
-            ).status_code != 304:
+            if (
+                not etag
+                or httpx.get(
+                    f"http://127.0.0.1:{port}{path}", headers={"If-None-Match": etag}, timeout=30
+                ).status_code
+                != 304
+            ):
                 continue  # no conditional GET here
             headers["If-None-Match"] = etag
         for _ in range(3):  # warm up
@@ -316,7 +328,7 @@ def _print(bare: dict, results: dict, engines: tuple[str, ...], workers: list[in
             figures = results[column].get(key)
             row.append(f"{_cell(figures)} = {figures[0] / base:.2f}×" if figures else "–")
         print(f"| {label} | {' | '.join(row)} |")
-    print("(ratio: req/s over the bare grid's; over bare \"hello\" for /healthz and the 304s)")
+    print('(ratio: req/s over the bare grid\'s; over bare "hello" for /healthz and the 304s)')
 
 
 def _cell(figures: tuple[float, float, float]) -> str:
