@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bookings.tables import Booking, BookingPolicy
 from center.dates import local_instant, today
 from center.i18n import N_
+from center.lib.versions import reference_cached
 from center.places.calendar import DayInfo, day_info
 from center.places.equipment import decode_codes, equipment_text
 from center.places.tables import RoomSlotFee
@@ -50,8 +51,9 @@ class Period:
 
 
 async def load_policy() -> dict:
-    """The booking policy row (created with the defaults if missing)."""
-    row = await BookingPolicy.select().first()
+    """The booking policy row (created with the defaults if missing), kept per process until it
+    changes (center.lib.versions)."""
+    row = await reference_cached("booking_policy", BookingPolicy.select().first().run)
     if row is None:
         await BookingPolicy.insert(BookingPolicy())
         row = await BookingPolicy.select().first()

@@ -36,9 +36,9 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
-from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
 
 import piccolo_conf  # noqa: E402
+from center.db import TunedSQLiteEngine as SQLiteEngine  # noqa: E402
 from center.db import migrate, postgres_config  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -1,0 +1,1 @@
+"""Generic building blocks shared by every layer: cross-process data versions and the caches they guard."""
