@@ -43,6 +43,7 @@ from center.places import calendar as cal
 from center.places.rooms import list_rooms, parse_filters, room_by_code
 from center.places.tables import Room
 from center.web.auth import PUBLIC, requires_login, requires_member
+from center.web.conditional import visitor_page
 from center.web.errors import TITLES, handle_exception
 
 MAX_DAYS = 62
@@ -188,11 +189,15 @@ async def api_availability(
         found = await room_by_code(room)
         if found is None or not found["bookable"]:
             raise ValidationFailed({"room": N_("That room does not exist.")})
-        return await _availability(first, last, [found])
+        return await visitor_page(request, lambda: _availability(first, last, [found]))
     filters, errors = parse_filters(request.query_params)
     if errors:
         raise ValidationFailed(dict(errors))
-    return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
+
+    async def answer() -> AvailabilityOut:
+        return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
+
+    return await visitor_page(request, answer)  # conditional for visitors (center.web.conditional)
 
 
 @get(

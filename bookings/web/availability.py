@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -20,13 +20,18 @@ from center.places.calendar_admin import slots as all_slots
 from center.places.equipment import equipment_choices
 from center.places.rooms import floors, parse_filters, room_by_code
 from center.web.auth import PUBLIC
+from center.web.conditional import visitor_page
 
 MAX_SEARCH_DAYS = 184
 
 
 @get("/availability", name="bookings:week", opt=PUBLIC)
-async def week(request: Request) -> Template:
-    """All rooms by slot for one week, with filters."""
+async def week(request: Request) -> Response | Template:
+    """All rooms by slot for one week, with filters (a visitor's: conditional, center.web.conditional)."""
+    return await visitor_page(request, lambda: _week(request))
+
+
+async def _week(request: Request) -> Template:
     start = week_start(parse_day(request.query_params.get("week"), dates.today()))
     filters, errors = parse_filters(request.query_params)
     week_grid = await grid(start, start + timedelta(days=6), filters, online=books_online(request))

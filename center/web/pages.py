@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlparse
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
@@ -17,6 +17,7 @@ from center.i18n import LOCALES, N_, gettext
 from center.places.calendar import day_info
 from center.settings import get_settings
 from center.web.auth import PUBLIC, keep_session_after_password_change, requires_login, sign_in
+from center.web.conditional import visitor_page
 from center.web.locale import lang_cookie
 from center.web.staff_counts import staff_counts
 from center.web.templating import flash
@@ -39,8 +40,13 @@ def client_address(request: Request) -> str:
 
 
 @get("/", name="center:home", opt=PUBLIC)
-async def home(request: Request) -> Template:
-    """Today at the center: open or closed, today's public events, where to go next."""
+async def home(request: Request) -> Response | Template:
+    """Today at the center: open or closed, today's public events, where to go next (a visitor's:
+    conditional, center.web.conditional)."""
+    return await visitor_page(request, lambda: _home(request))
+
+
+async def _home(request: Request) -> Template:
     from bookings.public import public_events_on  # the public face of the bookings domain
 
     today = dates.today()
