@@ -77,7 +77,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     tool = "wrk" if shutil.which("wrk") else "httpx"
     print(f"load generator: {tool}, {CONNECTIONS} connections, {args.duration} s per request")
-    print(f"serving: {args.root}")
+    print(f"serving: {args.root}", flush=True)
     results: dict[tuple[str, int], dict[str, tuple[float, float, float]]] = {}
     bare = _with_server(
         [
@@ -103,6 +103,7 @@ def main() -> None:
     for engine in engines:
         with _database(engine, args) as env:
             for count in workers:
+                print(f"{engine}, {count} worker(s) ...", flush=True)
                 results[(engine, count)] = _with_server(
                     [
                         sys.executable,
@@ -118,6 +119,8 @@ def main() -> None:
                     env,
                     lambda port: _drive_all(tool, port, args.duration, only),
                 )
+                for key, figures in results[(engine, count)].items():
+                    print(f"  {key}: {_cell(figures)}", flush=True)
     _print(bare, results, engines, workers)
 
 
@@ -153,7 +156,8 @@ class _database:
         if loaded.returncode != 0:
             self.__exit__()
             sys.exit(f"loading the {self.engine} database failed:\n{loaded.stderr[-6000:]}")
-        print(f"{self.engine}: {self.args.bookings:,} bookings loaded in {time.perf_counter() - began:.0f} s")
+        seconds = time.perf_counter() - began
+        print(f"{self.engine}: {self.args.bookings:,} bookings loaded in {seconds:.0f} s", flush=True)
         return env
 
     def __exit__(self, *exc_info: object) -> None:
@@ -217,7 +221,7 @@ def _with_server(command: list[str], cwd: Path, env: dict[str, str], work):
 def _wait_up(port: int, server: subprocess.Popen, log) -> None:
     import httpx
 
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # migrations and the PDF warm-up, on a shared CPU
     while time.monotonic() < deadline:
         if server.poll() is not None:
             log.seek(0)
@@ -228,7 +232,7 @@ def _wait_up(port: int, server: subprocess.Popen, log) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    sys.exit("the server did not come up within two minutes")
+    sys.exit("the server did not come up within ten minutes")
 
 
 def _drive_all(tool: str, port: int, duration: int, only: set[str]) -> dict[str, tuple[float, float, float]]:
