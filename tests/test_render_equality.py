@@ -23,6 +23,7 @@ pytestmark = pytest.mark.anyio
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
 CAPTURE = os.environ.get("CENTER_RENDER_CAPTURE") == "1"
+DUMP = os.environ.get("CENTER_RENDER_DUMP", "")  # a folder for what differed
 # A Wednesday morning: the week shows past, taken, free, desk-only and closed cells.
 NOW = datetime.fromisoformat("2026-11-18T10:30:00+09:00")
 WEEK = date(2026, 11, 16)
@@ -70,4 +71,6 @@ async def test_grid_api_and_home_render_as_before(client):
                         path.write_text(body, encoding="utf-8")
                     elif path.read_text(encoding="utf-8") != body:
                         mismatches.append(path.name)
+                        if DUMP:  # what it rendered, to diff against the fixture
+                            (Path(DUMP) / path.name).write_text(body, encoding="utf-8")
         assert not mismatches, f"rendered differently from before: {mismatches}"

@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from bookings.availability import Search, grid, search, week_start
 from bookings.web.common import VARY, books_online, page_helpers, parse_day, wants_partial
+from bookings.web.grid_cells import grid_rows
 from center import dates
 from center.errors import NotFound
 from center.i18n import N_, current_locale, gettext
@@ -48,6 +49,7 @@ async def _week(request: Request) -> Template:
         "equipment_choices": equipment_choices(),
         "query": _filter_query(request),
         "link_extra": _request_prefill(filters),
+        "cell_rows": grid_rows(request, week_grid, _request_prefill(filters)),
         "short_day": _short_day,
         **page_helpers(),
     }
