@@ -268,6 +268,7 @@ def _drive(tool: str, port: int, path: str, duration: int, headers: dict[str, st
     url = f"http://127.0.0.1:{port}{path}"
     if tool == "wrk":
         command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
+        command += ["--timeout", "30s"]  # a slow answer is measured, not dropped
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]
         output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
