@@ -246,14 +246,16 @@ def _drive_all(tool: str, port: int, duration: int, only: set[str]) -> dict[str,
             continue
         headers = {}
         if conditional:
+            # As a browser: the page's CSRF token is its cookie's, so the cookie goes along.
             first = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30)
+            if token := first.cookies.get("csrftoken"):
+                headers["Cookie"] = f"csrftoken={token}"
+                first = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, timeout=30)
             etag = first.headers.get("etag")
+            check = {**headers, "If-None-Match": etag or ""}
             if (
                 not etag
-                or httpx.get(
-                    f"http://127.0.0.1:{port}{path}", headers={"If-None-Match": etag}, timeout=30
-                ).status_code
-                != 304
+                or httpx.get(f"http://127.0.0.1:{port}{path}", headers=check, timeout=30).status_code != 304
             ):
                 continue  # no conditional GET here
             headers["If-None-Match"] = etag
