@@ -234,10 +234,11 @@ async def load_history(count: int) -> int:
     groups = [row["id"] for row in await Group.select(Group.id).where(Group.status == "approved")]
     end = today() - timedelta(days=70)  # the demo's own bookings start about two months back
     start = end - timedelta(days=365 * HISTORY_YEARS)
-    taken = {
-        (row["room"], row["starts_at"])
-        for row in await Hold.select(Hold.room, Hold.starts_at).where(Hold.active == True)
-    }
+    # Active holds by room (the demo's bookings, some spanning several slots, closures, screenings):
+    # a cell that overlaps any of them is skipped.
+    taken: dict[int, list[tuple]] = {}
+    for row in await Hold.select(Hold.room, Hold.starts_at, Hold.ends_at).where(Hold.active == True):
+        taken.setdefault(row["room"], []).append((row["starts_at"], row["ends_at"]))
     cells = []
     for info in await days_info(start, end):
         for slot in info.slots:
@@ -245,7 +246,10 @@ async def load_history(count: int) -> int:
                 offered = {fee["code"] for fee in room["fees"]}
                 if room["booked_by"] == "slot" and slot.code not in offered:
                     continue
-                if (room["id"], slot.starts_at) not in taken:
+                if not any(
+                    held_from < slot.ends_at and slot.starts_at < held_to
+                    for held_from, held_to in taken.get(room["id"], ())
+                ):
                     cells.append((room, slot))
     rng.shuffle(cells)
     cells = sorted(cells[:count], key=lambda cell: cell[1].starts_at)

@@ -13,6 +13,7 @@ from center.ledger.service import HoldInfo, holds_between
 from center.lib.dates import local_day_bounds, today
 from center.lib.db import read_transaction
 from center.lib.i18n import N_, gettext, pick
+from center.lib.versions import reference_cached
 from center.places.calendar import DayInfo, days_info
 from center.places.rooms import RoomFilters, list_rooms
 from center.places.tables import RoomSlotFee
@@ -82,6 +83,14 @@ class Grid:
         return self.cells.get((room_id, day, slot_code))
 
 
+async def _offered_slots() -> dict[int, set[str]]:
+    """Room id -> the codes of the slots it has a fee for (every room; kept per process)."""
+    offered: dict[int, set[str]] = {}
+    for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")):
+        offered.setdefault(row["room"], set()).add(row["code"])
+    return offered
+
+
 async def _labels(holds: list[HoldInfo]) -> dict[int, str]:
     """Public titles of approved public bookings among the holds, by hold id."""
     booking_ids = [hold.ref for hold in holds if hold.kind == "booking" and hold.ref]
@@ -125,11 +134,7 @@ async def _grid(
         rooms = await list_rooms(filters, on=max(start, today()))
     days = await days_info(start, end)
     room_ids = [room["id"] for room in rooms]
-    offered: dict[int, set[str]] = {}
-    for row in await RoomSlotFee.select(RoomSlotFee.room, RoomSlotFee.slot.code.as_alias("code")).where(
-        RoomSlotFee.room.is_in(room_ids or [-1])
-    ):
-        offered.setdefault(row["room"], set()).add(row["code"])
+    offered = await reference_cached("offered_slots", _offered_slots)
     range_start, _ = local_day_bounds(start)
     _, range_end = local_day_bounds(end)
     holds = await holds_between(range_start, range_end, room_ids)

@@ -11,6 +11,7 @@ from bookings.tables import Booking, BookingPolicy
 from center.lib.dates import local_instant, today
 from center.lib.i18n import N_
 from center.lib.months import add_months
+from center.lib.versions import reference_cached
 from center.places.calendar import DayInfo, day_info
 from center.places.equipment import decode_codes, equipment_text
 from center.places.tables import RoomSlotFee
@@ -51,8 +52,9 @@ class Period:
 
 
 async def load_policy() -> dict:
-    """The booking policy row (created with the defaults if missing)."""
-    row = await BookingPolicy.select().first()
+    """The booking policy row (created with the defaults if missing), kept per process until it
+    changes (center.lib.versions)."""
+    row = await reference_cached("booking_policy", BookingPolicy.select().first().run)
     if row is None:
         await BookingPolicy.insert(BookingPolicy())
         row = await BookingPolicy.select().first()

@@ -36,13 +36,13 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
-from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
 
 import piccolo_conf  # noqa: E402
 from center.lib.db import migrate, postgres_config  # noqa: E402
 from center.shell.wiring import wire  # noqa: E402
 
 wire()  # the domains' providers, as every entry point registers them
+from center.lib.db import TunedSQLiteEngine as SQLiteEngine  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_CLOCK = os.environ.get("CENTER_TEST_CLOCK", "")

@@ -24,6 +24,7 @@ from center.lib.dates import TOKYO, today
 from center.lib.db import is_unique_violation, write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
+from center.lib.versions import reference_cached
 from center.places.tables import Room
 
 FIRST_COME_REFUSAL = N_("This room is allocated by lottery for that month; apply in the lottery window.")
@@ -33,6 +34,11 @@ FIRST_COME_REFUSAL = N_("This room is allocated by lottery for that month; apply
 
 
 async def lottery_room_ids() -> set[int]:
+    """Rooms allocated by lottery, kept per process until they change (center.lib.versions)."""
+    return await reference_cached("lottery_rooms", _lottery_room_ids)
+
+
+async def _lottery_room_ids() -> set[int]:
     rows = await LotteryRoom.select(LotteryRoom.room).where(LotteryRoom.active == True)
     return {row["room"] for row in rows}
 

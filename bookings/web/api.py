@@ -27,6 +27,7 @@ from center.lib.i18n import N_, gettext, pick
 from center.lib.months import shift_month
 from center.places import calendar as cal
 from center.places.rooms import list_rooms, parse_filters, room_by_code
+from center.web.conditional import visitor_page
 
 MAX_DAYS = 62
 DEFAULT_DAYS = 7
@@ -135,11 +136,15 @@ async def api_availability(
         found = await room_by_code(room)
         if found is None or not found["bookable"]:
             raise ValidationFailed({"room": N_("That room does not exist.")})
-        return await _availability(first, last, [found])
+        return await visitor_page(request, lambda: _availability(first, last, [found]))
     filters, errors = parse_filters(request.query_params)
     if errors:
         raise ValidationFailed(dict(errors))
-    return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
+
+    async def answer() -> AvailabilityOut:
+        return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
+
+    return await visitor_page(request, answer)  # conditional for visitors (center.web.conditional)
 
 
 @get(

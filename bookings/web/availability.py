@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from bookings.availability import Search, grid, search, week_start
 from bookings.web.common import books_online, page_helpers, parse_day
+from bookings.web.grid_cells import grid_rows
 from center.accounts.guards import PUBLIC
 from center.lib import dates
 from center.lib.errors import NotFound
@@ -21,14 +22,19 @@ from center.places import forms
 from center.places.calendar_admin import slots as all_slots
 from center.places.equipment import equipment_choices
 from center.places.rooms import floors, parse_filters, room_by_code
+from center.web.conditional import visitor_page
 from center.web.htmx import VARY, wants_partial
 
 MAX_SEARCH_DAYS = 184
 
 
 @get("/availability", name="bookings:week", opt=PUBLIC)
-async def week(request: Request) -> Template:
-    """All rooms by slot for one week, with filters."""
+async def week(request: Request) -> Response | Template:
+    """All rooms by slot for one week, with filters (a visitor's: conditional, center.web.conditional)."""
+    return await visitor_page(request, lambda: _week(request))
+
+
+async def _week(request: Request) -> Template:
     start = week_start(parse_day(request.query_params.get("week"), dates.today()))
     filters, errors = parse_filters(request.query_params)
     week_grid = await grid(start, start + timedelta(days=6), filters, online=books_online(request))
@@ -45,6 +51,7 @@ async def week(request: Request) -> Template:
         "equipment_choices": equipment_choices(),
         "query": _filter_query(request),
         "link_extra": _request_prefill(filters),
+        "cell_rows": grid_rows(request, week_grid, _request_prefill(filters)),
         "short_day": _short_day,
         **page_helpers(),
     }

@@ -1,2 +1,3 @@
 """Shared services under every layer: settings, database, errors, dates, i18n,
-scheduler, codes and images. Imports nothing above it."""
+scheduler, codes, images, and the cross-process data versions with the caches they guard.
+Imports nothing above it."""

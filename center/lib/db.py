@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from center.lib.settings import get_settings
 
@@ -32,13 +33,49 @@ def postgres_config(url: str) -> dict[str, Any]:
     return config
 
 
+# SQLite as its authors advise for a web server: the write-ahead log (readers never wait for the
+# writer), fsync only at checkpoints, a wait instead of "database is locked", memory-mapped reads
+# and a larger page cache. journal_mode is persistent (set by migrate); the rest is per connection.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL;"
+    " PRAGMA synchronous = NORMAL;"
+    " PRAGMA busy_timeout = 30000;"
+    " PRAGMA mmap_size = 268435456;"
+    " PRAGMA cache_size = -32000;"
+    " PRAGMA temp_store = MEMORY;"
+    " PRAGMA foreign_keys = 1;"
+)
+
+
+class TunedSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine with SQLITE_PRAGMAS on every connection it opens: the ones for
+    transactions (get_connection) and the one-query connections outside a transaction."""
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.executescript(SQLITE_PRAGMAS)  # one round trip to the connection's thread
+        return connection
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                await connection.commit()
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
+
+
 def build_engine() -> Engine:
     """PostgreSQL when the settings name a URL, else SQLite in the data folder."""
     settings = get_settings()
     if settings.is_postgres:
         assert settings.database_url
         return PostgresEngine(config=postgres_config(settings.database_url))
-    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+    return TunedSQLiteEngine(path=str(settings.sqlite_path), timeout=30)
 
 
 def get_engine() -> Engine:
@@ -73,12 +110,15 @@ async def read_transaction() -> AsyncIterator[None]:
     """Many small reads on one connection (a deferred transaction on SQLite, which takes no write
     lock), so a page's queries see one state and SQLite opens one connection instead of one per
     query. Joins a transaction already open."""
+    from center.lib.versions import reading
+
     engine = get_engine()
     if engine.transaction_exists():
         yield
         return
-    async with engine.transaction():
-        yield
+    with reading():  # the reference caches may serve and fill here (center.lib.versions)
+        async with engine.transaction():
+            yield
 
 
 async def start_pool() -> None:
@@ -104,6 +144,9 @@ async def migrate() -> None:
     result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")
+    from center.lib.versions import install_version_triggers
+
+    await install_version_triggers()
 
 
 UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from center.lib.dates import era_year, holiday_name, local_instant
 from center.lib.i18n import N_, current_locale, gettext, pick
+from center.lib.versions import reference_cached
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Slot
 
 
@@ -90,6 +91,11 @@ def _in_yearly_range(day: date, start: date, end: date) -> bool:
 
 
 async def load_calendar() -> CalendarData:
+    """The calendar's tables, kept per process until they change (center.lib.versions)."""
+    return await reference_cached("calendar", _load_calendar)
+
+
+async def _load_calendar() -> CalendarData:
     hours = {row["weekday"]: row for row in await OpeningHours.select()}
     closed_days = await ClosedDay.select().order_by(ClosedDay.starts_on)
     slots = await Slot.select().where(Slot.active == True).order_by(Slot.sort_order, Slot.starts)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from center.lib.i18n import N_
+from center.lib.versions import reference_cached
 from center.places import access, forms
 from center.places import equipment_fees as eq_fees
 from center.places.equipment import EQUIPMENT, known_codes
@@ -115,23 +116,31 @@ async def list_rooms(
     filters: RoomFilters | None = None, *, bookable_only: bool = True, on: date | None = None
 ) -> list[dict]:
     """Rooms in display order with their decoded equipment, active slot fees ("fees") and their
-    step-free access today or on a day (center.places.access: "access", "access_warnings")."""
-    query = Room.select().output(load_json=True).order_by(Room.sort_order, Room.floor, Room.code)
-    if bookable_only:
-        query = query.where(Room.bookable == True)
+    step-free access today or on a day (center.places.access: "access", "access_warnings"). The
+    rooms and fees are kept per process until they change (center.lib.versions); access, which
+    follows closures and outages, is read each time."""
+    rooms = await reference_cached(f"rooms:{bookable_only}", lambda: _room_rows(bookable_only))
     if filters:
         if filters.floor is not None:
-            query = query.where(Room.floor == filters.floor)
+            rooms = [room for room in rooms if room["floor"] == filters.floor]
         if filters.min_capacity:
-            query = query.where(Room.capacity >= filters.min_capacity)
+            rooms = [room for room in rooms if room["capacity"] >= filters.min_capacity]
         if filters.step_free:
-            query = query.where(Room.step_free == True)  # by design; today's outages below
-    rooms = await access.annotate([_decode(room) for room in await query], on)
+            rooms = [room for room in rooms if room["step_free"]]  # by design; today's outages below
+    rooms = await access.annotate(rooms, on)
     if filters and filters.equipment:
         # Rooms are a few dozen at most; the JSON list is matched here on either engine.
         rooms = [room for room in rooms if set(filters.equipment) <= set(room["equipment"])]
     if filters and filters.step_free:
         rooms = [room for room in rooms if room["access"].now]
+    return rooms
+
+
+async def _room_rows(bookable_only: bool) -> list[dict]:
+    query = Room.select().output(load_json=True).order_by(Room.sort_order, Room.floor, Room.code)
+    if bookable_only:
+        query = query.where(Room.bookable == True)
+    rooms = [_decode(room) for room in await query]
     fees = await slot_fees([room["id"] for room in rooms])
     extras = await eq_fees.equipment_fees([room["id"] for room in rooms])
     for room in rooms:
@@ -141,8 +150,7 @@ async def list_rooms(
 
 async def floors() -> list[int]:
     """Floors that have a bookable room, lowest first."""
-    rows = await Room.select(Room.floor).where(Room.bookable == True).distinct()
-    return sorted({row["floor"] for row in rows})
+    return sorted({room["floor"] for room in await reference_cached("rooms:True", lambda: _room_rows(True))})
 
 
 async def room_row(code: str) -> dict | None:

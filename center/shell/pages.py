@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -16,6 +16,7 @@ from center.lib.i18n import LOCALES, N_, gettext
 from center.lib.settings import get_settings
 from center.places.calendar import day_info
 from center.shell.staff_counts import staff_counts
+from center.web.conditional import visitor_page
 from center.web.forms import Form
 from center.web.forwarded import client_address
 from center.web.locale import lang_cookie
@@ -33,8 +34,13 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 @get("/", name="center:home", opt=PUBLIC)
-async def home(request: Request) -> Template:
-    """Today at the center: open or closed, today's public events, where to go next."""
+async def home(request: Request) -> Response | Template:
+    """Today at the center: open or closed, today's public events, where to go next (a visitor's:
+    conditional, center.web.conditional)."""
+    return await visitor_page(request, lambda: _home(request))
+
+
+async def _home(request: Request) -> Template:
     from bookings.public import public_events_on  # the public face of the bookings domain
 
     today = dates.today()

@@ -6,6 +6,8 @@ owner has lost the role or group it was made for, answers the same bare 404."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,9 +20,13 @@ from center.accounts.guards import PUBLIC
 from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER
 from center.accounts.service import load_principal
 from center.accounts.tables import Group
+from center.lib.dates import today
+from center.lib.db import get_engine
 from center.lib.i18n import LOCALES, N_, current_locale
 from center.lib.i18n import gettext as _
 from center.lib.settings import get_settings
+from center.lib.versions import current as current_versions
+from center.lib.versions import request_memo
 from center.shell.feeds import sources, tokens
 from center.shell.feeds.calendars import etag_of, http_date, not_modified, render_calendar
 
@@ -93,25 +99,62 @@ async def _respond(
     place_stamp: datetime | None,
     private: bool,
 ) -> Response:
+    answer = _answer(
+        request, name, collected, window, language=language, place_stamp=place_stamp, private=private
+    )
+    return _conditional(request, answer)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    body: bytes
+    headers: dict[str, str]
+    last_modified: datetime
+
+
+def _answer(
+    request: Request,
+    name: str,
+    collected: list[tuple[list, datetime]],
+    window: sources.Window,
+    *,
+    language: str,
+    place_stamp: datetime | None,
+    private: bool,
+) -> _Answer:
     events = [event for found, _stamp in collected for event in found]
     body = render_calendar(name, events, host=_host(), language=language, source=_absolute(request.url.path))
     stamp = sources.latest(place_stamp, sources.window_stamp(window), *(s for _e, s in collected))
     last_modified = min(stamp, datetime.now(UTC))
-    etag = etag_of(body)
     headers = {
-        "ETag": etag,
+        "ETag": etag_of(body),
         "Last-Modified": http_date(last_modified),
         "Cache-Control": "private, no-cache" if private else "public, no-cache",
         "Vary": "Accept-Encoding",
     }
     if private:
         headers.update({"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"})
+    return _Answer(body, headers, last_modified)
+
+
+def _conditional(request: Request, answer: _Answer) -> Response:
+    """304 when the client's copy is current, else the calendar."""
+    headers = dict(answer.headers)
     if not_modified(
-        etag, last_modified, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+        headers["ETag"],
+        answer.last_modified,
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
     ):
         return Response(content=b"", status_code=304, headers=headers, media_type=CALENDAR_TYPE)
     headers["Content-Disposition"] = 'inline; filename="calendar.ics"'
-    return Response(content=body, status_code=200, headers=headers, media_type=CALENDAR_TYPE)
+    return Response(content=answer.body, status_code=200, headers=headers, media_type=CALENDAR_TYPE)
+
+
+# The public feeds' answers, kept per process by address, language, day and data versions
+# (center.lib.versions): a repeat costs one query, and a 304 nothing more.
+_KEPT: OrderedDict[str, _Answer] = OrderedDict()
+MAX_KEPT = 64
 
 
 def _not_found() -> Response:
@@ -133,13 +176,23 @@ async def _center_name(where: sources.Place) -> str:
 async def _center_feed(request: Request, title: str, *collectors: sources.Collector) -> Response:
     """A public feed of the center's own events: `title` is a msgid with %(center)s."""
     language, window = _language(request), _window(request)
-    where, place_stamp = await sources.place()
-    url_for = _url_for(request)
-    collected = [await collect(window, where, url_for) for collect in collectors]
-    name = _(title, center=await _center_name(where))
-    return await _respond(
-        request, name, collected, window, language=language, place_stamp=place_stamp, private=False
-    )
+    query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
+    with request_memo():
+        versions = await current_versions()
+        key = f"{id(get_engine())}|{request.url.path}?{query}|{language}|{today()}|{versions.tag}"
+        answer = _KEPT.get(key)
+        if answer is None:
+            where, place_stamp = await sources.place()
+            url_for = _url_for(request)
+            collected = [await collect(window, where, url_for) for collect in collectors]
+            name = _(title, center=await _center_name(where))
+            answer = _answer(
+                request, name, collected, window, language=language, place_stamp=place_stamp, private=False
+            )
+            _KEPT[key] = answer
+            while len(_KEPT) > MAX_KEPT:
+                _KEPT.popitem(last=False)
+    return _conditional(request, answer)
 
 
 @route("/feeds/public.ics", http_method=FEED_METHODS, name="feeds:public", opt=PUBLIC)

@@ -1,0 +1,113 @@
+"""Conditional GET and a rendered-page cache for visitors (nobody signed in, nothing in the session).
+
+A visitor's page is a function of its address, language, htmx headers, the CSRF token (in its forms,
+the same as the visitor's cookie), the data versions (center.lib.versions) and the minute (cells
+turn "past" at a slot's start, which is on a whole minute). Its ETag hashes all of these, so an
+unchanged page is answered 304 before anything is read but the versions (one query) or rendered;
+and its body is kept per process, with the CSRF token cut out, so another visitor's GET of the same
+page is the cached bytes with their own token put in. Signed-in people and sessions holding anything
+(a flash message) always get a fresh render (and Cache-Control: no-store, cache_control.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, Response
+from litestar.response import Template
+from litestar.serialization import encode_json
+from litestar.utils.scope.state import ScopeState
+
+from center.lib.db import get_engine
+from center.lib.i18n import current_locale
+from center.lib.versions import current, request_memo
+
+TOKEN_MARK = "\x00csrf\x00"
+MAX_PAGES = 512
+VARY = "Cookie, HX-Request, HX-Trigger"
+
+
+@dataclass(frozen=True)
+class _Page:
+    body: str
+    media_type: str
+    status_code: int
+    headers: dict[str, str]
+
+
+_pages: OrderedDict[str, _Page] = OrderedDict()
+
+
+def _visitor_key(request: Request) -> str | None:
+    if request.scope.get("user") is not None or request.scope.get("session"):
+        return None
+    query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
+    return "|".join(
+        (
+            request.url.path,
+            query,
+            current_locale.get(),
+            request.headers.get("HX-Request", ""),
+            request.headers.get("HX-Trigger", ""),
+            str(id(get_engine())),
+        )
+    )
+
+
+async def visitor_page(request: Request, build: Callable[[], Awaitable[Any]]) -> Any:
+    """What `build` answers (a Template, a Response or a value encoded as JSON), through the ETag
+    check and the page cache when the request is a visitor's; otherwise `build()` as it is."""
+    key = _visitor_key(request)
+    if key is None:
+        return await build()
+    with request_memo():
+        versions = await current()
+        token = ScopeState.from_scope(request.scope).csrf_token or ""
+        page_key = f"{key}|{versions.tag}|{datetime.now(UTC):%Y%m%d%H%M}"
+        etag = '"' + hashlib.sha256(f"{page_key}|{token}".encode()).hexdigest()[:32] + '"'
+        validators = {"ETag": etag, "Vary": VARY}
+        if etag in {part.strip() for part in request.headers.get("If-None-Match", "").split(",")}:
+            return Response(b"", status_code=304, headers=validators)
+        page = _pages.get(page_key)
+        if page is None:
+            page = await _render(request, await build(), token)
+            if page.status_code == 200:
+                _pages[page_key] = page
+                while len(_pages) > MAX_PAGES:
+                    _pages.popitem(last=False)
+        else:
+            _pages.move_to_end(page_key)
+        body = page.body.replace(TOKEN_MARK, token) if token else page.body
+        return Response(
+            body.encode(),
+            media_type=page.media_type,
+            status_code=page.status_code,
+            headers={**page.headers, **validators},
+        )
+
+
+async def _render(request: Request, answer: Any, token: str) -> _Page:
+    if isinstance(answer, Template):
+        engine = request.app.template_engine
+        assert engine is not None and answer.template_name
+        body = engine.get_template(answer.template_name).render(**answer.create_template_context(request))
+        headers = dict(answer.headers)
+        media_type, status = "text/html", answer.status_code
+    elif isinstance(answer, Response):
+        body = answer.render(answer.content, answer.media_type).decode()
+        headers, media_type, status = dict(answer.headers), str(answer.media_type), answer.status_code
+    else:
+        body, headers, media_type, status = encode_json(answer).decode(), {}, "application/json", 200
+    if token:
+        body = body.replace(token, TOKEN_MARK)
+    headers.pop("Vary", None)
+    return _Page(body, media_type, status, headers)
+
+
+def clear_pages() -> None:
+    _pages.clear()

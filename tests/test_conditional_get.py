@@ -1,0 +1,77 @@
+"""Conditional GET for visitors (center/web/conditional.py, the public feed): an unchanged page is
+answered 304; the validator changes with the language, the CSRF cookie and the data; signed-in
+people get neither a validator nor a 304, whatever they send."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from center.lib.dates import today
+from center.places.tables import Room
+from center.shell.demo import DEMO_PASSWORD, load_demo
+from tests.helpers import login
+
+pytestmark = pytest.mark.anyio
+
+
+def _pages() -> list[str]:
+    monday = today() - timedelta(days=today().weekday()) + timedelta(days=7)
+    end = monday + timedelta(days=6)
+    return [f"/availability?week={monday}", f"/api/availability?from={monday}&to={end}", "/"]
+
+
+async def test_a_visitor_gets_304_for_an_unchanged_page_and_a_fresh_one_after_a_change(client):
+    await load_demo()
+    for url in _pages():
+        first = await client.get(url)
+        assert first.status_code == 200 and "Cookie" in first.headers["vary"]
+        etag = first.headers["etag"]
+        again = await client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        # Kept from the cache, the page is the same, with this visitor's own CSRF token.
+        assert (await client.get(url)).text == first.text
+    grid = _pages()[0]
+    etag = (await client.get(grid)).headers["etag"]
+    client.cookies.set("lang", "en")
+    english = await client.get(grid, headers={"If-None-Match": etag})
+    assert english.status_code == 200 and english.headers["etag"] != etag
+    await Room.update({Room.name_en: "The Renamed Hall"}).where(Room.code == "hall")
+    changed = await client.get(grid, headers={"If-None-Match": english.headers["etag"]})
+    assert changed.status_code == 200 and "The Renamed Hall" in changed.text
+
+
+async def test_another_visitors_csrf_cookie_changes_the_validator_and_the_token_in_the_page(client, app):
+    from tests.helpers import client_at
+
+    await load_demo()
+    grid = _pages()[0]
+    first = await client.get(grid)
+    token = client.cookies.get("csrftoken")
+    assert token and token in first.text
+    async with client_at(app, "127.0.0.2") as other:
+        theirs = await other.get(grid, headers={"If-None-Match": first.headers["etag"]})
+        assert theirs.status_code == 200
+        their_token = other.cookies.get("csrftoken")
+        assert their_token and their_token in theirs.text and token not in theirs.text
+
+
+async def test_signed_in_people_get_no_validator_and_no_304(client):
+    await load_demo()
+    grid = _pages()[0]
+    etag = (await client.get(grid)).headers["etag"]
+    await login(client, "member", DEMO_PASSWORD)
+    for url in _pages():
+        answer = await client.get(url, headers={"If-None-Match": etag})
+        assert answer.status_code == 200
+        assert "etag" not in answer.headers and answer.headers["cache-control"] == "no-store"
+
+
+async def test_the_public_feed_answers_304_from_what_it_kept(client):
+    await load_demo()
+    first = await client.get("/feeds/public.ics")
+    assert first.status_code == 200
+    again = await client.get("/feeds/public.ics", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert (await client.get("/feeds/public.ics")).content == first.content
