@@ -18,7 +18,7 @@ from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.tables import Room
 from center.web.templating import flash
-from maintenance import closures, inspections, projects, reports, tickets
+from maintenance import closure_clashes, closures, inspections, projects, reports, tickets
 from maintenance.accessibility import affected_bookings, open_feature_tickets
 from maintenance.documents import monthly_report_pdf
 from maintenance.tables import Ticket
@@ -149,15 +149,11 @@ SCREENING_DECISION = re.compile(r"^screening-(\d+)$")
 
 def _field(row: dict) -> str:
     """The form field holding the choice for one clash."""
-    if row["kind"] == "screening":
-        return f"screening-{row['screening']['id']}"
-    return f"decision-{row['booking']['id']}"
+    return row["field"]
 
 
 def _unchosen(row: dict) -> str:
-    if row["kind"] == "screening":
-        return gettext(N_("Choose what happens to this screening."))
-    return gettext(N_("Choose what happens to this booking."))
+    return gettext(closure_clashes.choice_missing(row["hold"]))
 
 
 async def _closure_page(

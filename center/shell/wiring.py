@@ -10,9 +10,14 @@ from __future__ import annotations
 
 def wire() -> None:
     """Register every domain's providers and the scheduled jobs."""
+    from bookings.hold_owner import BookingHolds
+    from center.ledger.owners import register_owner
     from center.places.warnings import register_provider
+    from center.programmes.hold_owner import ScreeningHolds
     from center.shell.jobs import register_jobs
     from maintenance.accessibility import outages_for_rooms
 
     register_jobs()
     register_provider(outages_for_rooms)
+    register_owner(BookingHolds())
+    register_owner(ScreeningHolds())
