@@ -69,6 +69,7 @@ def _route_handlers() -> list:
     from center.shell.inbox import ROUTES as inbox_pages
     from center.shell.pages import ROUTES as core_pages
     from center.shell.reports.web import ROUTES as report_pages
+    from center.shell.signage import ROUTES as signage_pages
     from maintenance.web import ROUTES as maintenance_pages
 
     return [
@@ -82,6 +83,7 @@ def _route_handlers() -> list:
         *maintenance_pages,
         *programme_pages,
         *report_pages,
+        *signage_pages,
         *feed_routes,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]

@@ -1,10 +1,11 @@
 """Exercise-video screenings on the web: the public schedule, the staff schedule with the video
 library, recurring rules with a preview of every date (clashes shown before saving), single
-screenings added, moved, cancelled and counted, the lobby signage, and the home page panel."""
+screenings added, moved, cancelled and counted, and the home page panel (the lobby signage is
+the shell's: center/shell/signage.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from litestar import Request, get, post
 from litestar.params import FromPath
@@ -17,7 +18,6 @@ from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.programmes import flowerbeds, screenings
-from center.programmes.signage import access_today, todays_rooms
 from center.programmes.web_common import Form, field_errors, form_values, labels
 from center.web.templating import flash
 
@@ -48,36 +48,6 @@ async def public_schedule(request: Request) -> Template:
     start = today()
     rows = await screenings.screenings_between(start, start + timedelta(days=13))
     return Template("programmes/screenings.html", context={"rows": rows, **_helpers()})
-
-
-PAGE_SECONDS = 8  # how long the signage shows each page of a list that does not fit (static/signage.js)
-
-
-async def _signage_context() -> dict:
-    now = datetime.now(UTC)
-    showing, upcoming = await screenings.now_and_next(now)
-    return {
-        "showing": showing,
-        "upcoming": upcoming,
-        "rooms": await todays_rooms(today(), now),
-        "access_notices": (await access_today())[0],
-        "today": today(),
-        "now": now,
-        "page_seconds": PAGE_SECONDS,
-        **_helpers(),
-    }
-
-
-@get("/signage", name="programmes:signage", opt=PUBLIC)
-async def signage(request: Request) -> Template:
-    """The lobby TV: large, high contrast, refreshing itself; needs no mouse or keyboard."""
-    return Template("programmes/signage.html", context=await _signage_context())
-
-
-@get("/signage/panel", name="programmes:signage_panel", opt=PUBLIC)
-async def signage_panel(request: Request) -> Template:
-    """The part of the signage that htmx swaps in every 30 seconds."""
-    return Template("programmes/_signage_panel.html", context=await _signage_context(), headers=VARY)
 
 
 @get("/programmes/today", name="programmes:home_panel", opt=PUBLIC)
@@ -378,8 +348,6 @@ async def screening_attendance(
 
 ROUTES = [
     public_schedule,
-    signage,
-    signage_panel,
     home_panel,
     manage,
     video_add,
