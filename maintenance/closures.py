@@ -246,3 +246,18 @@ async def closures_of(ticket_id: int) -> list[dict]:
     )
     effects = await closure_clashes.effects_of([row["id"] for row in rows])
     return [{**row, "effects": effects.get(row["id"], [])} for row in rows]
+
+
+async def room_choices() -> list[dict]:
+    """Every room a closure can close (id, names, floor, capacity), in the center's order."""
+    return await Room.select(Room.id, Room.name_ja, Room.name_en, Room.floor, Room.capacity).order_by(
+        Room.sort_order, Room.id
+    )
+
+
+async def ticket_of_closure(closure_id: int) -> int:
+    """The ticket a closure belongs to; NotFound if there is no such closure."""
+    row = await Closure.select(Closure.ticket).where(Closure.id == closure_id).first()
+    if row is None:
+        raise NotFound(N_("That closure does not exist."))
+    return row["ticket"]

@@ -90,3 +90,20 @@ async def list_tickets(filters: Mapping[str, Any] | None = None, *, limit: int =
         )
     )
     return rows
+
+
+async def open_ticket_choices() -> list[dict]:
+    """Open tickets (id, title, location), newest first: where a report can be merged."""
+    return (
+        await Ticket.select(Ticket.id, Ticket.title, Ticket.location)
+        .where(Ticket.status.is_in(list(OPEN_STATUSES)))
+        .order_by(Ticket.id, ascending=False)
+    )
+
+
+async def find_photo(photo_id: int, *, report_id: int | None = None) -> dict | None:
+    """A stored photo's row, or None; with `report_id` only if it was sent with that report."""
+    where = Photo.id == photo_id
+    if report_id is not None:
+        where = where & (Photo.report == report_id)
+    return await Photo.select().where(where).first()
