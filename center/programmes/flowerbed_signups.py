@@ -221,3 +221,11 @@ async def _cancel(signup_id: int, now: datetime, actor: Any) -> list[dict]:
             after={**public_fields(signup), "status": "cancelled"},
         )
         return await promote_waiting(day, now)
+
+
+async def signup_day(signup_id: int) -> int:
+    """The day a signup is for; NotFound if there is no such signup."""
+    row = await FlowerbedSignup.select(FlowerbedSignup.day).where(FlowerbedSignup.id == signup_id).first()
+    if row is None:
+        raise NotFound(N_("That signup does not exist."))
+    return row["day"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
@@ -21,10 +20,6 @@ def field_errors(exc: ValidationFailed) -> dict[str, str]:
 
 def message_of(exc: DomainError) -> str:
     return gettext(exc.message, **exc.params)
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 def labels() -> dict[str, Any]:
