@@ -16,6 +16,7 @@ from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.notices.service import notify
 from maintenance import photos, report_history
+from maintenance.access_notices import tell_groups
 from maintenance.tables import Closure, Photo, Report, Ticket, TicketEvent
 from maintenance.ticket_fields import MAX_TEXT
 from maintenance.ticket_fields import location_choices as location_choices
@@ -244,8 +245,6 @@ async def transition(
 
 async def _tell_groups(ticket_id: int, *, works_again: bool, feature: str | None = None) -> None:
     """Groups booked in the rooms a barrier-free feature affects hear of the outage or its end."""
-    from maintenance.access_notices import tell_groups  # reads bookings; tickets stay below them
-
     await tell_groups(ticket_id, works_again=works_again, feature=feature)
 
 
