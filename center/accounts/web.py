@@ -26,7 +26,7 @@ from center.accounts.roles import ROLE_LABELS, STAFF_ROLES
 from center.lib import dates
 from center.lib.errors import Conflict, DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
-from center.web.client import client_address
+from center.shell.pages import client_address
 from center.web.templating import flash
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -4,6 +4,7 @@ manager's pages live in center.places.manage; their routes are exported from her
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from litestar import Request, get
@@ -13,8 +14,7 @@ from litestar.response import File, Template
 
 from center.accounts.guards import PUBLIC
 from center.lib import dates
-from center.lib.dates.months import parse_month
-from center.lib.errors import NotFound
+from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import calendar as cal
 from center.places import photos, rooms
@@ -79,6 +79,20 @@ async def room_photo(code: FromPath[str]) -> File:
         content_disposition_type="inline",
         headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
     )
+
+
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def parse_month(raw: str | None) -> tuple[int, int]:
+    """?month=2026-11, or this month when absent."""
+    if not raw:
+        today = dates.today()
+        return today.year, today.month
+    match = MONTH_PATTERN.fullmatch(raw.strip())
+    if not match or not (1 <= int(match[2]) <= 12) or not (1900 <= int(match[1]) <= 2199):
+        raise ValidationFailed({"month": N_("Enter a month as YYYY-MM, e.g. 2026-11.")})
+    return int(match[1]), int(match[2])
 
 
 def events_by_day(events: list[dict], first: date, last: date) -> dict[date, list[dict]]:

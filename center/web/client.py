@@ -1,10 +1,10 @@
-"""Who is asking: the client's address as the server sees it (for throttles and logs)."""
+"""The address of the person at the other end of a request, for rate limits and audit."""
 
 from __future__ import annotations
 
-from litestar import Request
+from typing import Any
 
 
-def client_address(request: Request) -> str:
-    """The client's IP address, or "" when the server does not know it."""
+def client_address(request: Any) -> str:
+    """The client's IP address as the server sees it ("" when unknown)."""
     return request.client.host if request.client else ""

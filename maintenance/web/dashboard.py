@@ -9,7 +9,7 @@ from litestar.response import Template
 
 from center.accounts.guards import requires_facilities
 from center.lib import dates
-from center.lib.dates.months import parse_month
+from center.lib.months import parse_month
 from maintenance import tickets
 from maintenance.accessibility import affected_bookings, open_feature_tickets
 from maintenance.dashboard import dashboard
@@ -64,7 +64,7 @@ class DashboardController(Controller):
     @get("/monthly-report.pdf", name="maintenance:monthly_report")
     async def monthly_report(self, request: Request) -> Response[bytes]:
         """Opened, closed, overdue, costs and barrier-free progress for a month (?month=YYYY-MM)."""
-        year, month = parse_month(request.query_params.get("month"))
+        year, month = parse_month(request.query_params.get("month"), dates.today())
         data = await monthly_report_pdf(year, month)
         return Response(
             data,
