@@ -80,6 +80,7 @@ def _route_handlers() -> list:
     from center.shell.ops.web import ROUTES as ops_routes
     from center.shell.pages import ROUTES as core_pages
     from center.shell.reports.web import ROUTES as report_pages
+    from center.shell.signage import ROUTES as signage_pages
     from maintenance.web import ROUTES as maintenance_pages
 
     return [
@@ -92,6 +93,7 @@ def _route_handlers() -> list:
         *maintenance_pages,
         *programme_pages,
         *report_pages,
+        *signage_pages,
         *feed_routes,
         *feed_pages,
         *opendata_pages,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bookings.tables import Booking
+from center.ledger import owners
 from center.ledger.service import holds_between
 from center.lib.dates import TOKYO, format_date
 from center.lib.i18n import N_, current_locale, gettext, pick
 from center.notices.service import notify
-from center.places.tables import CenterProfile
+from center.places.tables import CenterProfile, Room
 from maintenance.accessibility import affected, feature_tickets
 from maintenance.tables import Ticket
 from maintenance.workflow import FEATURES
@@ -55,6 +55,8 @@ async def _in_both(render) -> dict[str, str]:
 
 
 async def _bookings_by_group(room_ids: list[int]) -> dict[int, list[dict]]:
+    """group id -> its active bookings in these rooms within the notice window, soonest first,
+    each with its link and room names (the bookings described by their owner)."""
     now = datetime.now(UTC)
     holds = [
         hold
@@ -63,23 +65,30 @@ async def _bookings_by_group(room_ids: list[int]) -> dict[int, list[dict]]:
     ]
     if not holds:
         return {}
-    rows = await (
-        Booking.select(
-            Booking.id,
-            Booking.group,
-            Booking.starts_at,
-            Booking.ends_at,
-            Booking.room.name_ja.as_alias("room_name_ja"),
-            Booking.room.name_en.as_alias("room_name_en"),
-        )
-        .where(
-            Booking.id.is_in([hold.ref for hold in holds]) & Booking.status.is_in(["requested", "approved"])
-        )
-        .order_by(Booking.starts_at)
+    described = await owners.describe("booking", [hold.ref for hold in holds])
+    booked = sorted(
+        (held for held in described.values() if held.active and held.group_id is not None),
+        key=lambda held: (held.starts_at, held.ref),
     )
+    rooms = {
+        row["id"]: row
+        for row in await Room.select(Room.id, Room.name_ja, Room.name_en).where(
+            Room.id.is_in(sorted({held.room_id for held in booked}) or [-1])
+        )
+    }
     found: dict[int, list[dict]] = {}
-    for row in rows:
-        found.setdefault(row["group"], []).append(row)
+    for held in booked:
+        room = rooms.get(held.room_id, {})
+        found.setdefault(held.group_id, []).append(
+            {
+                "id": held.ref,
+                "link": held.link,
+                "starts_at": held.starts_at,
+                "ends_at": held.ends_at,
+                "room_name_ja": room.get("name_ja", ""),
+                "room_name_en": room.get("name_en", ""),
+            }
+        )
     return found
 
 
@@ -135,7 +144,7 @@ async def tell_groups(ticket_id: int, *, works_again: bool, feature: str | None 
                 "phone": phone,
             },
             group_id=group_id,
-            link=f"/bookings/{rows[0]['id']}",
+            link=rows[0]["link"],
             entity="maintenance_ticket",
             entity_id=ticket_id,
         )

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bookings.service import get_booking
-from center.accounts.tables import Group
+from center.ledger import owners
 from center.ledger.service import holds_between
 from center.lib.dates import format_date
 from center.lib.i18n import N_, gettext, pick
@@ -116,7 +115,8 @@ async def outages_for_rooms(room_ids: list[int], on: date | None = None) -> dict
 
 async def affected_bookings(ticket: dict | None = None) -> list[dict]:
     """Active bookings from now on in the rooms that open feature tickets affect (one ticket's, or
-    all), soonest first, with the group's contact details for staff to call."""
+    all), soonest first, each as its owner describes it (`held`, with whom to call) with the room
+    and the warnings, for staff to call the groups."""
     tickets = await open_feature_tickets()
     if ticket is not None:
         tickets = [row for row in tickets if row["id"] == ticket["id"]]
@@ -127,24 +127,16 @@ async def affected_bookings(ticket: dict | None = None) -> list[dict]:
     holds = [
         hold for hold in await holds_between(now, now + LOOKAHEAD, list(by_room)) if hold.kind == "booking"
     ]
+    described = await owners.describe("booking", [hold.ref for hold in holds if hold.ref is not None])
     rooms = {row["id"]: row for row in await Room.select(Room.id, Room.name_ja, Room.name_en)}
-    rows = []
-    for hold in holds:
-        if hold.ref is None:
-            continue
-        booking = await get_booking(hold.ref)
-        group = (
-            await Group.select(Group.name, Group.contact_phone, Group.contact_email)
-            .where(Group.id == booking["group"])
-            .first()
-        )
-        rows.append(
-            {
-                "booking": booking,
-                "group": group or {},
-                "room": rooms.get(hold.room_id, {}),
-                "warnings": [text for _ticket, text in by_room.get(hold.room_id, [])],
-            }
-        )
-    rows.sort(key=lambda row: row["booking"]["starts_at"])
+    rows = [
+        {
+            "held": described[hold.ref],
+            "room": rooms.get(hold.room_id, {}),
+            "warnings": [text for _ticket, text in by_room.get(hold.room_id, [])],
+        }
+        for hold in holds
+        if hold.ref in described
+    ]
+    rows.sort(key=lambda row: row["held"].starts_at)
     return rows

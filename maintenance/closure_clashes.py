@@ -1,22 +1,28 @@
-"""What else holds a room a closure wants, in words people use: a screening by its video's title,
-another closure by its ticket, with dates in the user's language (令和8年12月22日(火) 9:00–9:20);
-the choices for a clashing screening (another free room at the same time, the same room at a later
-free time, or cancelling it); and the record of what a closure moved or cancelled."""
+"""What else holds a room a closure wants, in words people use: a booking by its group, a screening
+by its video's title (as their owners describe them through center.ledger.owners), another closure
+by its ticket, with dates in the user's language (令和8年12月22日(火) 9:00–9:20); the choices for
+each clash (another free room at the same time, the same room at a later free time where its owner
+can move it in time, or cancelling it); and the record of what a closure moved or cancelled."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from center.ledger import owners
+from center.ledger.owners import Held
 from center.ledger.service import HoldInfo, holds_between
 from center.lib import dates
 from center.lib.errors import Conflict
 from center.lib.i18n import N_, gettext
 from center.places.tables import Room, RoomSlotFee
-from center.programmes import public as programmes
 from maintenance.tables import ClosureEffect
 
-# The holds a closure can resolve in the same step; anything else must be moved first.
-RESOLVABLE = ("booking", "screening")
+# The form field of each kind's choice ("decision-12", "screening-7") and what it says when missing.
+CHOICE_FIELDS = {"booking": "decision", "screening": "screening"}
+CHOICE_MISSING = {
+    "booking": N_("Choose what happens to this booking."),
+    "screening": N_("Choose what happens to this screening."),
+}
 
 KIND_LABELS = {
     "booking": N_("a booking"),
@@ -48,8 +54,19 @@ def describe(hold: HoldInfo) -> str:
     return gettext(N_("%(kind)s “%(name)s” (%(when)s)"), kind=kind, name=hold.label, when=period)
 
 
+def choice_field(hold: HoldInfo) -> str:
+    """The form field naming what happens to a clashing hold."""
+    return f"{CHOICE_FIELDS.get(hold.kind, hold.kind)}-{hold.ref}"
+
+
+def choice_missing(hold: HoldInfo) -> str:
+    return CHOICE_MISSING.get(hold.kind, CHOICE_MISSING["booking"])
+
+
 def refuse_unresolvable(found: list[HoldInfo]) -> None:
-    others = [hold for hold in found if hold.kind not in RESOLVABLE or hold.ref is None]
+    """Refuse, naming them, the holds a closure cannot move or cancel: those without an owner
+    (another closure, a programme)."""
+    others = [hold for hold in found if owners.owner_of(hold.kind) is None or hold.ref is None]
     if others:
         raise ClosureBlocked(what="; ".join(describe(hold) for hold in others))
 
@@ -95,42 +112,53 @@ async def free_rooms(
     return free[:limit]
 
 
-async def screening_rows(holds: list[HoldInfo], room: dict, ends_at: datetime) -> list[dict]:
-    """Each clashing screening with its title, free rooms at its time, and a later free time in
-    its own room after the closure (`ends_at`)."""
-    found = await programmes.screenings_by_id([hold.ref for hold in holds if hold.ref is not None])
+async def clash_rows(holds: list[HoldInfo], room: dict, ends_at: datetime) -> list[dict]:
+    """Each clashing hold (all with owners) as its owner describes it (`held`), with free rooms at
+    its time and, where its owner moves it in time, a later free time in its own room after the
+    closure (`ends_at`); in time order."""
     rows = []
-    for hold in holds:
-        screening = found.get(hold.ref)
-        if screening is None:
+    for kind in sorted({hold.kind for hold in holds}):
+        owner = owners.owner_of(kind)
+        if owner is None:
             continue
-        rows.append(
-            {
-                "kind": "screening",
-                "hold": hold,
-                "screening": screening,
-                "when": when(screening["starts_at"], screening["ends_at"]),
-                "alternatives": await free_rooms(screening["starts_at"], screening["ends_at"], room),
-                "later": await programmes.later_time_for_screening(screening, ends_at),
-            }
-        )
-    return rows
+        of_kind = [hold for hold in holds if hold.kind == kind]
+        found = await owner.describe([hold.ref for hold in of_kind if hold.ref is not None])
+        for hold in of_kind:
+            held = found.get(hold.ref)
+            if held is None:
+                continue
+            slot_codes = None if held.slot_codes is None else set(held.slot_codes)
+            rows.append(
+                {
+                    "kind": kind,
+                    "hold": hold,
+                    "held": held,
+                    "field": choice_field(hold),
+                    "when": when(held.starts_at, held.ends_at),
+                    "alternatives": await free_rooms(
+                        held.starts_at, held.ends_at, room, head_count=held.head_count, slot_codes=slot_codes
+                    ),
+                    "later": await owner.later_time(held.ref, ends_at) if owner.moves_in_time else None,
+                }
+            )
+    return sorted(rows, key=lambda row: (row["hold"].starts_at, row["kind"]))
 
 
-def parse_screening_choice(choice: str, screening: dict) -> tuple[str, int | None, datetime | None]:
+def parse_choice(choice: str, held: Held, moves_in_time: bool) -> tuple[str, int | None, datetime | None]:
     """("cancel", None, None), ("move", room id, start) or ("invalid", None, None) from a form value:
-    "cancel", "move:<room id>" (same time) or "at:<ISO start>" (same room, later)."""
+    "cancel", "move:<room id>" (same time) or, where the owner moves it in time, "at:<ISO start>"
+    (same room, later)."""
     if choice == "cancel":
         return "cancel", None, None
     if choice.startswith("move:") and choice[5:].isdigit():
-        return "move", int(choice[5:]), screening["starts_at"]
-    if choice.startswith("at:"):
+        return "move", int(choice[5:]), held.starts_at
+    if moves_in_time and choice.startswith("at:"):
         try:
             starts_at = datetime.fromisoformat(choice[3:])
         except ValueError:
             return "invalid", None, None
         if starts_at.tzinfo is not None:
-            return "move", screening["room"], starts_at
+            return "move", held.room_id, starts_at
     return "invalid", None, None
 
 

@@ -3,7 +3,8 @@ book the room. When bookings or screenings already hold that time the closure is
 refused: staff see each one by name (the group, the screening's title) with its date, with free
 rooms of similar capacity and features (and, for a screening, a later free time), decide to move
 or cancel each one, and the decisions, the closure and the record of what it moved or cancelled
-are written in one transaction (groups are told through the bookings domain's notices)."""
+are written in one transaction (groups are told by the domain that owns the booking). Bookings and
+screenings are reached only through their owners in center.ledger.owners."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from bookings import service as bookings
-from bookings.rules import BookingRequest
 from center.accounts import audit
-from center.accounts.tables import Group
+from center.ledger import owners
 from center.ledger.service import (
     HoldConflict,
+    HoldInfo,
     find_conflicts,
     release_hold,
     take_hold,
@@ -26,9 +26,8 @@ from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.places.tables import Room
-from center.programmes import public as programmes
 from maintenance import closure_clashes
-from maintenance.closure_clashes import refuse_unresolvable
+from maintenance.closure_clashes import choice_field, choice_missing, refuse_unresolvable
 from maintenance.tables import Closure, Ticket
 from maintenance.tickets import _event
 from maintenance.workflow import OPEN_STATUSES
@@ -88,65 +87,14 @@ async def open_ticket(ticket_id: int) -> dict:
     return ticket
 
 
-async def alternatives_for(booking: dict, original: dict, closing: Period, limit: int = 3) -> list[dict]:
-    """Free bookable rooms for the booking's time: large enough, booked the same way and offering
-    its slots; those sharing most of the original room's equipment and closest in size first."""
-    return await closure_clashes.free_rooms(
-        booking["starts_at"],
-        booking["ends_at"],
-        original,
-        head_count=booking["expected_head_count"],
-        slot_codes={code for code in booking["slot_codes"].split(",") if code},
-        limit=limit,
-    )
-
-
 async def clashes(period: Period) -> list[dict]:
-    """What holds the room during the period, in time order: each booking (kind "booking") with
-    its group and alternatives, each screening (kind "screening") with its title and choices.
+    """What holds the room during the period, in time order: each booking (kind "booking") and
+    each screening (kind "screening") as its owner describes it, with the choices for it.
     Raises closure_clashes.ClosureBlocked, naming them, if anything else holds it."""
     room = await _room(period.room_id)
     found = await find_conflicts(period.room_id, period.starts_at, period.ends_at)
     refuse_unresolvable(found)
-    rows = []
-    for hold in found:
-        if hold.kind != "booking":
-            continue
-        booking = await bookings.get_booking(hold.ref)
-        group = (
-            await Group.select(Group.name, Group.contact_phone).where(Group.id == booking["group"]).first()
-        )
-        rows.append(
-            {
-                "kind": "booking",
-                "hold": hold,
-                "booking": booking,
-                "group": group or {},
-                "alternatives": await alternatives_for(booking, room, period),
-            }
-        )
-    screenings = [hold for hold in found if hold.kind == "screening"]
-    rows += await closure_clashes.screening_rows(screenings, room, period.ends_at)
-    return sorted(rows, key=lambda row: row["hold"].starts_at)
-
-
-def _moved_request(booking: dict, room_id: int) -> BookingRequest:
-    starts, ends = dates.to_local(booking["starts_at"]), dates.to_local(booking["ends_at"])
-    return BookingRequest(
-        room_id=room_id,
-        day=starts.date(),
-        slot_codes=[code for code in booking["slot_codes"].split(",") if code],
-        start=starts.time(),
-        end=ends.time(),
-        purpose=booking["purpose"],
-        expected_head_count=booking["expected_head_count"],
-        public=booking["public"],
-        public_title=booking["public_title"],
-        contact_name=booking["contact_name"],
-        contact_phone=booking["contact_phone"],
-        equipment=list(booking["equipment"] or []),
-        commercial=booking["commercial"],
-    )
+    return await closure_clashes.clash_rows(found, room, period.ends_at)
 
 
 async def close_room(
@@ -174,19 +122,15 @@ async def close_room(
         raise ValidationFailed({"reason": N_("Use at most 300 characters.")})
     ticket = await open_ticket(ticket_id)
     await _room(period.room_id)
-    staff = bookings.Actor(getattr(actor, "id", None), getattr(actor, "display_name", ""), staff=True)
     try:
         async with write_transaction():
             found = await find_conflicts(period.room_id, period.starts_at, period.ends_at)
             refuse_unresolvable(found)
+            chosen = {"booking": decisions, "screening": screening_decisions}
             missing = {
-                f"decision-{hold.ref}": N_("Choose what happens to this booking.")
+                choice_field(hold): choice_missing(hold)
                 for hold in found
-                if hold.kind == "booking" and hold.ref not in decisions
-            } | {
-                f"screening-{hold.ref}": N_("Choose what happens to this screening.")
-                for hold in found
-                if hold.kind == "screening" and hold.ref not in screening_decisions
+                if hold.ref not in chosen.get(hold.kind, {})
             }
             if missing:
                 raise ValidationFailed(
@@ -198,12 +142,7 @@ async def close_room(
             notice = gettext(N_("The room is closed for maintenance: %(reason)s"), reason=reason)
             effects = []
             for hold in found:
-                if hold.kind == "booking":
-                    effects.append(await _resolve_booking(hold.ref, decisions[hold.ref], staff, notice))
-                else:
-                    effects.append(
-                        await _resolve_screening(hold.ref, screening_decisions[hold.ref], actor, notice)
-                    )
+                effects.append(await _resolve(hold, chosen[hold.kind][hold.ref], actor, notice))
             held = await take_hold(
                 period.room_id,
                 period.starts_at,
@@ -241,7 +180,7 @@ async def close_room(
             await audit.record(
                 "close_room", "maintenance_closure", closure_id, actor=actor, after=summary, note=reason
             )
-    except bookings.BookingTaken as taken:
+    except owners.MoveTaken as taken:
         raise Conflict(N_("A room chosen for a move was just taken. Please choose again.")) from taken
     except HoldConflict as conflict:
         raise Conflict(
@@ -250,57 +189,31 @@ async def close_room(
     return closure_id
 
 
-async def _resolve_booking(booking_id: int, choice: str, staff: Any, notice: str) -> dict:
-    booking = await bookings.get_booking(booking_id)
-    group = await Group.select(Group.name).where(Group.id == booking["group"]).first()
-    title = (group or {}).get("name") or booking["purpose"]
-    if choice == "cancel":
-        await bookings.cancel(booking_id, staff, notice)
-        return closure_clashes.effect(
-            "booking", booking_id, "cancelled", title, booking["starts_at"], booking["ends_at"]
-        )
-    if choice.startswith("move:") and choice[5:].isdigit():
-        target = int(choice[5:])
-        await bookings.move(booking_id, staff, target, _moved_request(booking, target), notice)
-        return closure_clashes.effect(
-            "booking",
-            booking_id,
-            "moved",
-            title,
-            booking["starts_at"],
-            booking["ends_at"],
-            moved_room=target,
-            moved_starts_at=booking["starts_at"],
-        )
-    raise ValidationFailed({f"decision-{booking_id}": N_("Choose what happens to this booking.")})
-
-
-async def _resolve_screening(screening_id: int, choice: str, actor: Any, notice: str) -> dict:
-    screening = (await programmes.screenings_by_id([screening_id]))[screening_id]
-    action, room_id, starts_at = closure_clashes.parse_screening_choice(choice, screening)
+async def _resolve(hold: HoldInfo, choice: str, actor: Any, notice: str) -> dict:
+    """Cancel or move one clashing hold through its owner; the line recording what was done."""
+    owner = owners.owner_of(hold.kind)
+    held = (await owner.describe([hold.ref])).get(hold.ref) if owner and hold.ref is not None else None
+    if owner is None or held is None:
+        raise ValidationFailed({choice_field(hold): choice_missing(hold)})
+    action, room_id, starts_at = closure_clashes.parse_choice(choice, held, owner.moves_in_time)
     if action == "cancel":
-        await programmes.cancel_screening(screening_id, actor, notice)
+        await owner.cancel(held.ref, actor, notice)
         return closure_clashes.effect(
-            "screening",
-            screening_id,
-            "cancelled",
-            screening["title"],
-            screening["starts_at"],
-            screening["ends_at"],
+            held.kind, held.ref, "cancelled", held.title, held.starts_at, held.ends_at
         )
     if action == "move" and room_id is not None and starts_at is not None:
-        await programmes.move_screening(screening_id, room_id, starts_at, actor)
+        await owner.move(held.ref, actor, room_id, starts_at, notice)
         return closure_clashes.effect(
-            "screening",
-            screening_id,
+            held.kind,
+            held.ref,
             "moved",
-            screening["title"],
-            screening["starts_at"],
-            screening["ends_at"],
+            held.title,
+            held.starts_at,
+            held.ends_at,
             moved_room=room_id,
             moved_starts_at=starts_at,
         )
-    raise ValidationFailed({f"screening-{screening_id}": N_("Choose what happens to this screening.")})
+    raise ValidationFailed({choice_field(hold): choice_missing(hold)})
 
 
 async def end_closure(closure_id: int, actor: Any) -> None:
@@ -333,3 +246,18 @@ async def closures_of(ticket_id: int) -> list[dict]:
     )
     effects = await closure_clashes.effects_of([row["id"] for row in rows])
     return [{**row, "effects": effects.get(row["id"], [])} for row in rows]
+
+
+async def room_choices() -> list[dict]:
+    """Every room a closure can close (id, names, floor, capacity), in the center's order."""
+    return await Room.select(Room.id, Room.name_ja, Room.name_en, Room.floor, Room.capacity).order_by(
+        Room.sort_order, Room.id
+    )
+
+
+async def ticket_of_closure(closure_id: int) -> int:
+    """The ticket a closure belongs to; NotFound if there is no such closure."""
+    row = await Closure.select(Closure.ticket).where(Closure.id == closure_id).first()
+    if row is None:
+        raise NotFound(N_("That closure does not exist."))
+    return row["ticket"]

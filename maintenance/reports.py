@@ -296,3 +296,13 @@ async def report_photos(report_id: int) -> list[dict]:
 
 def status_label(status: str) -> str:
     return STATUSES.get(status, status)
+
+
+async def waiting_count() -> int:
+    """How many public reports wait for triage."""
+    return await Report.count().where(Report.status == "received")
+
+
+async def reports_of_ticket(ticket_id: int) -> list[dict]:
+    """The public reports accepted as or merged into a ticket (id, reference, status)."""
+    return await Report.select(Report.id, Report.reference, Report.status).where(Report.ticket == ticket_id)

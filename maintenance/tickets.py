@@ -1,40 +1,40 @@
 """Tickets and their life: open, edit, move through the workflow, comment, add photos. Each change
 is one write transaction with a timeline line on the ticket and an audit line; illegal moves and
-bad input are refused with a message and change nothing."""
+bad input are refused with a message and change nothing. The form's fields are read in
+maintenance.ticket_fields, lists and timelines in maintenance.ticket_list (both re-exported here)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from center.accounts import audit
-from center.accounts.roles import FACILITIES, MANAGER
-from center.accounts.tables import User, UserRole
 from center.lib import dates
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.notices.service import notify
-from center.places import forms
 from maintenance import photos, report_history
-from maintenance.tables import Closure, Location, Photo, Project, Report, Ticket, TicketEvent
+from maintenance.access_notices import tell_groups
+from maintenance.tables import Closure, Photo, Report, Ticket, TicketEvent
+from maintenance.ticket_fields import MAX_TEXT
+from maintenance.ticket_fields import location_choices as location_choices
+from maintenance.ticket_fields import parse_fields as parse_fields
+from maintenance.ticket_fields import project_choices as project_choices
+from maintenance.ticket_fields import staff_choices as staff_choices
+from maintenance.ticket_list import list_tickets as list_tickets
+from maintenance.ticket_list import ticket_photos as ticket_photos
+from maintenance.ticket_list import timeline as timeline
 from maintenance.workflow import (
-    CATEGORIES,
     CLOSED_STATUSES,
-    FEATURES,
     OPEN_STATUSES,
-    PRIORITIES,
     STATUSES,
     can_move,
     due_for,
 )
 
 SYSTEM = SimpleNamespace(id=None, display_name="system")
-MAX_TITLE = 200
-MAX_TEXT = 4000
-MAX_COST = 999_999_999
 
 
 class IllegalMove(Conflict):
@@ -67,107 +67,6 @@ async def get_ticket(ticket_id: int) -> dict:
 
 async def ticket_exists(ticket_id: int) -> bool:
     return await Ticket.exists().where(Ticket.id == ticket_id)
-
-
-async def staff_choices() -> list[dict]:
-    """People a ticket can be assigned to: active facilities staff and managers."""
-    ids = [
-        row["user"]
-        for row in await UserRole.select(UserRole.user).where(UserRole.role.is_in([FACILITIES, MANAGER]))
-    ]
-    if not ids:
-        return []
-    return (
-        await User.select(User.id, User.display_name)
-        .where(User.id.is_in(ids) & (User.active == True))
-        .order_by(User.display_name)
-    )
-
-
-async def location_choices(*, keep: Any = None, everything: bool = False) -> list[dict]:
-    """Active locations for the forms; `keep` (a ticket's current place) stays even if inactive,
-    and `everything` lists inactive ones too (the filters, where old tickets are searched)."""
-    where = Location.active == True
-    if everything:
-        return await Location.select().order_by(Location.sort_order, Location.id)
-    if isinstance(keep, int):
-        where = where | (Location.id == keep)
-    return await Location.select().where(where).order_by(Location.sort_order, Location.id)
-
-
-async def project_choices() -> list[dict]:
-    return await Project.select(Project.id, Project.title_ja, Project.title_en).order_by(Project.id)
-
-
-async def parse_fields(
-    data: Mapping[str, Any], *, opened: date | None = None, keep_location: int | None = None
-) -> dict[str, Any]:
-    """The ticket's fields from a form, or ValidationFailed naming every bad field. Only active
-    locations may be chosen, except `keep_location` (the ticket's own, deactivated since)."""
-    errors = forms.FieldErrors()
-    title = forms.text(data, "title")
-    if not title:
-        errors.add("title", N_("Enter the title."))
-    elif len(title) > MAX_TITLE:
-        errors.add("title", N_("Use at most 200 characters."))
-    description = forms.text(data, "description")
-    if len(description) > MAX_TEXT:
-        errors.add("description", N_("Use at most 4,000 characters."))
-    category = forms.text(data, "category")
-    if category not in CATEGORIES:
-        errors.add("category", N_("Choose a category."))
-    priority = forms.text(data, "priority") or "normal"
-    if priority not in PRIORITIES:
-        errors.add("priority", N_("Choose a priority."))
-    location_id = forms.whole(data, "location", errors, N_("Choose a location."), low=1)
-    if location_id is not None and not await Location.exists().where(
-        (Location.id == location_id) & ((Location.active == True) | (Location.id == (keep_location or 0)))
-    ):
-        errors.add("location", N_("Choose a location."))
-    due_on = None
-    if forms.text(data, "due_on"):
-        due_on = forms.day(data, "due_on", errors, N_("Enter a date as YYYY-MM-DD."))
-    elif priority in PRIORITIES:
-        due_on = due_for(priority, opened or dates.today())
-    assignee = forms.whole(
-        data, "assignee", errors, N_("Choose someone from the list."), low=1, required=False
-    )
-    if assignee is not None and assignee not in {row["id"] for row in await staff_choices()}:
-        errors.add("assignee", N_("Choose someone from the list."))
-    feature = forms.text(data, "accessibility_feature")
-    if feature and feature not in FEATURES:
-        errors.add("accessibility_feature", N_("Choose a feature from the list."))
-    project = forms.whole(
-        data, "project", errors, N_("Choose a project from the list."), low=1, required=False
-    )
-    if project is not None and not await Project.exists().where(Project.id == project):
-        errors.add("project", N_("Choose a project from the list."))
-    cost_msg = N_("Enter an amount in yen (0 or more, digits only).")
-    estimated = forms.whole(data, "estimated_cost", errors, cost_msg, low=0, high=MAX_COST, required=False)
-    actual = forms.whole(data, "actual_cost", errors, cost_msg, low=0, high=MAX_COST, required=False)
-    texts = {}
-    for name, limit in (("contractor", 200), ("contractor_contact", 200), ("access_times", 300)):
-        texts[name] = forms.text(data, name)
-        if len(texts[name]) > limit:
-            errors.add(
-                name, N_("Use at most 300 characters.") if limit == 300 else N_("Use at most 200 characters.")
-            )
-    if errors:
-        raise ValidationFailed(dict(errors))
-    return {
-        "title": title,
-        "description": description,
-        "category": category,
-        "priority": priority,
-        "location": location_id,
-        "due_on": due_on,
-        "assignee": assignee,
-        "accessibility_feature": feature,
-        "project": project,
-        "estimated_cost": estimated,
-        "actual_cost": actual,
-        **texts,
-    }
 
 
 async def _event(
@@ -346,8 +245,6 @@ async def transition(
 
 async def _tell_groups(ticket_id: int, *, works_again: bool, feature: str | None = None) -> None:
     """Groups booked in the rooms a barrier-free feature affects hear of the outage or its end."""
-    from maintenance.access_notices import tell_groups  # reads bookings; tickets stay below them
-
     await tell_groups(ticket_id, works_again=works_again, feature=feature)
 
 
@@ -425,82 +322,6 @@ async def add_photo(ticket_id: int, content: bytes, actor: Any, caption: str = "
         photos.remove(filename, thumb)
         raise
     return rows[0]["id"]
-
-
-async def timeline(ticket_id: int) -> list[dict]:
-    return (
-        await TicketEvent.select()
-        .output(load_json=True)
-        .where(TicketEvent.ticket == ticket_id)
-        .order_by(TicketEvent.at)
-        .order_by(TicketEvent.id)
-    )
-
-
-async def ticket_photos(ticket_id: int) -> list[dict]:
-    """Photos taken by staff and those sent with the public reports merged into the ticket."""
-    report_ids = [row["id"] for row in await Report.select(Report.id).where(Report.ticket == ticket_id)]
-    where = Photo.ticket == ticket_id
-    if report_ids:
-        where = where | Photo.report.is_in(report_ids)
-    return await Photo.select().where(where).order_by(Photo.id)
-
-
-LIST_COLUMNS = (
-    Ticket.id,
-    Ticket.title,
-    Ticket.category,
-    Ticket.priority,
-    Ticket.status,
-    Ticket.due_on,
-    Ticket.accessibility_feature,
-    Ticket.created_at,
-    Ticket.resolved_at,
-    Ticket.estimated_cost,
-    Ticket.actual_cost,
-    Ticket.location,
-    Ticket.assignee,
-    Ticket.contractor,
-)
-
-
-async def list_tickets(filters: Mapping[str, Any] | None = None, *, limit: int = 500) -> list[dict]:
-    """Tickets matching the filters (category, location, priority, assignee, status, overdue),
-    most urgent first."""
-    filters = filters or {}
-    query = Ticket.select(
-        *LIST_COLUMNS,
-        Ticket.location.name_ja.as_alias("location_name_ja"),
-        Ticket.location.name_en.as_alias("location_name_en"),
-        Ticket.assignee.display_name.as_alias("assignee_name"),
-    )
-    if filters.get("category") in CATEGORIES:
-        query = query.where(Ticket.category == filters["category"])
-    if filters.get("priority") in PRIORITIES:
-        query = query.where(Ticket.priority == filters["priority"])
-    if filters.get("location"):
-        query = query.where(Ticket.location == filters["location"])
-    if filters.get("assignee"):
-        query = query.where(Ticket.assignee == filters["assignee"])
-    status = filters.get("status")
-    if status == "open" or filters.get("overdue"):
-        query = query.where(Ticket.status.is_in(list(OPEN_STATUSES)))
-    elif status in STATUSES:
-        query = query.where(Ticket.status == status)
-    if filters.get("overdue"):
-        query = query.where(Ticket.due_on < dates.today())
-    rows = await query.limit(limit)
-    from maintenance.workflow import PRIORITY_ORDER
-
-    rows.sort(
-        key=lambda row: (
-            row["status"] in CLOSED_STATUSES,
-            PRIORITY_ORDER.get(row["priority"], 9),
-            row["due_on"] or date.max,
-            row["id"],
-        )
-    )
-    return rows
 
 
 DESK_TITLE_LENGTH = 60

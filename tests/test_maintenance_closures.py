@@ -111,7 +111,7 @@ async def test_a_free_room_is_closed_with_a_ledger_hold(center):
 
 async def test_a_clash_lists_the_booking_with_similar_free_rooms_first(center):
     found = await closures.clashes(whole_day(center))
-    assert [row["booking"]["id"] for row in found] == [center["booking"]]
+    assert [row["held"].ref for row in found] == [center["booking"]]
     alternatives = [room["id"] for room in found[0]["alternatives"]]
     assert alternatives[0] == center["meeting2"]  # same equipment, closest capacity
     assert center["meeting1"] not in alternatives
@@ -220,7 +220,7 @@ async def test_the_elevator_warning_shows_while_its_ticket_is_open(center, clien
     assert "エレベーターが停止中です" in text_of(page.text)
     assert "エレベーターが停止中です" not in text_of((await client.get("/rooms/gallery")).text)
     rows = await affected_bookings()
-    assert [row["booking"]["id"] for row in rows] == [center["booking"]]
+    assert [row["held"].ref for row in rows] == [center["booking"]]
     for target in ("triaged", "in_progress", "done"):
         await tickets.transition(ticket, target, Facilities())
     assert "エレベーターが停止中です" not in text_of((await client.get("/rooms/meeting1")).text)

@@ -11,7 +11,7 @@ import time_machine
 from bookings.tables import Booking
 from center.lib.dates import local_instant, today
 from center.programmes import screenings
-from center.programmes.signage import todays_rooms
+from center.shell.signage import todays_rooms
 from tests.feeds_support import screening, small_center
 from tests.helpers import text_of
 from tests.programmes_support import planned_day

@@ -84,7 +84,7 @@ class DeskController(Controller):
 
     @get("/payments/{payment_id:int}/receipt.pdf", name="desk:receipt")
     async def receipt(self, payment_id: FromPath[int]) -> Response[bytes]:
-        from center.lib.pdf import render_pdf
+        from center.web.pdf import render_pdf
 
         context = await desk_payments.receipt_context(payment_id)
         data = await render_pdf("pdf/desk_receipt.html", context)

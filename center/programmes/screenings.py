@@ -5,7 +5,10 @@ themselves, single screenings added, moved or cancelled, and attendance per scre
 Every scheduled screening holds its room in the ledger (kind "screening"). A rule's preview lists
 each date with its status (free, clash with what, closed, holiday) before anything is saved;
 saving takes the free dates only, in one transaction, and a date that became busy in the
-meantime is skipped, never double-held."""
+meantime is skipped, never double-held.
+
+The video library is center.programmes.videos and the listings and monthly figures are
+center.programmes.screening_listing (their public names are re-exported here)."""
 
 from __future__ import annotations
 
@@ -17,16 +20,29 @@ from typing import Any
 
 from center.accounts import audit
 from center.ledger.service import HoldConflict, HoldInfo, find_conflicts, move_hold, release_hold, take_hold
-from center.lib.dates import TOKYO, is_holiday, local_day_bounds, local_instant, to_local, today
+from center.lib.dates import is_holiday, local_instant, to_local, today
 from center.lib.db import write_transaction
-from center.lib.errors import NotFound, ValidationFailed
+from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
 from center.places import forms
 from center.places.calendar import load_calendar
 from center.places.tables import Room
-from center.programmes.tables import Screening, ScreeningRule, Video
+from center.programmes.screening_listing import get_screening
+from center.programmes.screening_listing import month_attendance as month_attendance
+from center.programmes.screening_listing import monthly_figures as monthly_figures
+from center.programmes.screening_listing import now_and_next as now_and_next
+from center.programmes.screening_listing import screenings_between as screenings_between
+from center.programmes.screening_listing import screenings_on_day as screenings_on_day
+from center.programmes.tables import Screening, ScreeningRule
+from center.programmes.videos import LEVELS as LEVELS
+from center.programmes.videos import active_video
+from center.programmes.videos import add_video as add_video
+from center.programmes.videos import get_video as get_video
+from center.programmes.videos import parse_video as parse_video
+from center.programmes.videos import set_video_active as set_video_active
+from center.programmes.videos import update_video as update_video
+from center.programmes.videos import videos as videos
 
-LEVELS = (("seated", N_("Seated")), ("standing", N_("Standing")))
 MAX_DAYS = 366
 MAX_TIMES = 6
 
@@ -40,89 +56,6 @@ class Occurrence:
     status: str  # free | clash | closed | holiday
     conflicts: list[HoldInfo] = field(default_factory=list)
     reason: str = ""
-
-
-# --- videos -----------------------------------------------------------------------------------
-
-
-def parse_video(data: Mapping[str, Any]) -> dict[str, Any]:
-    errors = forms.FieldErrors()
-    title = forms.text(data, "title", 200)
-    if not title:
-        errors.add("title", N_("Enter a title."))
-    minutes = forms.whole(
-        data, "minutes", errors, N_("Enter the length in minutes, from 1 to 180."), low=1, high=180
-    )
-    level = forms.text(data, "level")
-    if level not in dict(LEVELS):
-        errors.add("level", N_("Choose seated or standing."))
-    if errors:
-        raise ValidationFailed(dict(errors))
-    return {
-        "title": title,
-        "minutes": minutes,
-        "level": level,
-        "trains": forms.text(data, "trains", 200),
-        "staff_notes": forms.text(data, "staff_notes", 2000),
-    }
-
-
-async def add_video(fields: dict[str, Any], actor: Any) -> int:
-    async with write_transaction():
-        rows = await Video.insert(Video(**fields, created_at=datetime.now(UTC))).returning(
-            *Video.all_columns()
-        )
-        await audit.record("video.add", "video", rows[0]["id"], actor=actor, after=rows[0])
-    return rows[0]["id"]
-
-
-async def get_video(video_id: int) -> dict:
-    row = await Video.select().where(Video.id == video_id).first()
-    if row is None:
-        raise NotFound(N_("That video does not exist."))
-    return row
-
-
-async def update_video(video_id: int, fields: dict[str, Any], actor: Any) -> dict:
-    """Change a video's details; screenings already planned keep showing it."""
-    async with write_transaction():
-        before = await get_video(video_id)
-        await Video.update({getattr(Video, key): value for key, value in fields.items()}).where(
-            Video.id == video_id
-        )
-        after = await get_video(video_id)
-        await audit.record("video.update", "video", video_id, actor=actor, before=before, after=after)
-    return after
-
-
-async def set_video_active(video_id: int, active: bool, actor: Any) -> dict:
-    """Retire a video from the choices for new screenings (past ones keep it), or bring it back."""
-    async with write_transaction():
-        before = await get_video(video_id)
-        await Video.update({Video.active: active}).where(Video.id == video_id)
-        after = await get_video(video_id)
-        await audit.record(
-            "video.retire" if not active else "video.restore",
-            "video",
-            video_id,
-            actor=actor,
-            before=before,
-            after=after,
-        )
-    return after
-
-
-async def videos(active_only: bool = True) -> list[dict]:
-    query = Video.select().order_by(Video.title)
-    if active_only:
-        query = query.where(Video.active == True)
-    return await query
-
-
-async def _video(video_id: int | None) -> dict | None:
-    if video_id is None:
-        return None
-    return await Video.select().where((Video.id == video_id) & (Video.active == True)).first()
 
 
 async def rooms() -> list[dict]:
@@ -154,7 +87,7 @@ def _parse_times(raw: str, errors: forms.FieldErrors) -> list[time]:
 async def parse_rule(data: Mapping[str, Any]) -> dict[str, Any]:
     """A rule from the form (video, room, weekdays, times, date range); ValidationFailed per field."""
     errors = forms.FieldErrors()
-    video = await _video(forms.whole(data, "video", errors, N_("Choose a video."), low=1, high=10**9))
+    video = await active_video(forms.whole(data, "video", errors, N_("Choose a video."), low=1, high=10**9))
     if video is None:
         errors.add("video", N_("Choose a video."))
     room_id = forms.whole(data, "room", errors, N_("Choose a room."), low=1, high=10**9)
@@ -339,7 +272,7 @@ async def _check_open(day: date, at: time, minutes: int, field_name: str = "at")
 
 async def parse_single(data: Mapping[str, Any]) -> tuple[dict, dict, date, time]:
     errors = forms.FieldErrors()
-    video = await _video(forms.whole(data, "video", errors, N_("Choose a video."), low=1, high=10**9))
+    video = await active_video(forms.whole(data, "video", errors, N_("Choose a video."), low=1, high=10**9))
     if video is None:
         errors.add("video", N_("Choose a video."))
     room_id = forms.whole(data, "room", errors, N_("Choose a room."), low=1, high=10**9)
@@ -368,26 +301,6 @@ async def add_single(video: dict, room: dict, day: date, at: time, actor: Any) -
             after={"video": video["id"], "room": room["id"], "starts_at": starts_at},
         )
     return screening_id
-
-
-async def get_screening(screening_id: int) -> dict:
-    row = await (
-        Screening.select(
-            Screening.all_columns(),
-            Screening.video.title.as_alias("title"),
-            Screening.video.minutes.as_alias("minutes"),
-            Screening.video.level.as_alias("level"),
-            Screening.video.trains.as_alias("trains"),
-            Screening.video.staff_notes.as_alias("staff_notes"),
-            Screening.room.name_ja.as_alias("room_name_ja"),
-            Screening.room.name_en.as_alias("room_name_en"),
-        )
-        .where(Screening.id == screening_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound(N_("That screening does not exist."))
-    return row
 
 
 async def move(screening_id: int, room_id: int, day: date, at: time, actor: Any) -> None:
@@ -468,84 +381,3 @@ async def record_attendance(screening_id: int, count: int, actor: Any) -> None:
             before={"attendance": screening["attendance"]},
             after={"attendance": count},
         )
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def _listing():
-    return Screening.select(
-        Screening.all_columns(),
-        Screening.video.title.as_alias("title"),
-        Screening.video.minutes.as_alias("minutes"),
-        Screening.video.level.as_alias("level"),
-        Screening.video.trains.as_alias("trains"),
-        Screening.room.name_ja.as_alias("room_name_ja"),
-        Screening.room.name_en.as_alias("room_name_en"),
-    )
-
-
-async def screenings_between(start: date, end: date, *, include_cancelled: bool = True) -> list[dict]:
-    """Screenings on the Tokyo days [start, end], in time order."""
-    range_start, _ = local_day_bounds(start)
-    _, range_end = local_day_bounds(end)
-    query = _listing().where((Screening.starts_at >= range_start) & (Screening.starts_at < range_end))
-    if not include_cancelled:
-        query = query.where(Screening.status == "scheduled")
-    return await query.order_by(Screening.starts_at)
-
-
-async def screenings_on_day(day: date | None = None) -> list[dict]:
-    day = day or today()
-    return await screenings_between(day, day, include_cancelled=False)
-
-
-async def now_and_next(now: datetime | None = None, limit: int = 4) -> tuple[list[dict], list[dict]]:
-    """What is showing now and what comes next today (for the signage)."""
-    now = now or datetime.now(UTC)
-    todays = await screenings_on_day(now.astimezone(TOKYO).date())
-    showing = [s for s in todays if s["starts_at"] <= now < s["ends_at"]]
-    upcoming = [s for s in todays if s["starts_at"] > now][:limit]
-    return showing, upcoming
-
-
-async def monthly_figures(months: int = 6) -> list[dict]:
-    """Per month: screenings held, people counted, and the average (for the reports)."""
-    first = today().replace(day=1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    rows = await Screening.select(Screening.starts_at, Screening.attendance).where(
-        (Screening.status == "scheduled")
-        & (Screening.starts_at >= local_day_bounds(first)[0])
-        & (Screening.starts_at < datetime.now(UTC))
-    )
-    figures: dict[tuple[int, int], dict] = {}
-    cursor = first
-    for _ in range(months):
-        figures[(cursor.year, cursor.month)] = {
-            "year": cursor.year,
-            "month": cursor.month,
-            "held": 0,
-            "counted": 0,
-            "people": 0,
-        }
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    for row in rows:
-        local = to_local(row["starts_at"])
-        item = figures.get((local.year, local.month))
-        if item is None:
-            continue
-        item["held"] += 1
-        if row["attendance"] is not None:
-            item["counted"] += 1
-            item["people"] += row["attendance"]
-    return list(figures.values())
-
-
-async def month_attendance(year: int, month: int) -> dict:
-    """One month's screenings held and people counted."""
-    first = date(year, month, 1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    rows = [s for s in await screenings_between(first, last, include_cancelled=False)]
-    counted = [s["attendance"] for s in rows if s["attendance"] is not None]
-    return {"year": year, "month": month, "held": len(rows), "people": sum(counted), "counted": len(counted)}

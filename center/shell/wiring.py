@@ -11,11 +11,14 @@ from __future__ import annotations
 def wire() -> None:
     """Register every domain's providers and the scheduled jobs."""
     from bookings.desk_checkin import group_no_shows
+    from bookings.hold_owner import BookingHolds
     from center.accounts.group_record import register_no_shows
     from center.accounts.roles import role_label
+    from center.ledger.owners import register_owner
     from center.places.equipment import decode_codes, equipment_text
     from center.places.repairs import RepairDesk, register_repair_desk
     from center.places.warnings import register_provider
+    from center.programmes.hold_owner import ScreeningHolds
     from center.shell.jobs import register_jobs
     from center.web.templating import register_globals
     from maintenance.accessibility import outages_for_rooms
@@ -31,3 +34,5 @@ def wire() -> None:
         equipment_text=equipment_text,
     )
     register_repair_desk(RepairDesk(open_ticket=open_repair_ticket, ticket_exists=ticket_exists))
+    register_owner(BookingHolds())
+    register_owner(ScreeningHolds())

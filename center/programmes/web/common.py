@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from typing import Any
 
 from center.lib.errors import DomainError, ValidationFailed
 from center.lib.i18n import gettext
 from center.programmes import flowerbeds
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from center.web.forms import Form  # noqa: F401  (the web modules import it from here)
 
 
 def field_errors(exc: ValidationFailed) -> dict[str, str]:

@@ -13,12 +13,12 @@ from litestar.response import Redirect
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
+from center.web.forms import Form  # noqa: F401  (the web modules import it from here)
 from maintenance import photos
 from maintenance.projects import PROJECT_STATUSES
 from maintenance.reports import PUBLIC_STATES
 from maintenance.workflow import CATEGORIES, FEATURES, PRIORITIES, STATUSES, is_overdue, move_label
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
