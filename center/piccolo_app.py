@@ -16,7 +16,6 @@ APP_CONFIG = AppConfig(
             "center.accounts.tables",
             "center.notices.tables",
             "center.scheduler.tables",
-            "center.programmes.tables",
             "center.feeds.tables",
         ],
         exclude_imported=True,

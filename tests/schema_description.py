@@ -115,7 +115,8 @@ async def describe_postgres(query: Query) -> Description:
             text += f" DEFAULT {column['column_default']}"
         description.setdefault(column["table_name"], []).append(text)
     for constraint in await query(
-        "SELECT c.relname AS table_name, k.conname, k.contype::text AS contype, pg_get_constraintdef(k.oid) AS definition"
+        "SELECT c.relname AS table_name, k.conname, k.contype::text AS contype,"
+        " pg_get_constraintdef(k.oid) AS definition"
         " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
         " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
     ):
@@ -146,7 +147,8 @@ async def describe_postgres(query: Query) -> Description:
     database += [
         f"sequence {row['sequence_name']}: {row['data_type']}"
         for row in await query(
-            "SELECT sequence_name, data_type FROM information_schema.sequences WHERE sequence_schema = 'public'"
+            "SELECT sequence_name, data_type FROM information_schema.sequences"
+            " WHERE sequence_schema = 'public'"
         )
     ]
     description["(database)"] = database

@@ -1,6 +1,5 @@
 """Booking requests: the tentative hold, the rules, approval, decline, cancellation, lapse, moves."""
 
-import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +21,6 @@ from bookings.service import (
 )
 from bookings.tables import Booking, BookingPolicy
 from center.dates import today
-from center.db import get_engine
 from center.errors import DomainError, NotFound, ValidationFailed
 from center.ledger.tables import Hold
 from center.places.tables import ClosedDay
@@ -289,22 +287,3 @@ async def test_hourly_requests_ending_before_they_start_or_outside_opening_hours
         await request_booking(ask_hours(hourly, start, end), hourly["group"], MEMBER)
     assert field in refused.value.errors
     assert await counts() == (0, 0)
-
-
-async def test_the_migration_fills_in_the_category_of_earlier_reductions(center):
-    """Bookings from before the reduction_category column get their group's category."""
-    backfill = importlib.import_module(
-        "bookings.piccolo_migrations.bookings_2026_11_26t23_54_30_000000"
-    ).BACKFILL
-    reduced = await request_booking(ask(center), center["group"], MEMBER)
-    plain_group = await make_group("写真クラブ", members=(center["user"],))
-    plain = await request_booking(ask(center, days_ahead=15), plain_group, MEMBER)
-    await Booking.update({Booking.reduction_category: "none"}).where(Booking.id == reduced)
-
-    await get_engine().run_ddl(backfill)
-
-    rows = {
-        row["id"]: row["reduction_category"]
-        for row in await Booking.select(Booking.id, Booking.reduction_category)
-    }
-    assert rows == {reduced: "welfare", plain: "none"}
