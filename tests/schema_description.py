@@ -3,7 +3,7 @@
 The description lists, per table, its columns (type, nullability, default, primary key), foreign
 keys, indexes (unique, partial), CHECK and exclusion constraints, and triggers; on PostgreSQL also
 the extensions and sequences. It is written as one line per fact so a change reads as a short diff.
-tests/test_schema.py compares a freshly migrated database with the checked-in description in
+tests/center/test_schema.py compares a freshly migrated database with the checked-in description in
 tests/schema/sqlite.json and tests/schema/postgres.json.
 
 Regenerate the checked-in description after an intended schema change (PostgreSQL from

@@ -17,7 +17,7 @@ from babel.support import Translations
 from center.i18n import CATALOG_DIR, current_locale, npgettext, pgettext, translations
 from center.i18n.extract import InContext, collect_msgids
 from center.web.templating import build_environment
-from tests import test_desk_support as support
+from tests.bookings import desk_support as support
 from tests.helpers import login, post_form, text_of
 
 SHARED_CATALOG = "core.po"

@@ -12,10 +12,10 @@ from bookings.tables import Booking
 from center.dates import local_instant, today
 from center.programmes import screenings
 from center.programmes.signage import todays_rooms
+from tests.bookings.desk_support import make_booking
 from tests.feeds_support import screening, small_center
 from tests.helpers import text_of
 from tests.programmes_support import planned_day
-from tests.test_desk_support import make_booking
 
 pytestmark = pytest.mark.anyio
 

@@ -18,9 +18,9 @@ from center.places.equipment import decode_codes
 from center.places.tables import Room, RoomEquipmentFee
 from center.reports.income import income_report
 from center.reports.periods import Period
-from tests import test_desk_support as desk_support
+from tests.bookings import desk_support
+from tests.bookings.test_bookings_api import post_json
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
-from tests.test_bookings_api import post_json
 
 pytestmark = pytest.mark.anyio
 

@@ -3,8 +3,8 @@
 import pytest
 
 from center.accounts.tables import AuditEntry, Group, GroupMember, User
+from tests.center.test_groups_registration import application
 from tests.helpers import PASSWORD, login, make_group, make_user, post_form, text_of
-from tests.test_groups_registration import application
 
 pytestmark = pytest.mark.anyio
 

@@ -15,8 +15,8 @@ import pytest
 
 from center.ledger.service import take_hold
 from center.reports.usage import WALK_IN_MARKER
+from tests.center.test_reports_figures import _booking, _payment, at, load_known_data
 from tests.helpers import login, make_group, make_user
-from tests.test_reports_figures import _booking, _payment, at, load_known_data
 
 pytestmark = pytest.mark.anyio
 

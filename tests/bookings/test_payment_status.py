@@ -16,9 +16,9 @@ from bookings.tables import Booking, Payment, PaymentSettings
 from center.accounts.tables import AuditEntry
 from center.dates import to_local, wareki
 from center.notices.tables import Notice
-from tests import test_desk_support as support
+from tests.bookings import desk_support as support
+from tests.bookings.desk_support import DESK, make_booking
 from tests.helpers import login, post_form, text_of
-from tests.test_desk_support import DESK, make_booking
 
 pytestmark = pytest.mark.anyio
 desk_center = support.desk_center

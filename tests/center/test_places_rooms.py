@@ -5,8 +5,8 @@ from datetime import time
 import pytest
 
 from center.places.tables import Room, RoomSlotFee
+from tests.center.places_support import make_profile, make_room, make_slot, make_standard_slots
 from tests.helpers import post_form, text_of
-from tests.test_places_support import make_profile, make_room, make_slot, make_standard_slots
 
 pytestmark = pytest.mark.anyio
 

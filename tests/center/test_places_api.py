@@ -5,14 +5,14 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import login, make_user
-from tests.test_places_support import (
+from tests.center.places_support import (
     make_closed,
     make_profile,
     make_room,
     make_standard_slots,
     open_every_day,
 )
+from tests.helpers import login, make_user
 
 pytestmark = pytest.mark.anyio
 

@@ -11,9 +11,9 @@ import pytest
 
 from bookings.permits import permit_code
 from center.accounts.tables import AuditEntry
-from tests import test_desk_support as support
+from tests.bookings import desk_support as support
+from tests.bookings.desk_support import booking
 from tests.helpers import login, post_form, text_of
-from tests.test_desk_support import booking
 
 pytestmark = pytest.mark.anyio
 desk_center = support.desk_center

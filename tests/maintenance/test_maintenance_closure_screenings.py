@@ -19,8 +19,8 @@ from center.programmes.tables import Screening
 from maintenance import closures, tickets
 from maintenance.tables import Closure, ClosureEffect
 from tests.helpers import post_form, text_of
+from tests.maintenance.test_maintenance_closures import STAFF, Facilities, center, whole_day
 from tests.maintenance_support import facilities_client, make_location, ticket_form
-from tests.test_maintenance_closures import STAFF, Facilities, center, whole_day
 
 pytestmark = pytest.mark.anyio
 assert center  # the fixture, used by name below

@@ -15,9 +15,9 @@ from bookings.tables import Booking, Payment
 from center.accounts.tables import AuditEntry, Group
 from center.dates import local_instant
 from center.errors import ValidationFailed
-from tests import test_desk_support as support
+from tests.bookings import desk_support as support
+from tests.bookings.desk_support import DESK, booking
 from tests.helpers import login, post_form
-from tests.test_desk_support import DESK, booking
 
 pytestmark = pytest.mark.anyio
 desk_center = support.desk_center

@@ -7,8 +7,8 @@ import pytest
 
 from center.accounts.tables import Group, User
 from center.settings import get_settings
+from tests.center.test_groups_registration import application
 from tests.helpers import make_user, post_form
-from tests.test_groups_registration import application
 
 pytestmark = pytest.mark.anyio
 

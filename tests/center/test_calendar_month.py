@@ -8,8 +8,8 @@ import pytest
 from bookings.tables import Booking
 from center.dates import local_instant
 from center.places.tables import OpeningHours
+from tests.center.places_support import make_closed, make_profile, make_room, open_every_day
 from tests.helpers import make_group, post_form, text_of
-from tests.test_places_support import make_closed, make_profile, make_room, open_every_day
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,8 @@ import pytest
 
 from center.dates import today
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Slot
+from tests.center.places_support import audit_entries, make_closed, make_standard_slots, open_every_day
 from tests.helpers import login, make_user, post_form, text_of
-from tests.test_places_support import audit_entries, make_closed, make_standard_slots, open_every_day
 
 pytestmark = pytest.mark.anyio
 

@@ -26,7 +26,7 @@ from urllib.parse import urlparse, urlunparse
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 50
 GROUPS = 10
 WORKERS = 3

@@ -14,7 +14,7 @@ import pytest
 
 from center.settings import get_settings
 from center.web import security_headers as module
-from tests.test_routes_access import (
+from tests.center.test_routes_access import (
     ACCOUNTS,
     UNSAFE,
     endpoints,

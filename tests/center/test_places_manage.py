@@ -7,8 +7,8 @@ import pytest
 
 from center.places.tables import Room, RoomSlotFee
 from center.settings import get_settings
+from tests.center.places_support import audit_entries, image_bytes, make_room, make_standard_slots
 from tests.helpers import csrf_token, login, make_group, make_user, post_form, text_of
-from tests.test_places_support import audit_entries, image_bytes, make_room, make_standard_slots
 
 pytestmark = pytest.mark.anyio
 

@@ -1,5 +1,5 @@
 """Every way a booking is made gives it a request number at once: series occurrences, walk-ins
-at the desk and lottery wins, like plain requests (tests/test_bookings_urgent.py)."""
+at the desk and lottery wins, like plain requests (tests/bookings/test_bookings_urgent.py)."""
 
 import re
 from datetime import date, datetime, time, timedelta

@@ -10,8 +10,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.center.test_reports_figures import load_known_data
 from tests.helpers import login, make_group, make_user, text_of
-from tests.test_reports_figures import load_known_data
 
 pytestmark = pytest.mark.anyio
 
@@ -131,7 +131,7 @@ def rooms_block(rows: list[list[str]]) -> list[list[str]]:
 
 async def test_slots_closed_for_works_show_on_the_page_in_the_pdf_and_in_the_csv(client):
     from center.ledger.service import take_hold
-    from tests.test_reports_figures import at
+    from tests.center.test_reports_figures import at
 
     ids = await load_known_data()
     # 会議室1 closed all of 10/20: 2 of its 62 slots, so 4 booked of 60 (6.7%); 6 of 153 in total.

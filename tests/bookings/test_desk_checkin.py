@@ -13,9 +13,9 @@ from bookings.service import Actor, cancel
 from center.accounts.tables import AuditEntry
 from center.dates import local_day_bounds
 from center.ledger.service import take_hold
-from tests import test_desk_support as support
+from tests.bookings import desk_support as support
+from tests.bookings.desk_support import DESK, booking
 from tests.helpers import login, post_form, text_of
-from tests.test_desk_support import DESK, booking
 
 pytestmark = pytest.mark.anyio
 desk_center = support.desk_center

@@ -33,7 +33,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture(scope="module")
 def harness(request: pytest.FixtureRequest) -> ModuleType:
-    path = os.path.join(os.path.dirname(__file__), "conftest.py")
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "conftest.py")
     for plugin in request.config.pluginmanager.get_plugins():
         if getattr(plugin, "__file__", None) == path:
             return plugin  # type: ignore[return-value]
