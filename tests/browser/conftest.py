@@ -56,6 +56,7 @@ def _run_apart(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups off the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
