@@ -41,7 +41,6 @@ from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
 
 import piccolo_conf  # noqa: E402
 from center.db import migrate, postgres_config  # noqa: E402
-from tests.pg_pool import PooledPostgresEngine  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_CLOCK = os.environ.get("CENTER_TEST_CLOCK", "")
@@ -115,7 +114,7 @@ def _build(kind: str) -> tuple[object, str | None]:
         return SQLiteEngine(path=str(path), timeout=30), None
     name = asyncio.run(_create_pg_database(PG_URL))
     config = {**postgres_config(PG_URL), "database": name}
-    return PooledPostgresEngine(config=config), name
+    return PostgresEngine(config=config), name
 
 
 _ENGINES: dict[str, object] = {}
