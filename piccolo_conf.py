@@ -9,6 +9,7 @@ DB = build_engine()
 APP_REGISTRY = AppRegistry(
     apps=[
         "center.piccolo_app",
+        "center.programmes.piccolo_app",
         "bookings.piccolo_app",
         "maintenance.piccolo_app",
     ]

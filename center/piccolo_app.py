@@ -16,7 +16,6 @@ APP_CONFIG = AppConfig(
             "center.accounts.tables",
             "center.notices.tables",
             "center.lib.scheduler.tables",
-            "center.programmes.tables",
             "center.shell.feeds.tables",
         ],
         exclude_imported=True,

@@ -1,10 +1,15 @@
-"""The browser harness: the real server in a subprocess on each engine, with the demo data, and a
-headless Chromium driven by Playwright.
+"""The browser harness: the real server in a subprocess, with the demo data, and a headless Chromium
+driven by Playwright.
 
-`live_server` is per test process (xdist worker) and engine: a fresh data folder (and a fresh
-PostgreSQL database), `center migrate` and `center demo` in subprocesses, then uvicorn on a free
-port until the session ends. Without CENTER_TEST_DATABASE_URL the PostgreSQL runs skip; under
-CI=true they fail, as does a missing Chromium."""
+`live_server` is per test process (xdist worker): a fresh data folder, `center migrate` and
+`center demo` in subprocesses, then uvicorn on a free port until the session ends. It runs on
+SQLite: what a browser test checks (pages, keyboard, accessibility) does not depend on the engine,
+and the engines' own behaviour is tested in-process on both. The few flows whose outcome through a
+real server does depend on the engine (holds taken and released by the ledger, PostgreSQL's
+connection pool in the server, which the in-process tests do not use) say `both_engines()` and run
+on a PostgreSQL server too (a fresh database). Without CENTER_TEST_DATABASE_URL those PostgreSQL
+runs skip; under CI=true they fail, as does a missing Chromium. All browser tests form one xdist
+group, so one worker runs them, each server starting once."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -39,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVER_START_SECONDS = 60
+SERVER_START_SECONDS = 180  # a loaded 2-core machine (CI beside other jobs) starts it slowly
 
 
 def _run_apart(coroutine):
@@ -51,11 +56,14 @@ def _run_apart(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups off the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+            # One worker runs them all (`--dist loadgroup`), so each server and Chromium start once.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -183,24 +191,50 @@ def _serve(kind: str, harness: ModuleType, data_dir: Path, clock: datetime | Non
                 _run_apart(harness._drop_pg_database(harness.PG_URL, database))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
-    """The base URL of the real app with the demo data, on one engine, on the real clock (or the
-    suite's CENTER_TEST_CLOCK)."""
-    kind = request.param
-    clock = datetime.fromisoformat(harness.TEST_CLOCK) if harness.TEST_CLOCK else None
-    with _serve(kind, harness, tmp_path_factory.mktemp(f"live-{kind}"), clock=clock) as url:
-        yield url
+@pytest.fixture(scope="session")
+def servers(harness: ModuleType, tmp_path_factory) -> Iterator[Callable[[str, datetime | None], str]]:
+    """Start a server once per test process for each (engine, clock) asked for, and stop them all
+    when the session ends: `live_server` on SQLite and the same asked for by an engine-parametrised
+    test share one server."""
+    with contextlib.ExitStack() as stack:
+        started: dict[tuple[str, str], str] = {}
+
+        def serve(kind: str, clock: datetime | None) -> str:
+            key = (kind, clock.isoformat() if clock else "")
+            if key not in started:
+                data_dir = tmp_path_factory.mktemp(f"server-{kind}")
+                started[key] = stack.enter_context(_serve(kind, harness, data_dir, clock=clock))
+            return started[key]
+
+        yield serve
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def open_live_server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest, harness: ModuleType, servers) -> str:
+    """The base URL of the real app with the demo data, on the real clock (or the suite's
+    CENTER_TEST_CLOCK). SQLite unless a test that checks engine behaviour asks for both engines
+    with `both_engines` (see ENGINE_PARAMS)."""
+    kind = getattr(request, "param", "sqlite")
+    return servers(kind, datetime.fromisoformat(harness.TEST_CLOCK) if harness.TEST_CLOCK else None)
+
+
+@pytest.fixture(scope="session")
+def open_live_server(request: pytest.FixtureRequest, servers) -> str:
     """Like live_server, but its clock stands at an hour when the demo center is open (an_open_hour),
     for flows that act on "now" such as the front desk's walk-ins."""
-    kind = request.param
-    data_dir = tmp_path_factory.mktemp(f"open-{kind}")
-    with _serve(kind, harness, data_dir, clock=an_open_hour()) as url:
-        yield url
+    return servers(getattr(request, "param", "sqlite"), an_open_hour())
+
+
+# For browser tests that render pages from the in-process app (the `db` fixture) instead of a
+# server: the browser's side does not depend on the engine, which the in-process tests cover.
+on_sqlite = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+
+
+def both_engines(fixture: str = "live_server") -> pytest.MarkDecorator:
+    """Run a browser test against a server on each engine (`pytestmark = both_engines()`), for the
+    few flows whose outcome depends on the engine behind the real server. Accessibility and page
+    structure do not, so every other browser test runs on SQLite alone."""
+    return pytest.mark.parametrize(fixture, ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture(scope="module")
@@ -232,5 +266,6 @@ def page(context: BrowserContext) -> Page:
 @pytest.fixture
 def engine_kind(request: pytest.FixtureRequest) -> str:
     """Which engine the live server of this test runs on (for screenshot names)."""
-    params = request.node.callspec.params
-    return params.get("live_server") or params["open_live_server"]
+    callspec = getattr(request.node, "callspec", None)
+    params = callspec.params if callspec else {}
+    return params.get("live_server") or params.get("open_live_server") or "sqlite"

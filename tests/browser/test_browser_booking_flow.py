@@ -1,4 +1,6 @@
-"""The center's main flow by keyboard alone, in Chromium against the real server on each engine:
+"""The center's main flow by keyboard alone, in Chromium against the real server on each engine (the
+ledger takes and releases the hold through the server's own engine: triggers on SQLite, the
+exclusion constraint and the connection pool on PostgreSQL):
 a member finds a free slot in the week grid and requests it (agreeing to the terms of use on the
 confirmation page), the manager approves it, and the member downloads the permit. Every page on the
 way passes axe's WCAG A/AA rules."""
@@ -11,12 +13,15 @@ from functools import partial
 
 from playwright.sync_api import Page
 
+from tests.browser.conftest import both_engines
 from tests.browser.support import DEMO_PASSWORD, audit, check_structure, focused, screenshot, tab_to
 
 MAX_TABS = 500  # the week grid alone has 9 rooms × 7 days × 3 slots
 _tab_to = partial(tab_to, limit=MAX_TABS)
 ROOM = "meeting2"  # a small meeting room booked by slot, not a lottery room in the demo
 PURPOSE = "キーボード操作の確認会"
+
+pytestmark = both_engines()
 
 
 def checked(page: Page) -> None:

@@ -16,11 +16,11 @@ import time_machine
 from playwright.sync_api import sync_playwright
 
 from center.lib.dates import local_instant, today
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, on_sqlite
 from tests.browser.support import audit
 from tests.feeds_support import screening, small_center
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, on_sqlite]
 
 
 def _audit_html(html: str) -> int:

@@ -26,14 +26,14 @@ from playwright.sync_api import Page, Route, sync_playwright
 
 from bookings.tables import Booking
 from center.lib.dates import local_instant, today
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.bookings.desk_support import make_booking
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, on_sqlite
 from tests.browser.support import ROOT, WCAG_TAGS, format_violations, screenshot
 from tests.feeds_support import screening, small_center
 from tests.helpers import make_room
 from tests.programmes_support import planned_day
-from tests.test_desk_support import make_booking
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, on_sqlite]
 
 ORIGIN = "http://signage.test"
 PAGE_SECONDS = "1"
