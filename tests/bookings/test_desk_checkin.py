@@ -12,6 +12,7 @@ from bookings.permits import permit_code
 from bookings.service import Actor, cancel
 from center.accounts.tables import AuditEntry
 from center.ledger.service import take_hold
+from center.lib.dates import local_day_bounds
 from tests.bookings import desk_support as support
 from tests.bookings.desk_support import DESK, booking
 from tests.helpers import login, post_form, text_of
