@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bookings import service
+from bookings import service, staff_moves
 from bookings.rules import BookingRequest
 from bookings.tables import Booking
 from center.accounts.tables import Group
@@ -89,7 +89,7 @@ class BookingHolds:
     async def move(self, ref: int, actor: Acting, room_id: int, starts_at: datetime, reason: str) -> None:
         request = moved_request(await service.get_booking(ref), room_id, starts_at)
         try:
-            await service.move(ref, _staff(actor), room_id, request, reason)
+            await staff_moves.move(ref, _staff(actor), room_id, request, reason)
         except service.BookingTaken as taken:
             raise MoveTaken(taken.conflicts) from taken
 

@@ -251,7 +251,7 @@ def _room(check: Checker, index: int, room: dict, raw: dict, slot_codes: list[st
 def _policy(check: Checker, value: Any) -> dict[str, Any]:
     """The policy's keys and ranges are the booking rules page's (imported only when the file has a
     [policy]: the web module is slow to import, and the demo does without)."""
-    from bookings.web.manage import POLICY_FIELDS
+    from bookings.booking_rules import POLICY_FIELDS
 
     keys = {name: Key("int", low=low, high=high) for name, (low, high, _msgid) in POLICY_FIELDS.items()}
     given = check.table(("policy",), value, keys)
