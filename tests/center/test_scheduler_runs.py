@@ -132,9 +132,8 @@ async def test_a_run_still_going_holds_back_the_next_due_time(db):
 
 
 def test_the_daily_backup_writes_into_its_folder_and_keeps_the_last_n(db, tmp_path, monkeypatch):
-    from tests.center.test_backup import need_tool
-
     from center.shell.backup.daily import run_daily_backup
+    from tests.center.test_backup import need_tool
 
     if db == "postgres":
         need_tool("pg_dump")
