@@ -5,7 +5,6 @@ The changes the desk makes live in the desk_* modules beside this one."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,6 +17,7 @@ from center.lib.dates import format_date, local_day_bounds, to_local, today
 from center.lib.db import is_postgres
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_, gettext, pick
+from center.lib.text import normalise, to_katakana
 from center.places.tables import Room
 
 # What the desk sees of a booking; each state is shown with a symbol and a word, never colour alone.
@@ -250,16 +250,6 @@ async def board(
 
 
 PERMIT_NUMBER = re.compile(r"^(\d{4})-(\d{1,6})$")
-
-
-def normalise(text: str) -> str:
-    """Full-width letters and digits to half-width (scanners and IMEs type either)."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def to_katakana(text: str) -> str:
-    """Hiragana to katakana: Group.name_kana is stored in katakana, people type either."""
-    return "".join(chr(ord(char) + 0x60) if "ぁ" <= char <= "ゖ" else char for char in text)
 
 
 def _contains(column, text: str):

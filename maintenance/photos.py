@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from center.lib import images
-from center.lib.settings import get_settings
+from center.lib.uploads import media_type, stored_file, upload_dir  # noqa: F401  (media_type is used as photos.media_type)
 from center.places import photos as checker
 
 THUMB_SIDE = 320
@@ -20,17 +20,12 @@ MEDIA_TYPES = checker.MEDIA_TYPES
 
 
 def photo_dir() -> Path:
-    path = get_settings().data_dir / "uploads" / "maintenance"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_dir("maintenance")
 
 
 def stored_path(filename: str | None) -> Path | None:
     """The stored file for one of our names, or None if missing or not one of ours."""
-    if not filename or "/" in filename or "\\" in filename or filename.startswith("."):
-        return None
-    path = photo_dir() / filename
-    return path if path.is_file() else None
+    return stored_file("maintenance", filename)
 
 
 def thumbnail(content: bytes, extension: str) -> bytes:
@@ -72,7 +67,3 @@ def remove(*names: str) -> None:
         path = stored_path(name)
         if path is not None:
             path.unlink(missing_ok=True)
-
-
-def media_type(path: Path) -> str:
-    return MEDIA_TYPES.get(path.suffix, "application/octet-stream")

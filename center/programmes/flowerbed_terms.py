@@ -4,7 +4,6 @@ both languages and its default rain date."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from typing import Any
 
 from center.lib.errors import DomainError
 from center.lib.i18n import N_
+from center.lib.tokens import hash_token  # noqa: F401  (the signup modules import it from here)
 
 # Age bands asked at signup: (code, lowest age in the band, label). The points rule compares
 # its minimum age with the band's lowest age, so a band counts only when all of it qualifies.
@@ -55,10 +55,6 @@ REFUSALS = {
     ),
     "held": N_("This flower-bed day is over, so signups are closed."),
 }
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def party_size(signup: Mapping[str, Any]) -> int:
