@@ -150,10 +150,11 @@ def pytest_sessionfinish(session, exitstatus) -> None:
             asyncio.run(_drop_pg_database(PG_URL, name))
 
 
-# Every sequence of the public schema back to 1, whichever table owns it.
+# Every sequence of the public schema back to 1, whichever table owns it, except the sequence of
+# Piccolo's migration table, whose rows stay (restarting it made the next migration row collide).
 _RESTART_SEQUENCES = """DO $$ DECLARE seq regclass; BEGIN
     FOR seq IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'S' AND n.nspname = 'public'
+        WHERE c.relkind = 'S' AND n.nspname = 'public' AND c.relname NOT LIKE 'migration%'
     LOOP PERFORM setval(seq, 1, false); END LOOP;
 END $$;"""
 

@@ -150,7 +150,7 @@ def test_a_wrong_code_then_the_right_one_scanned_in_a_row_checks_the_group_in_by
     if not with_htmx:
         # As without JavaScript: no htmx, so the scan is a plain POST and a 303 back to the board
         # (Playwright's own checks still need scripts, so they stay on and only htmx is kept out).
-        context.route("**/static/htmx.min.js", lambda route: route.abort())
+        context.route("**/static/htmx.min.js*", lambda route: route.abort())  # also ?v=HASH
     try:
         page = context.new_page()
         _log_in_by_keyboard(page)

@@ -113,7 +113,7 @@ def _serve(html: str):
     nothing else (htmx's refresh of the panel finds no server, and the page keeps what it has)."""
 
     def handle(route: Route) -> None:
-        path = route.request.url.removeprefix(ORIGIN)
+        path = route.request.url.removeprefix(ORIGIN).split("?", 1)[0]  # static files carry ?v=HASH
         if path == "/signage":
             route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
         elif path.startswith("/static/") and (ROOT / path.lstrip("/")).is_file():

@@ -22,9 +22,6 @@ import httpx
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
-from tests.test_backup import need_tool
-from tests.test_mail_outage import Mailbox
-from tests.test_notices import free_port
 
 import piccolo_conf
 from bookings.tables import Booking
@@ -34,6 +31,9 @@ from center.lib.settings import BASE_DIR, get_settings
 from center.notices.delivery import message_id
 from center.notices.tables import Notice, OutboxMessage
 from center.shell.backup.daily import backups
+from tests.center.test_backup import need_tool
+from tests.center.test_mail_outage import Mailbox
+from tests.center.test_notices import free_port
 from tests.conftest import activate
 from tests.jobs_support import (
     book,

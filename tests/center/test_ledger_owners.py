@@ -5,14 +5,14 @@ screenings describe, move and cancel their own holds for other domains; kinds wi
 from __future__ import annotations
 
 import pytest
-from tests.test_maintenance_closure_screenings import TITLE, screened
-from tests.test_maintenance_closures import STAFF, Facilities, center
 
 from bookings.rules import BookingRequest
 from bookings.service import get_booking, request_booking
 from center.ledger import owners
 from center.ledger.owners import MoveTaken
 from center.lib.errors import ValidationFailed
+from tests.maintenance.test_maintenance_closure_screenings import TITLE, screened
+from tests.maintenance.test_maintenance_closures import STAFF, Facilities, center
 
 pytestmark = pytest.mark.anyio
 assert center and screened  # the fixtures, used by name below

@@ -11,13 +11,13 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
-from tests.test_notices import free_port
 
 from center.lib.db import write_transaction
 from center.lib.settings import get_settings
 from center.notices.delivery import BACKOFF, deliver_due, message_id, outage_wait
 from center.notices.service import notify
 from center.notices.tables import OutboxMessage
+from tests.center.test_notices import free_port
 from tests.helpers import login, make_user
 
 pytestmark = pytest.mark.anyio

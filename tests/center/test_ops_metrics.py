@@ -167,6 +167,7 @@ for _ in range({n}):
 
 SCRAPE = """
 from datetime import UTC, datetime
+from center.shell.ops import metrics
 from center.shell.ops.facts import BackupFact, Facts, OutboxFact
 facts = Facts(jobs=[], outbox=OutboxFact(0, None, 0), backups=BackupFact(0, None), now=datetime.now(UTC))
 print(metrics.render(facts).decode())

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from tests.test_backup import need_tool
 
 from center.lib.settings import BASE_DIR
 from center.shell.backup import backup_database
 from center.shell.backup.server_lock import serving
+from tests.center.test_backup import need_tool
 from tests.helpers import make_group
 from tests.jobs_support import create_pg_database, drop_pg_database
 

@@ -9,12 +9,12 @@ import time
 
 import anyio.to_thread
 import pytest
-from tests.test_backup import need_tool
 
 import piccolo_conf
 from bookings.service import BookingTaken
 from center.shell.backup import backup_database
 from center.shell.backup.restore import restore_postgres, restore_sqlite
+from tests.center.test_backup import need_tool
 from tests.jobs_support import (
     book,
     create_pg_database,

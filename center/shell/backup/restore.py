@@ -163,6 +163,15 @@ def _psql(config: dict, sql: str) -> str:
     return result.stdout.strip()
 
 
+_DROP_CENTER_FUNCTIONS = """DO $$ DECLARE f regprocedure; BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proname LIKE 'center\\_%'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+    LOOP EXECUTE 'DROP FUNCTION ' || f || ' CASCADE'; END LOOP;
+END $$;
+"""
+
+
 def _pg_tables(config: dict) -> list[str]:
     listed = _psql(config, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
     return [line for line in listed.splitlines() if line]
@@ -205,6 +214,8 @@ def restore_postgres(backup: Path, config: dict, *, force: bool = False) -> Rest
             f"pg_restore could not read {backup}: {listing.stderr.decode(errors='replace').strip()}"
         )
     drops = "".join(f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in tables)
+    # The center's own functions (the data-version triggers' function) come back with the dump too.
+    drops += _DROP_CENTER_FUNCTIONS
     script = drops.encode() + listing.stdout
     result = subprocess.run(
         [
