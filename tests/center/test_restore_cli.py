@@ -56,9 +56,8 @@ def backup_file(db, tmp_path) -> Path:
     ).path
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the PostgreSQL restore has its own test
 def test_sqlite_restore_into_a_fresh_data_folder_and_its_refusals(db, backup_file, tmp_path):
-    if db != "sqlite":
-        pytest.skip("the SQLite restore; the PostgreSQL one has its own test")
     fresh = tmp_path / "fresh"
     restored = center(fresh, "restore", str(backup_file))
     assert restored.returncode == 0, restored.stderr
@@ -94,9 +93,8 @@ def test_a_backup_from_the_other_engine_or_no_backup_is_refused(db, tmp_path):
     assert not (tmp_path / "data" / "center.sqlite3").exists()
 
 
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)  # the SQLite restore has its own test
 def test_postgres_restore_into_a_new_database_and_its_refusals(db, backup_file, tmp_path):
-    if db != "postgres":
-        pytest.skip("the PostgreSQL restore; the SQLite one has its own test")
     need_tool("pg_restore")
     need_tool("psql")
     name, config = asyncio.run(create_pg_database())

@@ -19,6 +19,7 @@ from center.accounts.service import authenticate
 from center.accounts.tables import Group, User
 from center.ledger.tables import Hold
 from center.lib.dates import TOKYO, to_local
+from center.lib.i18n import current_locale
 from center.lib.settings import BASE_DIR
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours, Room, RoomSlotFee, Slot
 from center.shell.setup.csv_read import read_csv
@@ -32,7 +33,13 @@ PASSWORD = "a long enough password"
 
 
 def center(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli.main, [str(arg) for arg in args], input=input, env=env)
+    """Run a `center` command in this process. Its --lang sets the language of this context, so it
+    is put back afterwards: a later test in the same worker must not find English left behind."""
+    language = current_locale.get()
+    try:
+        return CliRunner().invoke(cli.main, [str(arg) for arg in args], input=input, env=env)
+    finally:
+        current_locale.set(language)
 
 
 def counts() -> dict[str, int]:
