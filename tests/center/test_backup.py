@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import sqlite3
@@ -15,6 +14,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 import piccolo_conf
 from center.shell.backup import BackupError, BackupResult, backup_database, backup_postgres, backup_sqlite
+from tests.conftest import need
 
 ROW = "INSERT INTO center_login_attempt (username, address, attempted_at) VALUES ({}, '', {})"
 WHEN = "'2026-11-26 00:00:00+00:00'"
@@ -23,10 +23,7 @@ WHEN = "'2026-11-26 00:00:00+00:00'"
 def need_tool(name: str) -> str:
     """The path of a PostgreSQL client tool; skipped without it, except under CI."""
     path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{name} is required under CI=true")
-        pytest.skip(f"{name} is not installed")
+    need(path is not None, f"{name} is not installed")
     return path
 
 

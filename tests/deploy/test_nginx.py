@@ -26,21 +26,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import need
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "center.conf"
 NGINX = Path("/usr/sbin/nginx")
 HOST = "center.test"
 START_SECONDS = 180  # generous: CI machines and shared ones can be slow to start the app
 APPLICATIONS_PER_HOUR = 5  # Settings.group_applications_per_hour
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip with the reason on a developer's machine; fail under CI=true (as tests/conftest.py)."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"required under CI=true: {reason}")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
