@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import secrets
 import sqlite3
@@ -41,6 +42,7 @@ from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 import piccolo_conf  # noqa: E402
 from center.lib.db import migrate, postgres_config  # noqa: E402
 from center.shell.wiring import wire  # noqa: E402
+from tests.pg_engine import POOL_SIZE, LoopPooledPostgresEngine  # noqa: E402
 
 wire()  # the domains' providers, as every entry point registers them
 from center.lib.db import TunedSQLiteEngine as SQLiteEngine  # noqa: E402
@@ -97,6 +99,9 @@ async def _create_pg_database(url: str) -> str:
     conn = await asyncpg.connect(**{**config, "database": config.get("database") or "postgres"})
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
+        # Durability on a crash is not under test: a commit need not wait for the disk (every
+        # connection to a test database, the tests' servers too, inherits this).
+        await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await conn.close()
     return name
@@ -117,7 +122,7 @@ def _build(kind: str) -> tuple[object, str | None]:
         return SQLiteEngine(path=str(path), timeout=30), None
     name = asyncio.run(_create_pg_database(PG_URL))
     config = {**postgres_config(PG_URL), "database": name}
-    return PostgresEngine(config=config), name
+    return LoopPooledPostgresEngine(config=config), name
 
 
 _ENGINES: dict[str, object] = {}
@@ -201,6 +206,31 @@ def db(engine) -> str:
     activate(_ENGINES[engine])
     asyncio.run(_empty_all_tables())
     return engine
+
+
+@pytest.fixture
+async def pg_pool(db) -> AsyncIterator[None]:
+    """A connection pool for an async test on PostgreSQL, in the test's own event loop (the server
+    keeps one too); every async test that uses the database gets it (pytest_collection_modifyitems)."""
+    engine = piccolo_conf.DB
+    if not isinstance(engine, PostgresEngine):
+        yield
+        return
+    await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE)
+    try:
+        yield
+    finally:
+        if engine.pool is not None:
+            await engine.close_connection_pool()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixturenames = getattr(item, "fixturenames", None)
+        if fixturenames is None or "db" not in fixturenames or "pg_pool" in fixturenames:
+            continue
+        if inspect.iscoroutinefunction(getattr(item, "obj", None)):
+            fixturenames.append("pg_pool")
 
 
 @pytest.fixture

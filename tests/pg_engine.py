@@ -1,0 +1,48 @@
+"""PostgreSQL for the tests: Piccolo's engine, with a connection pool that belongs to one event loop.
+
+Without a pool, Piccolo opens a new connection for every query, and a connection costs 20 to 50
+times a query. The server keeps a pool for its lifetime; a test has an event loop of its own, and an
+asyncpg pool can only be used from the loop that made it. So the pool here is kept per event loop:
+`pool` is the running loop's pool, or None in any other loop (a thread running asyncio.run inside a
+test, a sync test), which then opens connections as Piccolo does without a pool. The `pg_pool`
+fixture (tests/conftest.py) starts one for every async database test and closes it afterwards;
+an app lifespan that starts or closes the pool in a test does so for that test's loop only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+from piccolo.engine.postgres import PostgresEngine
+
+POOL_SIZE = 20  # above the concurrency any test asks for, so no test waits on the pool
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class LoopPooledPostgresEngine(PostgresEngine):
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        super().__init__(config=config)
+
+    @property  # type: ignore[override]
+    def pool(self) -> Any:
+        loop = _running_loop()
+        return None if loop is None else self._pools.get(loop)
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        loop = _running_loop()
+        if loop is None:
+            return  # PostgresEngine.__init__ sets None outside any loop
+        if value is None:
+            self._pools.pop(loop, None)
+        else:
+            self._pools[loop] = value
