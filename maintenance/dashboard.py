@@ -3,9 +3,10 @@ time to resolve, costs by category, opened and closed in a period, barrier-free 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from center.lib import dates
+from maintenance.monthly import ticket_counts
 from maintenance.projects import projects_with_progress
 from maintenance.tables import Ticket
 from maintenance.workflow import CATEGORIES, OPEN_STATUSES, PRIORITIES
@@ -59,50 +60,20 @@ async def dashboard(today: date | None = None) -> dict:
 
 
 async def month_figures(year: int, month: int) -> dict:
-    """The monthly report's figures for the Tokyo calendar month."""
+    """The monthly report's figures for the Tokyo calendar month (the counting rules are in
+    maintenance/monthly.py, shared with the council's maintenance report)."""
     from center.lib.months import shift_month
 
     first = date(year, month, 1)
     next_year, next_month = shift_month(year, month, 1)
-    start = dates.local_day_bounds(first)[0]
-    end = dates.local_day_bounds(date(next_year, next_month, 1))[0]
-    rows = await Ticket.select(
-        Ticket.id,
-        Ticket.title,
-        Ticket.priority,
-        Ticket.status,
-        Ticket.due_on,
-        Ticket.category,
-        Ticket.created_at,
-        Ticket.resolved_at,
-        Ticket.actual_cost,
-        Ticket.estimated_cost,
-        Ticket.location.name_ja.as_alias("location_name_ja"),
-        Ticket.location.name_en.as_alias("location_name_en"),
-    ).order_by(Ticket.id)
-    opened = [row for row in rows if start <= row["created_at"] < end]
-    closed = [row for row in rows if row["resolved_at"] and start <= row["resolved_at"] < end]
-    month_end = date(next_year, next_month, 1)
-    overdue = [
-        row
-        for row in rows
-        if row["due_on"]
-        and row["due_on"] < month_end
-        and row["created_at"] < end
-        and (row["resolved_at"] is None or row["resolved_at"] >= end)
-        and row["status"] != "rejected"
-    ]
-    costs = {key: 0 for key in CATEGORIES}
-    for row in closed:
-        if row["category"] in costs and row["status"] == "done":
-            costs[row["category"]] += _cost(row)
+    counts = await ticket_counts(first, date(next_year, next_month, 1) - timedelta(days=1))
     return {
         "first": first,
-        "opened": opened,
-        "closed": closed,
-        "overdue": overdue,
-        "costs": costs,
-        "cost_total": sum(costs.values()),
+        "opened": counts.opened,
+        "closed": counts.closed,
+        "overdue": counts.overdue,
+        "costs": counts.listed_costs,
+        "cost_total": counts.listed_cost_total,
         "projects": [project for project in await projects_with_progress() if project["barrier_free"]],
         "generated": datetime.now(dates.TOKYO),
     }

@@ -159,3 +159,14 @@ def is_unique_violation(exc: BaseException, marker: str = "") -> bool:
     if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
         return True
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc).upper() and marker in str(exc)
+
+
+async def column_max(column: Any, *where: Any) -> Any:
+    """The largest non-null value of a column (an update time, say) among the rows matching every
+    condition, or None when there is none: one indexed query, newest first, one row."""
+    query = column._meta.table.select(column.as_alias("stamp")).order_by(column, ascending=False).limit(1)
+    for condition in where:
+        query = query.where(condition)
+    query = query.where(column.is_not_null())
+    row = await query.first()
+    return row["stamp"] if row else None

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bookings.tables import Booking, LotteryEntry
+from bookings import feed_events as booking_reads
 from center.lib.dates import local_instant
 from center.lib.i18n import N_
 from center.lib.i18n import gettext as _
 from center.places.tables import Slot
 from center.shell.feeds.calendars import FeedEvent
-from center.shell.feeds.windows import Place, UrlFor, Window, _max, latest
+from center.shell.feeds.windows import Place, UrlFor, Window, latest
 
 # --- bookings -----------------------------------------------------------------------------------
 
@@ -40,41 +40,11 @@ def _booking_state(status: str) -> str:
     return _(BOOKING_STATES[status]) if status in BOOKING_STATES else status
 
 
-def _booking_columns():
-    return (
-        Booking.id,
-        Booking.status,
-        Booking.starts_at,
-        Booking.ends_at,
-        Booking.purpose,
-        Booking.public,
-        Booking.public_title,
-        Booking.ical_sequence,
-        Booking.created_at,
-        Booking.updated_at,
-        Booking.decided_at,
-        Booking.permit_number,
-        Booking.cancel_reason,
-        Booking.lottery_entry,
-        Booking.room.name_ja.as_alias("room_name_ja"),
-        Booking.room.name_en.as_alias("room_name_en"),
-        Booking.group.name.as_alias("group_name"),
-    )
-
-
 async def public_bookings(window: Window, where: Place, url_for: UrlFor) -> tuple[list[FeedEvent], datetime]:
     """Approved public bookings, and public ones cancelled after approval (kept as CANCELLED).
     Only the public title, room and time: no group contacts, head counts or fees."""
     start, end = window.bounds
-    rows = await Booking.select(*_booking_columns()).where(
-        (Booking.public == True)
-        & (Booking.starts_at < end)
-        & (Booking.ends_at > start)
-        & (
-            (Booking.status == "approved")
-            | ((Booking.status == "cancelled") & Booking.decided_at.is_not_null())
-        )
-    )
+    rows = await booking_reads.public_booking_rows(start, end)
     events = [
         FeedEvent(
             kind="booking",
@@ -91,7 +61,7 @@ async def public_bookings(window: Window, where: Place, url_for: UrlFor) -> tupl
         )
         for row in rows
     ]
-    return events, latest(await _max(Booking.updated_at))
+    return events, latest(await booking_reads.bookings_changed())
 
 
 async def group_bookings(
@@ -100,9 +70,7 @@ async def group_bookings(
     """All of a group's bookings in the window with their state: requested (TENTATIVE), confirmed,
     and cancelled, declined or lapsed (CANCELLED, so clients remove them)."""
     start, end = window.bounds
-    rows = await Booking.select(*_booking_columns()).where(
-        (Booking.group == group_id) & (Booking.starts_at < end) & (Booking.ends_at > start)
-    )
+    rows = await booking_reads.group_booking_rows(group_id, start, end)
     events = []
     for row in rows:
         state = _booking_state(row["status"])
@@ -129,8 +97,7 @@ async def group_bookings(
                 url=url_for("bookings:detail", booking_id=row["id"]),
             )
         )
-    stamp = await _max(Booking.updated_at, Booking.group == group_id)
-    return events, latest(stamp)
+    return events, latest(await booking_reads.bookings_changed(group_id=group_id))
 
 
 _LOTTERY_ORDER = {"applied": 0, "won": 1, "lost": 1, "withdrawn": 1, "confirmed": 2, "forfeited": 2}
@@ -139,22 +106,7 @@ _LOTTERY_ORDER = {"applied": 0, "won": 1, "lost": 1, "withdrawn": 1, "confirmed"
 async def lottery_results(group_id: int, window: Window, where: Place) -> tuple[list[FeedEvent], datetime]:
     """A group's lottery entries that have no booking of their own: applications (TENTATIVE) and
     entries that were not drawn, withdrawn or forfeited (CANCELLED). A won entry is its booking."""
-    rows = await LotteryEntry.select(
-        LotteryEntry.id,
-        LotteryEntry.day,
-        LotteryEntry.slot_code,
-        LotteryEntry.purpose,
-        LotteryEntry.status,
-        LotteryEntry.booking,
-        LotteryEntry.created_at,
-        LotteryEntry.decided_at,
-        LotteryEntry.room.name_ja.as_alias("room_name_ja"),
-        LotteryEntry.room.name_en.as_alias("room_name_en"),
-    ).where(
-        (LotteryEntry.group == group_id)
-        & (LotteryEntry.day >= window.start)
-        & (LotteryEntry.day <= window.end)
-    )
+    rows = await booking_reads.lottery_entry_rows(group_id, window.start, window.end)
     slots = {row["code"]: row for row in await Slot.select(Slot.code, Slot.starts, Slot.ends)}
     events = []
     for row in rows:
@@ -176,11 +128,5 @@ async def lottery_results(group_id: int, window: Window, where: Place) -> tuple[
                 location=where.location(row["room_name_ja"], row["room_name_en"]),
             )
         )
-    stamp = latest(
-        await _max(LotteryEntry.created_at, LotteryEntry.group == group_id),
-        await _max(LotteryEntry.decided_at, LotteryEntry.group == group_id),
-    )
+    stamp = latest(*await booking_reads.lottery_changed(group_id))
     return events, stamp
-
-
-# --- programmes ---------------------------------------------------------------------------------

@@ -5,53 +5,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bookings.tables import Booking
-from center.ledger.tables import Hold
+from bookings import feed_events as booking_reads
+from center.ledger import reading as ledger_reads
 from center.lib.dates import TOKYO
 from center.lib.i18n import gettext as _
 from center.lib.i18n import pick
 from center.places.tables import Room
 from center.shell.feeds.booking_sources import _booking_state
 from center.shell.feeds.calendars import FeedEvent
-from center.shell.feeds.windows import Place, UrlFor, Window, _max, latest
-
-
-async def _holds(window: Window, room_id: int | None) -> list[dict]:
-    start, end = window.bounds
-    query = Hold.select(
-        Hold.id,
-        Hold.room,
-        Hold.kind,
-        Hold.ref,
-        Hold.label,
-        Hold.active,
-        Hold.starts_at,
-        Hold.ends_at,
-        Hold.created_at,
-        Hold.released_at,
-        Hold.room.name_ja.as_alias("room_name_ja"),
-        Hold.room.name_en.as_alias("room_name_en"),
-    ).where((Hold.starts_at < end) & (Hold.ends_at > start))
-    if room_id is not None:
-        query = query.where(Hold.room == room_id)
-    return await query
+from center.shell.feeds.windows import Place, UrlFor, Window, latest
 
 
 async def _hold_owners(holds: list[dict]) -> dict[int, dict]:
     """The booking behind each booking hold (its sequence, update time, state, group)."""
-    ids = [h["id"] for h in holds if h["kind"] == "booking"]
-    if not ids:
-        return {}
-    rows = await Booking.select(
-        Booking.id,
-        Booking.hold,
-        Booking.status,
-        Booking.ical_sequence,
-        Booking.updated_at,
-        Booking.purpose,
-        Booking.group.name.as_alias("group_name"),
-    ).where(Booking.hold.is_in(ids))
-    return {row["hold"]: row for row in rows}
+    return await booking_reads.bookings_of_holds([h["id"] for h in holds if h["kind"] == "booking"])
 
 
 def _hold_sequence(hold: dict, owner: dict | None) -> int:
@@ -60,20 +27,17 @@ def _hold_sequence(hold: dict, owner: dict | None) -> int:
 
 
 async def _ledger_stamp(room_id: int | None) -> datetime:
-    where = [] if room_id is None else [Hold.room == room_id]
-    booking_where = [] if room_id is None else [Booking.room == room_id]
     return latest(
-        await _max(Hold.created_at, *where),
-        await _max(Hold.released_at, *where),
+        *await ledger_reads.holds_changed(room_id),
         # a moved booking keeps its hold and bumps only its own update time
-        await _max(Booking.updated_at, *booking_where),
+        await booking_reads.bookings_changed(room_id=room_id),
     )
 
 
 async def room_busy(room_id: int, window: Window, where: Place) -> tuple[list[FeedEvent], datetime]:
     """When one room is held, with nothing about who holds it or why. Released holds stay, as
     CANCELLED, so clients remove them."""
-    holds = await _holds(window, room_id)
+    holds = await ledger_reads.hold_rows(*window.bounds, room_id)
     owners = await _hold_owners(holds)
     busy = _("Busy")
     events = [
@@ -98,7 +62,7 @@ async def room_busy(room_id: int, window: Window, where: Place) -> tuple[list[Fe
 
 async def desk_holds(window: Window, where: Place, url_for: UrlFor) -> tuple[list[FeedEvent], datetime]:
     """The front desk's view: every hold on every room, with what holds it."""
-    holds = await _holds(window, None)
+    holds = await ledger_reads.hold_rows(*window.bounds)
     owners = await _hold_owners(holds)
     kinds = {
         "booking": _("Booking"),
@@ -156,27 +120,12 @@ async def facilities_events(
 ) -> tuple[list[FeedEvent], datetime]:
     """Facilities' calendar: tickets on their due dates and inspections on theirs (all-day), and
     room closures at their times. Rejected tickets and ended closures stay, marked."""
+    from maintenance import feed_events as facilities_reads
     from maintenance import inspections as inspection_service
-    from maintenance.tables import Closure, Ticket, TicketEvent
     from maintenance.workflow import STATUSES
 
-    tickets = await Ticket.select(
-        Ticket.id,
-        Ticket.title,
-        Ticket.status,
-        Ticket.priority,
-        Ticket.due_on,
-        Ticket.created_at,
-        Ticket.updated_at,
-        Ticket.location.name_ja.as_alias("location_ja"),
-        Ticket.location.name_en.as_alias("location_en"),
-    ).where(Ticket.due_on.is_not_null() & (Ticket.due_on >= window.start) & (Ticket.due_on <= window.end))
-    changes: dict[int, int] = {}
-    if tickets:
-        for row in await TicketEvent.select(TicketEvent.ticket).where(
-            TicketEvent.ticket.is_in([t["id"] for t in tickets]) & TicketEvent.kind.is_in(["status", "edit"])
-        ):
-            changes[row["ticket"]] = changes.get(row["ticket"], 0) + 1
+    tickets = await facilities_reads.due_ticket_rows(window.start, window.end)
+    changes = await facilities_reads.change_counts([t["id"] for t in tickets])
     address = ", ".join(p for p in (pick(where.center_ja, where.center_en), where.address) if p)
     events = []
     for ticket in tickets:
@@ -220,18 +169,7 @@ async def facilities_events(
             )
         )
     start, end = window.bounds
-    closures = await Closure.select(
-        Closure.id,
-        Closure.ticket,
-        Closure.starts_at,
-        Closure.ends_at,
-        Closure.active,
-        Closure.reason,
-        Closure.created_at,
-        Closure.ended_at,
-        Closure.room.name_ja.as_alias("room_name_ja"),
-        Closure.room.name_en.as_alias("room_name_en"),
-    ).where((Closure.starts_at < end) & (Closure.ends_at > start))
+    closures = await facilities_reads.closure_rows(start, end)
     for closure in closures:
         ended = closure["ended_at"]
         early = bool(ended and ended < closure["ends_at"])
@@ -251,13 +189,5 @@ async def facilities_events(
                 url=url_for("maintenance:ticket", ticket_id=closure["ticket"]),
             )
         )
-    from maintenance.tables import Inspection
-
-    stamp = latest(
-        await _max(Ticket.updated_at),
-        await _max(TicketEvent.at),
-        await _max(Closure.created_at),
-        await _max(Closure.ended_at),
-        await _max(Inspection.updated_at),
-    )
+    stamp = latest(*await facilities_reads.facilities_changed())
     return events, stamp

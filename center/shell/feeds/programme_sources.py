@@ -6,10 +6,10 @@ from datetime import datetime
 
 from center.lib.i18n import gettext as _
 from center.lib.i18n import pick
+from center.programmes import feed_events as programme_reads
 from center.programmes import screenings as screening_service
-from center.programmes.tables import FlowerbedDay, FlowerbedSignup
 from center.shell.feeds.calendars import FeedEvent
-from center.shell.feeds.windows import Place, UrlFor, Window, _max, latest
+from center.shell.feeds.windows import Place, UrlFor, Window, latest
 
 
 async def screening_events(window: Window, where: Place, url_for: UrlFor) -> tuple[list[FeedEvent], datetime]:
@@ -31,9 +31,7 @@ async def screening_events(window: Window, where: Place, url_for: UrlFor) -> tup
         )
         for row in rows
     ]
-    from center.programmes.tables import Screening
-
-    return events, latest(await _max(Screening.updated_at))
+    return events, latest(await programme_reads.screenings_changed())
 
 
 def _day_event(day: dict, where: Place, url_for: UrlFor, **overrides) -> FeedEvent:
@@ -59,11 +57,9 @@ def _day_event(day: dict, where: Place, url_for: UrlFor, **overrides) -> FeedEve
 
 async def flowerbed_events(window: Window, where: Place, url_for: UrlFor) -> tuple[list[FeedEvent], datetime]:
     """Flower-bed days on their current date (a postponed day moves: same UID, higher SEQUENCE)."""
-    rows = await FlowerbedDay.select().where(
-        (FlowerbedDay.day >= window.start) & (FlowerbedDay.day <= window.end)
-    )
+    rows = await programme_reads.flowerbed_day_rows(window.start, window.end)
     events = [_day_event(day, where, url_for) for day in rows]
-    return events, latest(await _max(FlowerbedDay.updated_at))
+    return events, latest(await programme_reads.flowerbed_days_changed())
 
 
 _SIGNUP_STATE = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE"}
@@ -75,9 +71,7 @@ async def volunteer_signups(
     """The one signup a volunteer's feed token was made from, on its day. Never the other signups
     with the same name and contact: those are typed in by whoever signs up, so anyone who knows a
     volunteer's name and phone could sign up with them and read that volunteer's days."""
-    signups = await FlowerbedSignup.select().where(FlowerbedSignup.id == signup_id)
-    day_ids = sorted({s["day"] for s in signups})
-    days = {d["id"]: d for d in await FlowerbedDay.select().where(FlowerbedDay.id.is_in(day_ids or [-1]))}
+    signups, days = await programme_reads.signup_with_days(signup_id)
     waiting = _("Waiting list")
     events = []
     stamps: list[datetime | None] = []
@@ -110,6 +104,3 @@ async def volunteer_signups(
             )
         )
     return events, latest(*stamps)
-
-
-# --- the ledger ---------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ only the ones it shows), so a record leaving the feed (made private, moved out o
 it forward too; for the default window, which slides each day, the start of today counts as a
 change as well. Records are marked, never deleted, so it never goes backwards.
 
-The bookings, programme and ledger tables are read here directly where their public functions do
-not return what a feed needs (ids, update times, sequence counters): these modules only read. This
-module is the index; the sources are in windows.py, booking_sources.py, programme_sources.py and
-ledger_sources.py."""
+Each domain's records are read through that domain's own read functions (bookings.feed_events,
+center.programmes.feed_events, center.ledger.reading, maintenance.feed_events), which return plain
+rows with their ids, update times and sequence counters; the shell never reads a domain's tables.
+This module is the index; the sources are in windows.py, booking_sources.py, programme_sources.py
+and ledger_sources.py."""
 
 from __future__ import annotations
 

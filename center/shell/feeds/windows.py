@@ -55,15 +55,6 @@ def window_stamp(window: Window) -> datetime:
     return local_day_bounds(window.start)[0] if window.sliding else EPOCH
 
 
-async def _max(column, *where) -> datetime | None:
-    query = column._meta.table.select(column.as_alias("stamp")).order_by(column, ascending=False).limit(1)
-    for condition in where:
-        query = query.where(condition)
-    query = query.where(column.is_not_null())
-    row = await query.first()
-    return row["stamp"] if row else None
-
-
 @dataclass(frozen=True)
 class Place:
     """Names for LOCATION: the room and the center with its address."""

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bookings import reporting as booking_reads
 from bookings.desk_payments import METHODS, cash_summaries, method_label
-from bookings.tables import Booking, Payment
 from center.lib.dates import to_local
 from center.lib.i18n import N_, gettext, pick
 from center.shell.reports.periods import Period
@@ -102,27 +102,7 @@ class IncomeReport:
 
 async def income_report(period: Period) -> IncomeReport:
     """Fees, reductions and refunds of the period's bookings; the desk's money in the period."""
-    rows = await Booking.select(
-        Booking.id,
-        Booking.room,
-        Booking.starts_at,
-        Booking.status,
-        Booking.room_fee,
-        Booking.equipment_fee,
-        Booking.surcharge_fee,
-        Booking.heating_fee,
-        Booking.reduction_fee,
-        Booking.fee_total,
-        Booking.refund_due,
-        Booking.room.name_ja.as_alias("room_name_ja"),
-        Booking.room.name_en.as_alias("room_name_en"),
-        Booking.room.sort_order.as_alias("room_order"),
-        Booking.reduction_category,
-    ).where(
-        Booking.status.is_in(["approved", "cancelled"])
-        & (Booking.starts_at >= period.start)
-        & (Booking.starts_at < period.end)
-    )
+    rows = await booking_reads.income_rows(period.start, period.end)
     charges = Charges()
     months = {(month.year, month.month or 0): (month, Charges()) for month in period.months()}
     rooms: dict[int, dict] = {}
@@ -155,9 +135,7 @@ async def income_report(period: Period) -> IncomeReport:
             reason["bookings"] += 1
             reason["amount"] += row["reduction_fee"]
             reason["full"] += 1 if row["fee_total"] == 0 else 0
-    money = await Payment.select(Payment.kind, Payment.amount, Payment.method).where(
-        (Payment.paid_at >= period.start) & (Payment.paid_at < period.end)
-    )
+    money = await booking_reads.payments_between(period.start, period.end)
     methods = {key: {"method": key, "payments": 0, "refunds": 0} for key in METHODS}
     for item in money:
         total = methods.setdefault(item["method"], {"method": item["method"], "payments": 0, "refunds": 0})

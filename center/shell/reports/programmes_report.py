@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from center.lib.dates import to_local
+from center.programmes import reporting as programme_reads
 from center.programmes.flowerbeds import party_size
-from center.programmes.tables import FlowerbedDay, FlowerbedSignup, PointsEntry, Screening
 from center.shell.reports.periods import Period
 
 
@@ -69,15 +69,9 @@ async def programmes_report(period: Period, now: datetime | None = None) -> Prog
     def both(year: int, month: int) -> tuple[ProgrammeFigures, ProgrammeFigures]:
         return total, months[(year, month)][1]
 
-    days = (
-        await FlowerbedDay.select()
-        .where((FlowerbedDay.day >= period.first) & (FlowerbedDay.day <= period.last))
-        .order_by(FlowerbedDay.day)
-    )
+    days = await programme_reads.flowerbed_days(period.first, period.last)
     held = [day for day in days if day["status"] == "held"]
-    attended = await FlowerbedSignup.select().where(
-        FlowerbedSignup.day.is_in([day["id"] for day in held] or [-1]) & (FlowerbedSignup.attended == True)
-    )
+    attended = await programme_reads.attended_signups([day["id"] for day in held])
     held_rows = []
     for day in days:
         for figures in both(day["day"].year, day["day"].month):
@@ -102,15 +96,11 @@ async def programmes_report(period: Period, now: datetime | None = None) -> Prog
         for figures in both(day["day"].year, day["day"].month):
             figures.people += row["people"]
             figures.minutes += row["minutes"]
-    points = await PointsEntry.select(PointsEntry.day, PointsEntry.points, PointsEntry.volunteer_no).where(
-        (PointsEntry.day >= period.first) & (PointsEntry.day <= period.last)
-    )
+    points = await programme_reads.points_entries(period.first, period.last)
     for entry in points:
         for figures in both(entry["day"].year, entry["day"].month):
             figures.points += entry["points"]
-    screenings = await Screening.select(Screening.starts_at, Screening.status, Screening.attendance).where(
-        (Screening.starts_at >= period.start) & (Screening.starts_at < period.end)
-    )
+    screenings = await programme_reads.screenings_starting(period.start, period.end)
     for screening in screenings:
         local = to_local(screening["starts_at"])
         for figures in both(local.year, local.month):

@@ -38,8 +38,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bookings.tables import Booking
-from center.ledger.tables import Hold
+from bookings import reporting as booking_reads
+from center.ledger import reading as ledger_reads
 from center.lib.dates import local_instant, to_local
 from center.lib.i18n import N_, gettext, pick
 from center.places.calendar import load_calendar
@@ -150,27 +150,6 @@ def _subtract(spans: list[Span], cuts: list[Span]) -> list[Span]:
     return pieces
 
 
-async def _bookings(period: Period) -> list[dict]:
-    return await Booking.select(
-        Booking.id,
-        Booking.room,
-        Booking.starts_at,
-        Booking.ends_at,
-        Booking.status,
-        Booking.purpose,
-        Booking.commercial,
-        Booking.actual_head_count,
-        Booking.no_show_at,
-        Booking.group.reduction.as_alias("group_reduction"),
-        Booking.group.commercial.as_alias("group_commercial"),
-        Booking.group.activity.as_alias("group_activity"),
-    ).where(
-        Booking.status.is_in(["approved", "cancelled"])
-        & (Booking.starts_at < period.end)
-        & (Booking.ends_at > period.start)
-    )
-
-
 async def _rooms(booked_room_ids: set[int]) -> list[dict]:
     rows = await Room.select(
         Room.id, Room.code, Room.name_ja, Room.name_en, Room.booked_by, Room.bookable, Room.sort_order
@@ -194,9 +173,7 @@ async def _closures(period: Period) -> dict[tuple[int, date], list[Span]]:
     was in force: a released hold (the ledger keeps it, inactive, with the instant it was
     released) up to its release, so a closure ended early still counts the days it ran and one
     released before it began counts nothing."""
-    rows = await Hold.select(Hold.room, Hold.starts_at, Hold.ends_at, Hold.active, Hold.released_at).where(
-        (Hold.kind == "closure") & (Hold.starts_at < period.end) & (Hold.ends_at > period.start)
-    )
+    rows = await ledger_reads.closure_hold_rows(period.start, period.end)
     closed: dict[tuple[int, date], list[Span]] = defaultdict(list)
     for row in rows:
         start, end = row["starts_at"], row["ends_at"]
@@ -214,7 +191,7 @@ MonthFigures = dict[tuple[int, int], dict[int, Figures]]
 
 async def _figures(period: Period) -> tuple[list[dict], MonthFigures, list[dict]]:
     """Rooms, figures by (year, month) then room id, and the period's bookings."""
-    rows = await _bookings(period)
+    rows = await booking_reads.usage_rows(period.start, period.end)
     rooms = await _rooms({row["room"] for row in rows})
     calendar = await load_calendar()
     closures = await _closures(period)
