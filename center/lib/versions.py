@@ -135,6 +135,27 @@ async def install_version_triggers() -> None:
         await engine.run_ddl(statement)
 
 
+def counters_after_restore(before: dict[str, int], table: str = VERSION_TABLE) -> list[str]:
+    """Statements run on a restored database (in the restore's own transaction or file): each
+    counter ends strictly above both its restored value and its value before the restore (`before`,
+    empty for a fresh database), so no process, browser or proxy holding a page or a reference
+    cached under an older version can take it for current. `table` may be schema-qualified. Plain
+    SQL that both engines read (CASE rather than SQLite's max() or PostgreSQL's GREATEST)."""
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {table} "
+        "(name VARCHAR(20) PRIMARY KEY, version BIGINT NOT NULL DEFAULT 0)",
+        f"INSERT INTO {table} (name, version) VALUES ('{REFERENCE}', 0), ('{DATA}', 0) "
+        "ON CONFLICT DO NOTHING",
+    ]
+    for name in (REFERENCE, DATA):
+        floor = int(before.get(name, 0))
+        statements.append(
+            f"UPDATE {table} SET version = (CASE WHEN version > {floor} THEN version ELSE {floor} END) + 1 "
+            f"WHERE name = '{name}'"
+        )
+    return statements
+
+
 # --- reading them -------------------------------------------------------------------------------------
 
 # Within one request the versions are read once (center.web.conditional opens the memo).
