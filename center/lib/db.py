@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,6 +49,46 @@ SQLITE_PRAGMAS = (
 )
 
 
+class CommittedReader:
+    """One read-only sqlite3 connection kept open by this process for tiny reads outside any
+    transaction (the data versions a visitor's request checks first): no connection opened, no
+    pragmas sent, no hop to aiosqlite's thread. In autocommit each statement is its own read
+    transaction, which in WAL mode sees every commit made before it by any connection or process.
+
+    The connection is opened again when the process is another (a fork) or the file is another (a
+    restore renames a new file over the old one: an open connection would go on reading the old
+    one). Thread-safe: one statement at a time under a lock."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._identity: tuple[int, int, int] | None = None
+
+    def read(self, query: str) -> list[dict[str, Any]]:
+        stat = os.stat(self.path)  # FileNotFoundError before the database exists
+        identity = (os.getpid(), stat.st_dev, stat.st_ino)
+        with self._lock:
+            if self._connection is None or self._identity != identity:
+                self._drop()
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                connection = sqlite3.connect(
+                    uri, uri=True, timeout=5, isolation_level=None, check_same_thread=False
+                )
+                connection.row_factory = sqlite3.Row
+                self._connection, self._identity = connection, identity
+            try:
+                return [dict(row) for row in self._connection.execute(query).fetchall()]
+            except sqlite3.Error:
+                self._drop()
+                raise
+
+    def _drop(self) -> None:
+        if self._connection is not None and self._identity and self._identity[0] == os.getpid():
+            self._connection.close()  # (a connection inherited through a fork is left alone)
+        self._connection = self._identity = None
+
+
 class TunedSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine with SQLITE_PRAGMAS on every connection it opens: the ones for
     transactions (get_connection) and the one-query connections outside a transaction."""
@@ -67,6 +109,14 @@ class TunedSQLiteEngine(SQLiteEngine):
                 return await cursor.fetchall()
         finally:
             await connection.close()
+
+    def read_committed(self, query: str) -> list[dict[str, Any]]:
+        """Rows of a small read, synchronously, on this process's CommittedReader: only outside a
+        transaction (inside one, read on its connection, which holds the transaction's snapshot)."""
+        reader = self.__dict__.get("_committed_reader")
+        if reader is None:
+            reader = self.__dict__["_committed_reader"] = CommittedReader(self.path)
+        return reader.read(query)
 
 
 def build_engine() -> Engine:

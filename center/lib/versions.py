@@ -16,6 +16,7 @@ notices, the outbox, scheduler runs, feed tokens, users and their roles) bump no
 from __future__ import annotations
 
 import copy
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -134,6 +135,27 @@ async def install_version_triggers() -> None:
         await engine.run_ddl(statement)
 
 
+def counters_after_restore(before: dict[str, int], table: str = VERSION_TABLE) -> list[str]:
+    """Statements run on a restored database (in the restore's own transaction or file): each
+    counter ends strictly above both its restored value and its value before the restore (`before`,
+    empty for a fresh database), so no process, browser or proxy holding a page or a reference
+    cached under an older version can take it for current. `table` may be schema-qualified. Plain
+    SQL that both engines read (CASE rather than SQLite's max() or PostgreSQL's GREATEST)."""
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {table} "
+        "(name VARCHAR(20) PRIMARY KEY, version BIGINT NOT NULL DEFAULT 0)",
+        f"INSERT INTO {table} (name, version) VALUES ('{REFERENCE}', 0), ('{DATA}', 0) "
+        "ON CONFLICT DO NOTHING",
+    ]
+    for name in (REFERENCE, DATA):
+        floor = int(before.get(name, 0))
+        statements.append(
+            f"UPDATE {table} SET version = (CASE WHEN version > {floor} THEN version ELSE {floor} END) + 1 "
+            f"WHERE name = '{name}'"
+        )
+    return statements
+
+
 # --- reading them -------------------------------------------------------------------------------------
 
 # Within one request the versions are read once (center.web.conditional opens the memo).
@@ -161,14 +183,29 @@ def reading() -> Iterator[None]:
         _reading.reset(token)
 
 
+READ_QUERY = f"SELECT name, version FROM {VERSION_TABLE}"
+
+
 async def current() -> Versions:
-    """The committed versions (one indexed query, or none when this request already read them)."""
-    from center.lib.db import get_engine
+    """The committed versions (one indexed query, or none when this request already read them).
+    On SQLite outside a transaction, on the process's one open read-only connection
+    (center.lib.db.CommittedReader), so a visitor's request opens no connection for it; inside a
+    transaction, on the transaction's connection: a version read after the transaction's snapshot
+    could be newer than the data it then loads, and would file old data under a new version."""
+    from center.lib.db import TunedSQLiteEngine, get_engine
 
     memo = _memo.get()
     if memo is not None and "now" in memo:
         return memo["now"]
-    rows = await get_engine().run_ddl(f"SELECT name, version FROM {VERSION_TABLE}")
+    engine = get_engine()
+    rows = None
+    if isinstance(engine, TunedSQLiteEngine) and not engine.transaction_exists():
+        try:
+            rows = engine.read_committed(READ_QUERY)
+        except (OSError, sqlite3.Error):  # no database file or table yet: as the engine answers
+            rows = None
+    if rows is None:
+        rows = await engine.run_ddl(READ_QUERY)
     found = {row["name"]: int(row["version"]) for row in rows}
     versions = Versions(found.get(REFERENCE, 0), found.get(DATA, 0))
     if memo is not None:

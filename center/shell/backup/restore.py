@@ -7,7 +7,13 @@ SQLite: the backup is checked, copied beside the database under a temporary name
 it (the old WAL files removed first). PostgreSQL: pg_restore turns the dump into SQL that psql runs
 in ONE transaction (with --force, after dropping the existing tables in the same transaction), so
 a failed restore leaves the database as it was. The caller migrates afterwards, so an older backup
-is brought up to date."""
+is brought up to date.
+
+Either way the data-version counters (center.lib.versions) of the restored database are set above
+both the backup's values and the values the database had before, in the restored file before it is
+renamed into place, or in the restore's one transaction: a restore never moves them backwards, so
+nothing cached under a version from before it (in a server started later on the same folder, a
+browser's ETag) can match again."""
 
 from __future__ import annotations
 
@@ -15,9 +21,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from center.lib.versions import VERSION_TABLE, counters_after_restore
 from center.shell.backup import BackupError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -82,6 +90,20 @@ def _sqlite_has_data(path: Path) -> bool:
     return False
 
 
+def _sqlite_versions(path: Path) -> dict[str, int]:
+    """The version counters of the database at `path` (none when there is no database or table)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return {}
+    try:
+        with closing(sqlite3.connect(path)) as conn:
+            return {
+                name: int(version)
+                for name, version in conn.execute(f"SELECT name, version FROM {VERSION_TABLE}")
+            }
+    except sqlite3.Error:
+        return {}
+
+
 def restore_sqlite(backup: Path, target: Path, *, force: bool = False) -> RestoreResult:
     """Replace the SQLite database at `target` with `backup` (the caller holds the server lock)."""
     check_engine(backup, "sqlite")
@@ -103,12 +125,16 @@ def restore_sqlite(backup: Path, target: Path, *, force: bool = False) -> Restor
             f"The database at {target} already holds data. Restore into a fresh data folder, "
             "or add --force to replace it (take a backup of it first)."
         )
+    before = _sqlite_versions(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.restoring")
     try:
         shutil.copyfile(backup, partial)
         with sqlite3.connect(partial) as conn:
             conn.execute("PRAGMA journal_mode=DELETE")
+            for statement in counters_after_restore(before):
+                conn.execute(statement)
+        conn.close()
         with partial.open("rb") as file:
             os.fsync(file.fileno())
         for suffix in ("-wal", "-shm"):  # an old WAL would be replayed into the restored file
@@ -199,6 +225,12 @@ def restore_postgres(backup: Path, config: dict, *, force: bool = False) -> Rest
         )
     tables = _pg_tables(config)
     replaced = _pg_has_data(config, tables)
+    before: dict[str, int] = {}
+    if VERSION_TABLE in tables:
+        listed = _psql(config, f"SELECT name || '=' || version FROM public.{VERSION_TABLE}")
+        before = {
+            name: int(value) for name, _, value in (line.partition("=") for line in listed.splitlines())
+        }
     if replaced and not force:
         raise RestoreRefused(
             f"The database {config.get('database')} already holds data. Restore into a new, empty database, "
@@ -216,7 +248,9 @@ def restore_postgres(backup: Path, config: dict, *, force: bool = False) -> Rest
     drops = "".join(f'DROP TABLE IF EXISTS public."{name}" CASCADE;\n' for name in tables)
     # The center's own functions (the data-version triggers' function) come back with the dump too.
     drops += _DROP_CENTER_FUNCTIONS
-    script = drops.encode() + listing.stdout
+    # After the dump (which empties search_path, hence the schema): the counters never go back.
+    counters = "".join(f"{sql};\n" for sql in counters_after_restore(before, f"public.{VERSION_TABLE}"))
+    script = drops.encode() + listing.stdout + b"\n" + counters.encode()
     result = subprocess.run(
         [
             _tool("psql"),
