@@ -65,58 +65,11 @@ async def _page(request: Request, *, new: dict | None = None, status: int = 200,
     )
 
 
-@get("/feeds", name="feeds:index", opt=PUBLIC)
-async def index_page(request: Request) -> Template:
-    """The public feeds anyone may subscribe to: events, screenings, flower-bed days, rooms."""
-    from center.lib.i18n import pick
-
-    reverse = request.app.route_reverse
-    feeds = [
-        {"label": _("All public events"), **links_for(request, reverse("feeds:public"))},
-        {"label": _("Exercise videos"), **links_for(request, reverse("feeds:screenings"))},
-        {"label": _("Flower-bed days"), **links_for(request, reverse("feeds:flowerbeds"))},
-    ]
-    rooms = [
-        {
-            "label": _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"])),
-            **links_for(request, reverse("feeds:room", feed=room["code"] + SUFFIX)),
-        }
-        for room in await sources.rooms()
-    ]
-    return Template("feeds/index.html", context={"feeds": feeds, "rooms": rooms})
-
-
 def _new_link(request: Request, token: str, label: str) -> dict:
     return {
         "label": label,
         **links_for(request, request.app.route_reverse("feeds:private", feed=token + SUFFIX)),
     }
-
-
-@post("/feeds/volunteer/{token:str}", name="feeds:volunteer", opt=PUBLIC)
-async def volunteer_link(request: Request, token: FromPath[str]) -> Template:
-    """A volunteer (no account) makes the feed of their signups from their private signup page;
-    making it again replaces the earlier link."""
-    try:
-        signup, _day = await flowerbeds.signup_by_token(token)
-    except DomainError:
-        raise NotFoundException() from None
-    feed_token, _id = await tokens.make_token(
-        "volunteer",
-        user_id=None,
-        scope_id=signup["id"],
-        label=signup["name"],
-        language=current_locale.get(),
-        replace=True,
-    )
-    return Template(
-        "feeds/volunteer.html",
-        context={
-            "new": _new_link(request, feed_token, kind_label("volunteer")),
-            "back": request.app.route_reverse("programmes:signup_view", token=token),
-        },
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"},
-    )
 
 
 class AccountFeedsController(Controller):
@@ -167,4 +120,60 @@ class AccountFeedsController(Controller):
         return Redirect(path=request.app.route_reverse("feeds:account"), status_code=303)
 
 
-ROUTES = [index_page, volunteer_link, AccountFeedsController]
+class FeedPagesController(Controller):
+    """The public feeds' page, and a volunteer's link to their signups."""
+
+    path = "/feeds"
+    opt = PUBLIC
+
+    @get("/", name="feeds:index")
+    async def index_page(self, request: Request) -> Template:
+        """The public feeds anyone may subscribe to: events, screenings, flower-bed days, rooms."""
+        from center.lib.i18n import pick
+
+        reverse = request.app.route_reverse
+        feeds = [
+            {"label": _("All public events"), **links_for(request, reverse("feeds:public"))},
+            {"label": _("Exercise videos"), **links_for(request, reverse("feeds:screenings"))},
+            {"label": _("Flower-bed days"), **links_for(request, reverse("feeds:flowerbeds"))},
+        ]
+        rooms = [
+            {
+                "label": _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"])),
+                **links_for(request, reverse("feeds:room", feed=room["code"] + SUFFIX)),
+            }
+            for room in await sources.rooms()
+        ]
+        return Template("feeds/index.html", context={"feeds": feeds, "rooms": rooms})
+
+    @post("/volunteer/{token:str}", name="feeds:volunteer")
+    async def volunteer_link(self, request: Request, token: FromPath[str]) -> Template:
+        """A volunteer (no account) makes the feed of their signups from their private signup page;
+        making it again replaces the earlier link."""
+        try:
+            signup, _day = await flowerbeds.signup_by_token(token)
+        except DomainError:
+            raise NotFoundException() from None
+        feed_token, _id = await tokens.make_token(
+            "volunteer",
+            user_id=None,
+            scope_id=signup["id"],
+            label=signup["name"],
+            language=current_locale.get(),
+            replace=True,
+        )
+        return Template(
+            "feeds/volunteer.html",
+            context={
+                "new": _new_link(request, feed_token, kind_label("volunteer")),
+                "back": request.app.route_reverse("programmes:signup_view", token=token),
+            },
+            headers={
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                "X-Robots-Tag": "noindex",
+            },
+        )
+
+
+ROUTES = [FeedPagesController, AccountFeedsController]

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import HttpMethod, Request, Response, route
+from litestar import Controller, HttpMethod, Request, Response, route
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath
 
@@ -195,48 +195,6 @@ async def _center_feed(request: Request, title: str, *collectors: sources.Collec
     return _conditional(request, answer)
 
 
-@route("/feeds/public.ics", http_method=FEED_METHODS, name="feeds:public", opt=PUBLIC)
-async def public_feed(request: Request) -> Response:
-    """Every public event: public approved bookings, screenings and flower-bed days."""
-    return await _center_feed(
-        request,
-        N_("%(center)s: events"),
-        sources.public_bookings,
-        sources.screening_events,
-        sources.flowerbed_events,
-    )
-
-
-@route("/feeds/screenings.ics", http_method=FEED_METHODS, name="feeds:screenings", opt=PUBLIC)
-async def screenings_feed(request: Request) -> Response:
-    """Exercise-video screenings only."""
-    return await _center_feed(request, N_("%(center)s: exercise videos"), sources.screening_events)
-
-
-@route("/feeds/flowerbeds.ics", http_method=FEED_METHODS, name="feeds:flowerbeds", opt=PUBLIC)
-async def flowerbeds_feed(request: Request) -> Response:
-    """Flower-bed days only."""
-    return await _center_feed(request, N_("%(center)s: flower-bed days"), sources.flowerbed_events)
-
-
-@route("/feeds/rooms/{feed:str}", http_method=FEED_METHODS, name="feeds:room", opt=PUBLIC)
-async def room_feed(request: Request, feed: FromPath[str]) -> Response:
-    """When one room is busy (by room code, e.g. /feeds/rooms/meeting1.ics): times only."""
-    code = feed.removesuffix(SUFFIX)
-    room = next((r for r in await sources.rooms() if r["code"] == code), None)
-    if room is None or not feed.endswith(SUFFIX):
-        return _not_found()
-    language, window = _language(request), _window(request)
-    where, place_stamp = await sources.place()
-    collected = [await sources.room_busy(room["id"], window, where)]
-    from center.lib.i18n import pick
-
-    title = _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"]))
-    return await _respond(
-        request, title, collected, window, language=language, place_stamp=place_stamp, private=False
-    )
-
-
 async def _still_allowed(row: dict) -> bool:
     """Whether the token's owner may still see its feed (roles and groups change)."""
     if row["kind"] == "volunteer":
@@ -255,40 +213,86 @@ async def _still_allowed(row: dict) -> bool:
     return False
 
 
-@route("/feeds/t/{feed:str}", http_method=FEED_METHODS, name="feeds:private", opt=PUBLIC)
-async def private_feed(request: Request, feed: FromPath[str]) -> Response:
-    """A private feed behind its token: /feeds/t/<token>.ics."""
-    row = await tokens.verify(feed.removesuffix(SUFFIX)) if feed.endswith(SUFFIX) else None
-    if row is None or not await _still_allowed(row):
-        return _not_found()
-    language, window = _language(request, row["language"]), _window(request)
-    where, place_stamp = await sources.place()
-    url_for = _url_for(request)
-    center = await _center_name(where)
-    kind, scope = row["kind"], row["scope_id"]
-    if kind == "group":
-        group = await Group.select(Group.name).where(Group.id == scope).first()
-        collected = [
-            await sources.group_bookings(scope, window, where, url_for),
-            await sources.lottery_results(scope, window, where),
-        ]
-        title = _("%(group)s: bookings at %(center)s", group=group["name"] if group else "", center=center)
-    elif kind == "volunteer":
-        collected = [await sources.volunteer_signups(scope, window, where, url_for)]
-        title = _("%(center)s: my flower-bed days", center=center)
-    elif kind == "desk":
-        collected = [await sources.desk_holds(window, where, url_for)]
-        title = _("%(center)s: front desk", center=center)
-    else:
-        collected = [await sources.facilities_events(window, where, url_for)]
-        title = _("%(center)s: facilities", center=center)
-    await tokens.touch(row)
-    return await _respond(
-        request, title, collected, window, language=language, place_stamp=place_stamp, private=True
-    )
-
-
 # --- the token page -----------------------------------------------------------------------------
 
 
-ROUTES = [public_feed, screenings_feed, flowerbeds_feed, room_feed, private_feed]
+class FeedController(Controller):
+    """The calendar feeds: public ones, one room's busy times, private ones behind a token."""
+
+    path = "/feeds"
+    opt = PUBLIC
+
+    @route("/public.ics", http_method=FEED_METHODS, name="feeds:public")
+    async def public_feed(self, request: Request) -> Response:
+        """Every public event: public approved bookings, screenings and flower-bed days."""
+        return await _center_feed(
+            request,
+            N_("%(center)s: events"),
+            sources.public_bookings,
+            sources.screening_events,
+            sources.flowerbed_events,
+        )
+
+    @route("/screenings.ics", http_method=FEED_METHODS, name="feeds:screenings")
+    async def screenings_feed(self, request: Request) -> Response:
+        """Exercise-video screenings only."""
+        return await _center_feed(request, N_("%(center)s: exercise videos"), sources.screening_events)
+
+    @route("/flowerbeds.ics", http_method=FEED_METHODS, name="feeds:flowerbeds")
+    async def flowerbeds_feed(self, request: Request) -> Response:
+        """Flower-bed days only."""
+        return await _center_feed(request, N_("%(center)s: flower-bed days"), sources.flowerbed_events)
+
+    @route("/rooms/{feed:str}", http_method=FEED_METHODS, name="feeds:room")
+    async def room_feed(self, request: Request, feed: FromPath[str]) -> Response:
+        """When one room is busy (by room code, e.g. /feeds/rooms/meeting1.ics): times only."""
+        code = feed.removesuffix(SUFFIX)
+        room = next((r for r in await sources.rooms() if r["code"] == code), None)
+        if room is None or not feed.endswith(SUFFIX):
+            return _not_found()
+        language, window = _language(request), _window(request)
+        where, place_stamp = await sources.place()
+        collected = [await sources.room_busy(room["id"], window, where)]
+        from center.lib.i18n import pick
+
+        title = _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"]))
+        return await _respond(
+            request, title, collected, window, language=language, place_stamp=place_stamp, private=False
+        )
+
+    @route("/t/{feed:str}", http_method=FEED_METHODS, name="feeds:private")
+    async def private_feed(self, request: Request, feed: FromPath[str]) -> Response:
+        """A private feed behind its token: /feeds/t/<token>.ics."""
+        row = await tokens.verify(feed.removesuffix(SUFFIX)) if feed.endswith(SUFFIX) else None
+        if row is None or not await _still_allowed(row):
+            return _not_found()
+        language, window = _language(request, row["language"]), _window(request)
+        where, place_stamp = await sources.place()
+        url_for = _url_for(request)
+        center = await _center_name(where)
+        kind, scope = row["kind"], row["scope_id"]
+        if kind == "group":
+            group = await Group.select(Group.name).where(Group.id == scope).first()
+            collected = [
+                await sources.group_bookings(scope, window, where, url_for),
+                await sources.lottery_results(scope, window, where),
+            ]
+            title = _(
+                "%(group)s: bookings at %(center)s", group=group["name"] if group else "", center=center
+            )
+        elif kind == "volunteer":
+            collected = [await sources.volunteer_signups(scope, window, where, url_for)]
+            title = _("%(center)s: my flower-bed days", center=center)
+        elif kind == "desk":
+            collected = [await sources.desk_holds(window, where, url_for)]
+            title = _("%(center)s: front desk", center=center)
+        else:
+            collected = [await sources.facilities_events(window, where, url_for)]
+            title = _("%(center)s: facilities", center=center)
+        await tokens.touch(row)
+        return await _respond(
+            request, title, collected, window, language=language, place_stamp=place_stamp, private=True
+        )
+
+
+ROUTES = [FeedController]
