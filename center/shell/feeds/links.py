@@ -9,9 +9,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from center.accounts.groups import group_names
 from center.accounts.guards import PUBLIC, requires_login
 from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER, MEMBER
-from center.accounts.tables import Group
 from center.lib.errors import DomainError
 from center.lib.i18n import LOCALES, N_, current_locale
 from center.lib.i18n import gettext as _
@@ -35,10 +35,10 @@ async def _choices(user) -> list[dict]:
     """The private feeds this user may make links for."""
     found = []
     if user.has(MEMBER) and user.group_ids:
-        groups = await Group.select(Group.id, Group.name).where(Group.id.is_in(list(user.group_ids)))
-        for group in sorted(groups, key=lambda g: g["id"]):
+        names = await group_names(user.group_ids)
+        for group_id in sorted(names):
             found.append(
-                {"value": f"group:{group['id']}", "label": kind_label("group") + f" ({group['name']})"}
+                {"value": f"group:{group_id}", "label": kind_label("group") + f" ({names[group_id]})"}
             )
     if user.has(FRONT_DESK, MANAGER):
         found.append({"value": "desk:", "label": kind_label("desk")})
