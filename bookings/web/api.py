@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
 
 from bookings.availability import CLOSED, STATE_LABELS, STATE_SYMBOLS, grid, room_name
@@ -109,69 +109,76 @@ async def _availability(start: date, end: date, rooms: list[dict]) -> Availabili
     )
 
 
-@get("/api/availability", name="bookings:api_availability", opt=PUBLIC, tags=["availability"])
-async def api_availability(
-    request: Request,
-    start: Annotated[
-        str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default: today)")
-    ] = None,
-    end: Annotated[
-        str | None,
-        QueryParameter(name="to", description="Last day, YYYY-MM-DD (default: 6 days on; at most 62 days)"),
-    ] = None,
-    room: Annotated[str | None, QueryParameter(description="One room's code (default: every room)")] = None,
-) -> AvailabilityOut:
-    """Every bookable room × day × slot in [from, to] with its state: free, lottery (free, but
-    allocated by the month's lottery), desk_only (free, but too soon to request online: ask at the
-    front desk), not_yet_open (beyond how far ahead one may request), held, closed, past or
-    not_offered. Filters as on the rooms page: floor, capacity (minimum), equipment (repeatable),
-    step_free. Labels show only what is public."""
-    first = _date_param(start, "from") or dates.today()
-    last = _date_param(end, "to") or first + timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        raise ValidationFailed({"to": N_("The last day must not be before the first day.")})
-    if (last - first).days + 1 > MAX_DAYS:
-        raise ValidationFailed({"to": N_("Ask for at most 62 days at a time.")})
-    if room:
-        found = await room_by_code(room)
-        if found is None or not found["bookable"]:
-            raise ValidationFailed({"room": N_("That room does not exist.")})
-        return await visitor_page(request, lambda: _availability(first, last, [found]))
-    filters, errors = parse_filters(request.query_params)
-    if errors:
-        raise ValidationFailed(dict(errors))
+class AvailabilityApiController(Controller):
+    """Public availability as JSON: every room over a date range, one room's month."""
 
-    async def answer() -> AvailabilityOut:
-        return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
+    path = "/api"
+    opt = PUBLIC
+    tags = ("availability",)
 
-    return await visitor_page(request, answer)  # conditional for visitors (center.web.conditional)
+    @get("/availability", name="bookings:api_availability")
+    async def api_availability(
+        self,
+        request: Request,
+        start: Annotated[
+            str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default: today)")
+        ] = None,
+        end: Annotated[
+            str | None,
+            QueryParameter(
+                name="to", description="Last day, YYYY-MM-DD (default: 6 days on; at most 62 days)"
+            ),
+        ] = None,
+        room: Annotated[
+            str | None, QueryParameter(description="One room's code (default: every room)")
+        ] = None,
+    ) -> AvailabilityOut:
+        """Every bookable room × day × slot in [from, to] with its state: free, lottery (free, but
+        allocated by the month's lottery), desk_only (free, but too soon to request online: ask at the
+        front desk), not_yet_open (beyond how far ahead one may request), held, closed, past or
+        not_offered. Filters as on the rooms page: floor, capacity (minimum), equipment (repeatable),
+        step_free. Labels show only what is public."""
+        first = _date_param(start, "from") or dates.today()
+        last = _date_param(end, "to") or first + timedelta(days=DEFAULT_DAYS - 1)
+        if last < first:
+            raise ValidationFailed({"to": N_("The last day must not be before the first day.")})
+        if (last - first).days + 1 > MAX_DAYS:
+            raise ValidationFailed({"to": N_("Ask for at most 62 days at a time.")})
+        if room:
+            found = await room_by_code(room)
+            if found is None or not found["bookable"]:
+                raise ValidationFailed({"room": N_("That room does not exist.")})
+            return await visitor_page(request, lambda: _availability(first, last, [found]))
+        filters, errors = parse_filters(request.query_params)
+        if errors:
+            raise ValidationFailed(dict(errors))
+
+        async def answer() -> AvailabilityOut:
+            return await _availability(first, last, await list_rooms(filters, on=max(first, dates.today())))
+
+        return await visitor_page(request, answer)  # conditional for visitors (center.web.conditional)
+
+    @get("/rooms/{code:str}/availability", name="bookings:api_room_month")
+    async def api_room_month(
+        self,
+        code: FromPath[str],
+        month: Annotated[str | None, QueryParameter(description="YYYY-MM (default: this month)")] = None,
+    ) -> AvailabilityOut:
+        """One room's month: every day and slot with its state."""
+        room = await room_by_code(code)
+        if room is None or not room["bookable"]:
+            raise NotFound(N_("That room does not exist."))
+        today = dates.today()
+        year, number = today.year, today.month
+        if month:
+            try:
+                first = date.fromisoformat(f"{month}-01")
+            except ValueError:
+                raise ValidationFailed({"month": N_("Enter a month as YYYY-MM, e.g. 2026-11.")}) from None
+            year, number = first.year, first.month
+        start = date(year, number, 1)
+        end = date(*shift_month(year, number, 1), 1) - timedelta(days=1)
+        return await _availability(start, end, [room])
 
 
-@get(
-    "/api/rooms/{code:str}/availability",
-    name="bookings:api_room_month",
-    opt=PUBLIC,
-    tags=["availability"],
-)
-async def api_room_month(
-    code: FromPath[str],
-    month: Annotated[str | None, QueryParameter(description="YYYY-MM (default: this month)")] = None,
-) -> AvailabilityOut:
-    """One room's month: every day and slot with its state."""
-    room = await room_by_code(code)
-    if room is None or not room["bookable"]:
-        raise NotFound(N_("That room does not exist."))
-    today = dates.today()
-    year, number = today.year, today.month
-    if month:
-        try:
-            first = date.fromisoformat(f"{month}-01")
-        except ValueError:
-            raise ValidationFailed({"month": N_("Enter a month as YYYY-MM, e.g. 2026-11.")}) from None
-        year, number = first.year, first.month
-    start = date(year, number, 1)
-    end = date(*shift_month(year, number, 1), 1) - timedelta(days=1)
-    return await _availability(start, end, [room])
-
-
-ROUTES = [api_availability, api_room_month]
+ROUTES = [AvailabilityApiController]

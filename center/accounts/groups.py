@@ -5,6 +5,7 @@ transaction with its audit line (before and after)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -137,6 +138,15 @@ async def approved_groups_of(user_id: int) -> list[dict[str, Any]]:
         group["reference"] = reference(group["id"])
         group["members"] = await members_of(group["id"])
     return groups
+
+
+async def group_names(group_ids: Iterable[int]) -> dict[int, str]:
+    """Each of these groups' name by its id; ids of no group are left out."""
+    ids = list(group_ids)
+    if not ids:
+        return {}
+    rows = await Group.select(Group.id, Group.name).where(Group.id.is_in(ids))
+    return {row["id"]: row["name"] for row in rows}
 
 
 def _snapshot(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

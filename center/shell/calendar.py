@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.response import Template
 
 from bookings.public import public_events_between
@@ -31,41 +31,50 @@ def events_by_day(events: list[dict], first: date, last: date) -> dict[date, lis
     return found
 
 
-@get("/calendar", name="places:calendar", opt=PUBLIC)
-async def month_calendar(request: Request) -> Template:
-    """The center's month: open or closed each day, hours, holidays, closed days, public events."""
-    year, month = parse_month(request.query_params.get("month"), dates.today())
-    first = date(year, month, 1)
-    next_year, next_month = shift_month(year, month, 1)
-    last = date(next_year, next_month, 1) - timedelta(days=1)
-    prev_year, prev_month = shift_month(year, month, -1)
-    days = {info.day: info for info in await cal.days_info(first, last)}
-    public = [*await public_events_between(first, last), *await public_programme_events_between(first, last)]
-    events = events_by_day(sorted(public, key=lambda event: event["starts_at"]), first, last)
-    today = dates.today()
-    return Template(
-        "places/calendar.html",
-        context={
-            "title": cal.month_title(year, month),
-            "weeks": cal.month_weeks(year, month),
-            "days": days,
-            "events": events,
-            "today": today,
-            "this_month": f"{today.year:04d}-{today.month:02d}",
-            "prev": {
-                "month": f"{prev_year:04d}-{prev_month:02d}",
-                "title": cal.month_title(prev_year, prev_month),
+class CalendarController(Controller):
+    """The center's month calendar, for anyone."""
+
+    path = "/calendar"
+    opt = PUBLIC
+
+    @get("/", name="places:calendar")
+    async def month_calendar(self, request: Request) -> Template:
+        """The center's month: open or closed each day, hours, holidays, closed days, public events."""
+        year, month = parse_month(request.query_params.get("month"), dates.today())
+        first = date(year, month, 1)
+        next_year, next_month = shift_month(year, month, 1)
+        last = date(next_year, next_month, 1) - timedelta(days=1)
+        prev_year, prev_month = shift_month(year, month, -1)
+        days = {info.day: info for info in await cal.days_info(first, last)}
+        public = [
+            *await public_events_between(first, last),
+            *await public_programme_events_between(first, last),
+        ]
+        events = events_by_day(sorted(public, key=lambda event: event["starts_at"]), first, last)
+        today = dates.today()
+        return Template(
+            "places/calendar.html",
+            context={
+                "title": cal.month_title(year, month),
+                "weeks": cal.month_weeks(year, month),
+                "days": days,
+                "events": events,
+                "today": today,
+                "this_month": f"{today.year:04d}-{today.month:02d}",
+                "prev": {
+                    "month": f"{prev_year:04d}-{prev_month:02d}",
+                    "title": cal.month_title(prev_year, prev_month),
+                },
+                "next": {
+                    "month": f"{next_year:04d}-{next_month:02d}",
+                    "title": cal.month_title(next_year, next_month),
+                },
+                "weekday_order": [6, 0, 1, 2, 3, 4, 5],
+                "hours": await opening_hours(),
+                "slots": [slot for slot in await slots() if slot["active"]],
+                **display_helpers(),
             },
-            "next": {
-                "month": f"{next_year:04d}-{next_month:02d}",
-                "title": cal.month_title(next_year, next_month),
-            },
-            "weekday_order": [6, 0, 1, 2, 3, 4, 5],
-            "hours": await opening_hours(),
-            "slots": [slot for slot in await slots() if slot["active"]],
-            **display_helpers(),
-        },
-    )
+        )
 
 
-ROUTES = [month_calendar]
+ROUTES = [CalendarController]

@@ -75,10 +75,12 @@ def _http_handlers(route_handlers: Iterable[object]) -> Iterator[tuple[HTTPRoute
         if isinstance(item, HTTPRouteHandler):
             yield item, sorted(item.paths), False
         elif isinstance(item, type) and issubclass(item, Controller):
+            # On the class, an attribute a controller does not set is Controller's slot descriptor.
             prefix = item.path if isinstance(item.path, str) else ""
+            guarded = isinstance(item.guards, list | tuple) and bool(item.guards)
             for value in vars(item).values():
                 if isinstance(value, HTTPRouteHandler):
-                    yield value, [join_paths([prefix, path]) for path in value.paths], bool(item.guards)
+                    yield value, [join_paths([prefix, path]) for path in value.paths], guarded
         # routers (static files) are not in the schema
 
 

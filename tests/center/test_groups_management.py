@@ -209,3 +209,13 @@ async def test_accounts_without_a_group_cannot_open_the_member_page(client):
     await make_user("lonely")
     await login(client, "lonely")
     assert (await client.get("/my/groups")).status_code == 403
+
+
+async def test_group_names_gives_each_existing_groups_name_by_id(db):
+    from center.accounts.groups import group_names
+
+    sunflower = await make_group("ひまわり会")
+    aoba = await make_group("あおば会", status="pending")
+    missing = sunflower + aoba + 100
+    assert await group_names([aoba, sunflower, missing]) == {sunflower: "ひまわり会", aoba: "あおば会"}
+    assert await group_names([]) == {}

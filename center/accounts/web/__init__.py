@@ -4,9 +4,15 @@ plain POSTs with a 303 redirect; bad input re-renders the form with status 400 a
 tied to its field. List searches update in place with htmx."""
 
 from center.accounts.web.api import ROUTES as API_ROUTES
-from center.accounts.web.audit import audit_view
-from center.accounts.web.groups import GroupApplicationController, ManageGroupsController, my_groups
+from center.accounts.web.audit import AuditController
+from center.accounts.web.groups import GroupApplicationController, ManageGroupsController, MyGroupsController
 from center.accounts.web.users import ManageUsersController
 
-PAGES = [my_groups, audit_view, GroupApplicationController, ManageGroupsController, ManageUsersController]
+PAGES = [
+    MyGroupsController,
+    AuditController,
+    GroupApplicationController,
+    ManageGroupsController,
+    ManageUsersController,
+]
 ROUTES = [*PAGES, *API_ROUTES]

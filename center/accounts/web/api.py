@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 
 from center.accounts import groups
@@ -80,54 +80,65 @@ class GroupPage(msgspec.Struct):
     groups: list[GroupSummary]
 
 
-@get("/api/me", name="accounts:api_me", guards=[requires_login])
-async def me(request: Request) -> Me:
-    """The signed-in account: id, names, roles and approved groups."""
-    principal = request.user
-    return Me(
-        id=principal.id,
-        username=principal.username,
-        display_name=principal.display_name,
-        roles=sorted(principal.roles),
-        group_ids=list(principal.group_ids),
-    )
+class MeApiController(Controller):
+    """The signed-in account."""
+
+    path = "/api/me"
+    guards = (requires_login,)
+
+    @get("/", name="accounts:api_me")
+    async def me(self, request: Request) -> Me:
+        """The signed-in account: id, names, roles and approved groups."""
+        principal = request.user
+        return Me(
+            id=principal.id,
+            username=principal.username,
+            display_name=principal.display_name,
+            roles=sorted(principal.roles),
+            group_ids=list(principal.group_ids),
+        )
 
 
-@get("/api/groups", name="accounts:api_groups", guards=[requires_manager])
-async def list_groups(
-    status: FromQuery[str] = "", q: FromQuery[str] = "", page: FromQuery[str] = "1"
-) -> GroupPage:
-    """Registered groups (those awaiting review first), filtered by status and name or kana."""
-    found = await groups.list_groups(status, q, page_number(page))
-    return GroupPage(
-        total=found.total,
-        page=found.number,
-        pages=found.pages,
-        groups=[
-            GroupSummary(
-                id=row["id"],
-                reference=row["reference"],
-                name=row["name"],
-                name_kana=row["name_kana"],
-                representative=row["representative"],
-                status=row["status"],
-                reduction=row["reduction"],
-                accounts=row["accounts"],
-                applied_at=row["applied_at"],
-                decided_at=row["decided_at"],
-            )
-            for row in found.rows
-        ],
-    )
+class GroupApiController(Controller):
+    """The manager's view of registered groups."""
+
+    path = "/api/groups"
+    guards = (requires_manager,)
+
+    @get("/", name="accounts:api_groups")
+    async def list_groups(
+        self, status: FromQuery[str] = "", q: FromQuery[str] = "", page: FromQuery[str] = "1"
+    ) -> GroupPage:
+        """Registered groups (those awaiting review first), filtered by status and name or kana."""
+        found = await groups.list_groups(status, q, page_number(page))
+        return GroupPage(
+            total=found.total,
+            page=found.number,
+            pages=found.pages,
+            groups=[
+                GroupSummary(
+                    id=row["id"],
+                    reference=row["reference"],
+                    name=row["name"],
+                    name_kana=row["name_kana"],
+                    representative=row["representative"],
+                    status=row["status"],
+                    reduction=row["reduction"],
+                    accounts=row["accounts"],
+                    applied_at=row["applied_at"],
+                    decided_at=row["decided_at"],
+                )
+                for row in found.rows
+            ],
+        )
+
+    @get("/{group_id:int}", name="accounts:api_group")
+    async def group_detail(self, group_id: FromPath[int]) -> GroupDetail:
+        """One registered group with its member accounts."""
+        group = await groups.get_group(group_id)
+        members = await groups.members_of(group_id)
+        fields = {name: group[name] for name in GroupDetail.__struct_fields__ if name != "members"}
+        return GroupDetail(**fields, members=[GroupMemberOut(**member) for member in members])
 
 
-@get("/api/groups/{group_id:int}", name="accounts:api_group", guards=[requires_manager])
-async def group_detail(group_id: FromPath[int]) -> GroupDetail:
-    """One registered group with its member accounts."""
-    group = await groups.get_group(group_id)
-    members = await groups.members_of(group_id)
-    fields = {name: group[name] for name in GroupDetail.__struct_fields__ if name != "members"}
-    return GroupDetail(**fields, members=[GroupMemberOut(**member) for member in members])
-
-
-ROUTES = [me, list_groups, group_detail]
+ROUTES = [MeApiController, GroupApiController]

@@ -56,11 +56,17 @@ def _apply_page(
 # ---- the member's own groups ----------------------------------------------------------------
 
 
-@get("/my/groups", name="accounts:my_groups", guards=[requires_member])
-async def my_groups(request: HTMXRequest) -> Template:
-    """The signed-in member's approved groups, their details and members."""
-    found = await groups.approved_groups_of(request.user.id)
-    return Template("accounts/my_groups.html", context=page_context(groups=found))
+class MyGroupsController(Controller):
+    """The signed-in member's own groups."""
+
+    path = "/my/groups"
+    guards = (requires_member,)
+
+    @get("/", name="accounts:my_groups")
+    async def my_groups(self, request: HTMXRequest) -> Template:
+        """The signed-in member's approved groups, their details and members."""
+        found = await groups.approved_groups_of(request.user.id)
+        return Template("accounts/my_groups.html", context=page_context(groups=found))
 
 
 # ---- managing groups ------------------------------------------------------------------------

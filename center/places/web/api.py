@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 from typing import Annotated
 
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
 
 from center.accounts.guards import PUBLIC
@@ -83,26 +83,6 @@ def _room_out(request: Request, room: dict, season: list[int]) -> RoomOut:
     )
 
 
-@get("/api/rooms", name="places:api_rooms", opt=PUBLIC, tags=["rooms"])
-async def api_rooms(request: Request) -> list[RoomOut]:
-    """Every bookable room with its facts, equipment, accessibility and fees. Accepts the same
-    filters as the room page: floor, capacity (minimum), equipment (repeatable), step_free."""
-    filters, errors = rooms.parse_filters(request.query_params)
-    if errors:
-        raise ValidationFailed(dict(errors))
-    season = _season(await cal.load_profile())
-    return [_room_out(request, room, season) for room in await rooms.list_rooms(filters)]
-
-
-@get("/api/rooms/{code:str}", name="places:api_room", opt=PUBLIC, tags=["rooms"])
-async def api_room(request: Request, code: FromPath[str]) -> RoomOut:
-    """One room by its code."""
-    room = await rooms.room_by_code(code)
-    if room is None:
-        raise NotFound(N_("That room does not exist."))
-    return _room_out(request, room, _season(await cal.load_profile()))
-
-
 def _date_param(raw: str | None, field: str) -> date | None:
     if raw is None or raw == "":
         return None
@@ -112,45 +92,79 @@ def _date_param(raw: str | None, field: str) -> date | None:
         raise ValidationFailed({field: N_("Enter a date as YYYY-MM-DD.")}) from None
 
 
-@get("/api/calendar", name="places:api_calendar", opt=PUBLIC, tags=["calendar"])
-async def api_calendar(
-    start: Annotated[
-        str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default: today)")
-    ] = None,
-    end: Annotated[
-        str | None, QueryParameter(name="to", description="Last day, YYYY-MM-DD (default: 30 days on)")
-    ] = None,
-) -> CalendarOut:
-    """Each day in [from, to] (at most 366 days): open or closed and why, hours in Asia/Tokyo,
-    the public holiday, and the bookable slots with UTC start and end instants."""
-    first = _date_param(start, "from") or dates.today()
-    last = _date_param(end, "to") or first + timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        raise ValidationFailed({"to": N_("The last day must not be before the first day.")})
-    if (last - first).days + 1 > MAX_DAYS:
-        raise ValidationFailed({"to": N_("Ask for at most 366 days at a time.")})
-    days = [
-        DayOut(
-            date=info.day.isoformat(),
-            open=info.open,
-            opens=_hhmm(info.opens),
-            closes=_hhmm(info.closes),
-            holiday=info.holiday,
-            closed_kind=cal.closed_kind(info),
-            closed_reason=cal.closed_reason_text(info),
-            slots=[
-                SlotPeriodOut(
-                    slot=slot.code,
-                    name=slot.name,
-                    starts_at=slot.starts_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                    ends_at=slot.ends_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                )
-                for slot in info.slots
-            ],
-        )
-        for info in await cal.days_info(first, last)
-    ]
-    return CalendarOut(start=first.isoformat(), end=last.isoformat(), days=days)
+class RoomApiController(Controller):
+    """Bookable rooms as JSON, for anyone."""
+
+    path = "/api/rooms"
+    opt = PUBLIC
+    tags = ("rooms",)
+
+    @get("/", name="places:api_rooms")
+    async def api_rooms(self, request: Request) -> list[RoomOut]:
+        """Every bookable room with its facts, equipment, accessibility and fees. Accepts the same
+        filters as the room page: floor, capacity (minimum), equipment (repeatable), step_free."""
+        filters, errors = rooms.parse_filters(request.query_params)
+        if errors:
+            raise ValidationFailed(dict(errors))
+        season = _season(await cal.load_profile())
+        return [_room_out(request, room, season) for room in await rooms.list_rooms(filters)]
+
+    @get("/{code:str}", name="places:api_room")
+    async def api_room(self, request: Request, code: FromPath[str]) -> RoomOut:
+        """One room by its code."""
+        room = await rooms.room_by_code(code)
+        if room is None:
+            raise NotFound(N_("That room does not exist."))
+        return _room_out(request, room, _season(await cal.load_profile()))
 
 
-ROUTES = [api_rooms, api_room, api_calendar]
+class CalendarApiController(Controller):
+    """The center's calendar as JSON, for anyone."""
+
+    path = "/api/calendar"
+    opt = PUBLIC
+    tags = ("calendar",)
+
+    @get("/", name="places:api_calendar")
+    async def api_calendar(
+        self,
+        start: Annotated[
+            str | None, QueryParameter(name="from", description="First day, YYYY-MM-DD (default: today)")
+        ] = None,
+        end: Annotated[
+            str | None, QueryParameter(name="to", description="Last day, YYYY-MM-DD (default: 30 days on)")
+        ] = None,
+    ) -> CalendarOut:
+        """Each day in [from, to] (at most 366 days): open or closed and why, hours in Asia/Tokyo,
+        the public holiday, and the bookable slots with UTC start and end instants."""
+        first = _date_param(start, "from") or dates.today()
+        last = _date_param(end, "to") or first + timedelta(days=DEFAULT_DAYS - 1)
+        if last < first:
+            raise ValidationFailed({"to": N_("The last day must not be before the first day.")})
+        if (last - first).days + 1 > MAX_DAYS:
+            raise ValidationFailed({"to": N_("Ask for at most 366 days at a time.")})
+        days = [
+            DayOut(
+                date=info.day.isoformat(),
+                open=info.open,
+                opens=_hhmm(info.opens),
+                closes=_hhmm(info.closes),
+                holiday=info.holiday,
+                closed_kind=cal.closed_kind(info),
+                closed_reason=cal.closed_reason_text(info),
+                slots=[
+                    SlotPeriodOut(
+                        slot=slot.code,
+                        name=slot.name,
+                        starts_at=slot.starts_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                        ends_at=slot.ends_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                    )
+                    for slot in info.slots
+                ],
+            )
+            for info in await cal.days_info(first, last)
+        ]
+        return CalendarOut(start=first.isoformat(), end=last.isoformat(), days=days)
+
+
+ROUTES = [RoomApiController, CalendarApiController]

@@ -4,7 +4,7 @@ the shell (center.shell.calendar)."""
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Template
@@ -19,58 +19,64 @@ from center.places.equipment import equipment_choices
 from center.web.htmx import VARY, wants_partial
 
 
-@get("/rooms", name="places:rooms", opt=PUBLIC)
-async def room_list(request: Request) -> Template:
-    """Every bookable room with its facts, accessibility and fees; filterable."""
-    filters, errors = rooms.parse_filters(request.query_params)
-    found = await rooms.list_rooms(filters)
-    context = {
-        "rooms": found,
-        "filters": filters,
-        "errors": {name: gettext(msg) for name, msg in errors.items()},
-        "floors": await rooms.floors(),
-        "equipment_choices": equipment_choices(),
-        "heating_note": heating_note(await cal.load_profile()),
-        **display_helpers(),
-    }
-    if wants_partial(request):
-        # The partial carries its own error summary and is answered 200 so htmx swaps it in.
-        return Template("places/_room_list.html", context=context, headers=VARY)
-    return Template("places/rooms.html", context=context, headers=VARY, status_code=400 if errors else 200)
+class RoomPagesController(Controller):
+    """The public room pages: the list, one room, its photo."""
 
+    path = "/rooms"
+    opt = PUBLIC
 
-@get("/rooms/{code:str}", name="places:room", opt=PUBLIC)
-async def room_page(code: FromPath[str]) -> Template:
-    """One room's full page: facts, accessibility, equipment, fees and photo."""
-    room = await rooms.room_by_code(code)
-    if room is None:
-        raise NotFound(N_("That room does not exist."))
-    profile = await cal.load_profile()
-    access_warnings = room["access_warnings"]
-    return Template(
-        "places/room.html",
-        context={
-            "room": room,
-            "heating_note": heating_note(profile),
-            "access_warnings": access_warnings,
+    @get("/", name="places:rooms")
+    async def room_list(self, request: Request) -> Template:
+        """Every bookable room with its facts, accessibility and fees; filterable."""
+        filters, errors = rooms.parse_filters(request.query_params)
+        found = await rooms.list_rooms(filters)
+        context = {
+            "rooms": found,
+            "filters": filters,
+            "errors": {name: gettext(msg) for name, msg in errors.items()},
+            "floors": await rooms.floors(),
+            "equipment_choices": equipment_choices(),
+            "heating_note": heating_note(await cal.load_profile()),
             **display_helpers(),
-        },
-    )
+        }
+        if wants_partial(request):
+            # The partial carries its own error summary and is answered 200 so htmx swaps it in.
+            return Template("places/_room_list.html", context=context, headers=VARY)
+        return Template(
+            "places/rooms.html", context=context, headers=VARY, status_code=400 if errors else 200
+        )
+
+    @get("/{code:str}", name="places:room")
+    async def room_page(self, code: FromPath[str]) -> Template:
+        """One room's full page: facts, accessibility, equipment, fees and photo."""
+        room = await rooms.room_by_code(code)
+        if room is None:
+            raise NotFound(N_("That room does not exist."))
+        profile = await cal.load_profile()
+        access_warnings = room["access_warnings"]
+        return Template(
+            "places/room.html",
+            context={
+                "room": room,
+                "heating_note": heating_note(profile),
+                "access_warnings": access_warnings,
+                **display_helpers(),
+            },
+        )
+
+    @get("/{code:str}/photo", name="places:room_photo", include_in_schema=False)
+    async def room_photo(self, code: FromPath[str]) -> File:
+        """The room's photo as stored (already checked and re-encoded at upload)."""
+        room = await rooms.room_by_code(code)
+        path = photos.photo_path(room["photo"]) if room else None
+        if path is None:
+            raise NotFoundException()
+        return File(
+            path=path,
+            media_type=photos.media_type(path),
+            content_disposition_type="inline",
+            headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+        )
 
 
-@get("/rooms/{code:str}/photo", name="places:room_photo", opt=PUBLIC, include_in_schema=False)
-async def room_photo(code: FromPath[str]) -> File:
-    """The room's photo as stored (already checked and re-encoded at upload)."""
-    room = await rooms.room_by_code(code)
-    path = photos.photo_path(room["photo"]) if room else None
-    if path is None:
-        raise NotFoundException()
-    return File(
-        path=path,
-        media_type=photos.media_type(path),
-        content_disposition_type="inline",
-        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
-    )
-
-
-ROUTES = [room_list, room_page, room_photo]
+ROUTES = [RoomPagesController]

@@ -9,9 +9,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from center.accounts.groups import group_names
 from center.accounts.guards import PUBLIC, requires_login
 from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER, MEMBER
-from center.accounts.tables import Group
 from center.lib.errors import DomainError
 from center.lib.i18n import LOCALES, N_, current_locale
 from center.lib.i18n import gettext as _
@@ -35,10 +35,10 @@ async def _choices(user) -> list[dict]:
     """The private feeds this user may make links for."""
     found = []
     if user.has(MEMBER) and user.group_ids:
-        groups = await Group.select(Group.id, Group.name).where(Group.id.is_in(list(user.group_ids)))
-        for group in sorted(groups, key=lambda g: g["id"]):
+        names = await group_names(user.group_ids)
+        for group_id in sorted(names):
             found.append(
-                {"value": f"group:{group['id']}", "label": kind_label("group") + f" ({group['name']})"}
+                {"value": f"group:{group_id}", "label": kind_label("group") + f" ({names[group_id]})"}
             )
     if user.has(FRONT_DESK, MANAGER):
         found.append({"value": "desk:", "label": kind_label("desk")})
@@ -65,58 +65,11 @@ async def _page(request: Request, *, new: dict | None = None, status: int = 200,
     )
 
 
-@get("/feeds", name="feeds:index", opt=PUBLIC)
-async def index_page(request: Request) -> Template:
-    """The public feeds anyone may subscribe to: events, screenings, flower-bed days, rooms."""
-    from center.lib.i18n import pick
-
-    reverse = request.app.route_reverse
-    feeds = [
-        {"label": _("All public events"), **links_for(request, reverse("feeds:public"))},
-        {"label": _("Exercise videos"), **links_for(request, reverse("feeds:screenings"))},
-        {"label": _("Flower-bed days"), **links_for(request, reverse("feeds:flowerbeds"))},
-    ]
-    rooms = [
-        {
-            "label": _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"])),
-            **links_for(request, reverse("feeds:room", feed=room["code"] + SUFFIX)),
-        }
-        for room in await sources.rooms()
-    ]
-    return Template("feeds/index.html", context={"feeds": feeds, "rooms": rooms})
-
-
 def _new_link(request: Request, token: str, label: str) -> dict:
     return {
         "label": label,
         **links_for(request, request.app.route_reverse("feeds:private", feed=token + SUFFIX)),
     }
-
-
-@post("/feeds/volunteer/{token:str}", name="feeds:volunteer", opt=PUBLIC)
-async def volunteer_link(request: Request, token: FromPath[str]) -> Template:
-    """A volunteer (no account) makes the feed of their signups from their private signup page;
-    making it again replaces the earlier link."""
-    try:
-        signup, _day = await flowerbeds.signup_by_token(token)
-    except DomainError:
-        raise NotFoundException() from None
-    feed_token, _id = await tokens.make_token(
-        "volunteer",
-        user_id=None,
-        scope_id=signup["id"],
-        label=signup["name"],
-        language=current_locale.get(),
-        replace=True,
-    )
-    return Template(
-        "feeds/volunteer.html",
-        context={
-            "new": _new_link(request, feed_token, kind_label("volunteer")),
-            "back": request.app.route_reverse("programmes:signup_view", token=token),
-        },
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"},
-    )
 
 
 class AccountFeedsController(Controller):
@@ -167,4 +120,60 @@ class AccountFeedsController(Controller):
         return Redirect(path=request.app.route_reverse("feeds:account"), status_code=303)
 
 
-ROUTES = [index_page, volunteer_link, AccountFeedsController]
+class FeedPagesController(Controller):
+    """The public feeds' page, and a volunteer's link to their signups."""
+
+    path = "/feeds"
+    opt = PUBLIC
+
+    @get("/", name="feeds:index")
+    async def index_page(self, request: Request) -> Template:
+        """The public feeds anyone may subscribe to: events, screenings, flower-bed days, rooms."""
+        from center.lib.i18n import pick
+
+        reverse = request.app.route_reverse
+        feeds = [
+            {"label": _("All public events"), **links_for(request, reverse("feeds:public"))},
+            {"label": _("Exercise videos"), **links_for(request, reverse("feeds:screenings"))},
+            {"label": _("Flower-bed days"), **links_for(request, reverse("feeds:flowerbeds"))},
+        ]
+        rooms = [
+            {
+                "label": _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"])),
+                **links_for(request, reverse("feeds:room", feed=room["code"] + SUFFIX)),
+            }
+            for room in await sources.rooms()
+        ]
+        return Template("feeds/index.html", context={"feeds": feeds, "rooms": rooms})
+
+    @post("/volunteer/{token:str}", name="feeds:volunteer")
+    async def volunteer_link(self, request: Request, token: FromPath[str]) -> Template:
+        """A volunteer (no account) makes the feed of their signups from their private signup page;
+        making it again replaces the earlier link."""
+        try:
+            signup, _day = await flowerbeds.signup_by_token(token)
+        except DomainError:
+            raise NotFoundException() from None
+        feed_token, _id = await tokens.make_token(
+            "volunteer",
+            user_id=None,
+            scope_id=signup["id"],
+            label=signup["name"],
+            language=current_locale.get(),
+            replace=True,
+        )
+        return Template(
+            "feeds/volunteer.html",
+            context={
+                "new": _new_link(request, feed_token, kind_label("volunteer")),
+                "back": request.app.route_reverse("programmes:signup_view", token=token),
+            },
+            headers={
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                "X-Robots-Tag": "noindex",
+            },
+        )
+
+
+ROUTES = [FeedPagesController, AccountFeedsController]

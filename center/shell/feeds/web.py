@@ -12,14 +12,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import HttpMethod, Request, Response, route
+from litestar import Controller, HttpMethod, Request, Response, route
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath
 
 from center.accounts.guards import PUBLIC
-from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER
-from center.accounts.service import load_principal
-from center.accounts.tables import Group
 from center.lib.dates import today
 from center.lib.db import get_engine
 from center.lib.i18n import LOCALES, N_, current_locale
@@ -27,7 +24,7 @@ from center.lib.i18n import gettext as _
 from center.lib.settings import get_settings
 from center.lib.versions import current as current_versions
 from center.lib.versions import request_memo
-from center.shell.feeds import sources, tokens
+from center.shell.feeds import private, sources
 from center.shell.feeds.calendars import etag_of, http_date, not_modified, render_calendar
 
 CALENDAR_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8"
@@ -167,12 +164,6 @@ def _not_found() -> Response:
     )
 
 
-async def _center_name(where: sources.Place) -> str:
-    from center.lib.i18n import pick
-
-    return pick(where.center_ja, where.center_en) or _("Civic Activity Center")
-
-
 async def _center_feed(request: Request, title: str, *collectors: sources.Collector) -> Response:
     """A public feed of the center's own events: `title` is a msgid with %(center)s."""
     language, window = _language(request), _window(request)
@@ -185,7 +176,7 @@ async def _center_feed(request: Request, title: str, *collectors: sources.Collec
             where, place_stamp = await sources.place()
             url_for = _url_for(request)
             collected = [await collect(window, where, url_for) for collect in collectors]
-            name = _(title, center=await _center_name(where))
+            name = _(title, center=where.center_name())
             answer = _answer(
                 request, name, collected, window, language=language, place_stamp=place_stamp, private=False
             )
@@ -195,100 +186,67 @@ async def _center_feed(request: Request, title: str, *collectors: sources.Collec
     return _conditional(request, answer)
 
 
-@route("/feeds/public.ics", http_method=FEED_METHODS, name="feeds:public", opt=PUBLIC)
-async def public_feed(request: Request) -> Response:
-    """Every public event: public approved bookings, screenings and flower-bed days."""
-    return await _center_feed(
-        request,
-        N_("%(center)s: events"),
-        sources.public_bookings,
-        sources.screening_events,
-        sources.flowerbed_events,
-    )
+class FeedController(Controller):
+    """The calendar feeds: public ones, one room's busy times, private ones behind a token."""
+
+    path = "/feeds"
+    opt = PUBLIC
+
+    @route("/public.ics", http_method=FEED_METHODS, name="feeds:public")
+    async def public_feed(self, request: Request) -> Response:
+        """Every public event: public approved bookings, screenings and flower-bed days."""
+        return await _center_feed(
+            request,
+            N_("%(center)s: events"),
+            sources.public_bookings,
+            sources.screening_events,
+            sources.flowerbed_events,
+        )
+
+    @route("/screenings.ics", http_method=FEED_METHODS, name="feeds:screenings")
+    async def screenings_feed(self, request: Request) -> Response:
+        """Exercise-video screenings only."""
+        return await _center_feed(request, N_("%(center)s: exercise videos"), sources.screening_events)
+
+    @route("/flowerbeds.ics", http_method=FEED_METHODS, name="feeds:flowerbeds")
+    async def flowerbeds_feed(self, request: Request) -> Response:
+        """Flower-bed days only."""
+        return await _center_feed(request, N_("%(center)s: flower-bed days"), sources.flowerbed_events)
+
+    @route("/rooms/{feed:str}", http_method=FEED_METHODS, name="feeds:room")
+    async def room_feed(self, request: Request, feed: FromPath[str]) -> Response:
+        """When one room is busy (by room code, e.g. /feeds/rooms/meeting1.ics): times only."""
+        code = feed.removesuffix(SUFFIX)
+        room = next((r for r in await sources.rooms() if r["code"] == code), None)
+        if room is None or not feed.endswith(SUFFIX):
+            return _not_found()
+        language, window = _language(request), _window(request)
+        where, place_stamp = await sources.place()
+        collected = [await sources.room_busy(room["id"], window, where)]
+        from center.lib.i18n import pick
+
+        title = _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"]))
+        return await _respond(
+            request, title, collected, window, language=language, place_stamp=place_stamp, private=False
+        )
+
+    @route("/t/{feed:str}", http_method=FEED_METHODS, name="feeds:private")
+    async def private_feed(self, request: Request, feed: FromPath[str]) -> Response:
+        """A private feed behind its token: /feeds/t/<token>.ics."""
+        row = await private.feed_token(feed.removesuffix(SUFFIX)) if feed.endswith(SUFFIX) else None
+        if row is None:
+            return _not_found()
+        language, window = _language(request, row["language"]), _window(request)
+        content = await private.private_content(row, window, _url_for(request))
+        return await _respond(
+            request,
+            content.title,
+            content.collected,
+            window,
+            language=language,
+            place_stamp=content.place_stamp,
+            private=True,
+        )
 
 
-@route("/feeds/screenings.ics", http_method=FEED_METHODS, name="feeds:screenings", opt=PUBLIC)
-async def screenings_feed(request: Request) -> Response:
-    """Exercise-video screenings only."""
-    return await _center_feed(request, N_("%(center)s: exercise videos"), sources.screening_events)
-
-
-@route("/feeds/flowerbeds.ics", http_method=FEED_METHODS, name="feeds:flowerbeds", opt=PUBLIC)
-async def flowerbeds_feed(request: Request) -> Response:
-    """Flower-bed days only."""
-    return await _center_feed(request, N_("%(center)s: flower-bed days"), sources.flowerbed_events)
-
-
-@route("/feeds/rooms/{feed:str}", http_method=FEED_METHODS, name="feeds:room", opt=PUBLIC)
-async def room_feed(request: Request, feed: FromPath[str]) -> Response:
-    """When one room is busy (by room code, e.g. /feeds/rooms/meeting1.ics): times only."""
-    code = feed.removesuffix(SUFFIX)
-    room = next((r for r in await sources.rooms() if r["code"] == code), None)
-    if room is None or not feed.endswith(SUFFIX):
-        return _not_found()
-    language, window = _language(request), _window(request)
-    where, place_stamp = await sources.place()
-    collected = [await sources.room_busy(room["id"], window, where)]
-    from center.lib.i18n import pick
-
-    title = _("%(room)s: busy times", room=pick(room["name_ja"], room["name_en"]))
-    return await _respond(
-        request, title, collected, window, language=language, place_stamp=place_stamp, private=False
-    )
-
-
-async def _still_allowed(row: dict) -> bool:
-    """Whether the token's owner may still see its feed (roles and groups change)."""
-    if row["kind"] == "volunteer":
-        return row["scope_id"] is not None
-    if row["user"] is None:
-        return False
-    principal = await load_principal(row["user"])
-    if principal is None:
-        return False
-    if row["kind"] == "group":
-        return row["scope_id"] in principal.group_ids
-    if row["kind"] == "desk":
-        return principal.has(FRONT_DESK, MANAGER)
-    if row["kind"] == "facilities":
-        return principal.has(FACILITIES, MANAGER)
-    return False
-
-
-@route("/feeds/t/{feed:str}", http_method=FEED_METHODS, name="feeds:private", opt=PUBLIC)
-async def private_feed(request: Request, feed: FromPath[str]) -> Response:
-    """A private feed behind its token: /feeds/t/<token>.ics."""
-    row = await tokens.verify(feed.removesuffix(SUFFIX)) if feed.endswith(SUFFIX) else None
-    if row is None or not await _still_allowed(row):
-        return _not_found()
-    language, window = _language(request, row["language"]), _window(request)
-    where, place_stamp = await sources.place()
-    url_for = _url_for(request)
-    center = await _center_name(where)
-    kind, scope = row["kind"], row["scope_id"]
-    if kind == "group":
-        group = await Group.select(Group.name).where(Group.id == scope).first()
-        collected = [
-            await sources.group_bookings(scope, window, where, url_for),
-            await sources.lottery_results(scope, window, where),
-        ]
-        title = _("%(group)s: bookings at %(center)s", group=group["name"] if group else "", center=center)
-    elif kind == "volunteer":
-        collected = [await sources.volunteer_signups(scope, window, where, url_for)]
-        title = _("%(center)s: my flower-bed days", center=center)
-    elif kind == "desk":
-        collected = [await sources.desk_holds(window, where, url_for)]
-        title = _("%(center)s: front desk", center=center)
-    else:
-        collected = [await sources.facilities_events(window, where, url_for)]
-        title = _("%(center)s: facilities", center=center)
-    await tokens.touch(row)
-    return await _respond(
-        request, title, collected, window, language=language, place_stamp=place_stamp, private=True
-    )
-
-
-# --- the token page -----------------------------------------------------------------------------
-
-
-ROUTES = [public_feed, screenings_feed, flowerbeds_feed, room_feed, private_feed]
+ROUTES = [FeedController]

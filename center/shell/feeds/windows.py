@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from center.lib.dates import local_day_bounds, today
+from center.lib.i18n import gettext as _
 from center.lib.i18n import pick
 from center.lib.months import add_months
 from center.places.tables import CenterProfile
@@ -68,6 +69,10 @@ class Place:
         center = pick(self.center_ja, self.center_en)
         parts = [room, center, self.address]
         return ", ".join(part for part in parts if part)
+
+    def center_name(self) -> str:
+        """The center's name in the current language, for a feed's title."""
+        return pick(self.center_ja, self.center_en) or _("Civic Activity Center")
 
 
 async def place() -> tuple[Place, datetime | None]:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.response import Response, Template
 
 from center.accounts.guards import PUBLIC
@@ -76,45 +76,49 @@ async def _csv(request: Request, columns: tuple[str, ...], build: Rows, name: st
     return Response(content=body, status_code=200, headers=headers, media_type=CSV_TYPE)
 
 
-@get("/opendata/events.csv", name="opendata:events", opt=PUBLIC)
-async def events_csv(request: Request) -> Response:
-    """イベント一覧: the public events a year back and a year ahead."""
-    profile, url_for = await _profile(), _url_for(request)
-    rows = lambda: event_rows(profile, url_for)  # noqa: E731
-    return await _csv(request, standard.EVENT_COLUMNS, rows, standard.EVENT_FILENAME)
+class OpenDataController(Controller):
+    """The open data page and its CSV files, for anyone."""
+
+    path = "/opendata"
+    opt = PUBLIC
+
+    @get("/", name="opendata:index")
+    async def index(self, request: Request) -> Template:
+        """The datasets, their licence and the credit line to use."""
+        profile = await _profile()
+        first, last = event_window()
+        base = get_settings().base_url
+        return Template(
+            "opendata/index.html",
+            context={
+                "center_name_ja": profile["name_ja"],
+                "center_name_en": profile["name_en"] or "Tomakomai Civic Activity Center",
+                "page_url": base + request.app.route_reverse("opendata:index"),
+                "events_url": request.app.route_reverse("opendata:events"),
+                "facilities_url": request.app.route_reverse("opendata:facilities"),
+                "event_columns": standard.EVENT_COLUMNS,
+                "facility_columns": standard.FACILITY_COLUMNS,
+                "first": first,
+                "last": last,
+                "licence_url_ja": standard.LICENCE_URL_JA,
+                "licence_url_en": standard.LICENCE_URL_EN,
+                "code": standard.local_government_code(),
+            },
+        )
+
+    @get("/events.csv", name="opendata:events")
+    async def events_csv(self, request: Request) -> Response:
+        """イベント一覧: the public events a year back and a year ahead."""
+        profile, url_for = await _profile(), _url_for(request)
+        rows = lambda: event_rows(profile, url_for)  # noqa: E731
+        return await _csv(request, standard.EVENT_COLUMNS, rows, standard.EVENT_FILENAME)
+
+    @get("/facilities.csv", name="opendata:facilities")
+    async def facilities_csv(self, request: Request) -> Response:
+        """公共施設一覧: the center and its rooms."""
+        profile, url_for = await _profile(), _url_for(request)
+        rows = lambda: facility_rows(profile, url_for)  # noqa: E731
+        return await _csv(request, standard.FACILITY_COLUMNS, rows, standard.FACILITY_FILENAME)
 
 
-@get("/opendata/facilities.csv", name="opendata:facilities", opt=PUBLIC)
-async def facilities_csv(request: Request) -> Response:
-    """公共施設一覧: the center and its rooms."""
-    profile, url_for = await _profile(), _url_for(request)
-    rows = lambda: facility_rows(profile, url_for)  # noqa: E731
-    return await _csv(request, standard.FACILITY_COLUMNS, rows, standard.FACILITY_FILENAME)
-
-
-@get("/opendata", name="opendata:index", opt=PUBLIC)
-async def index(request: Request) -> Template:
-    """The datasets, their licence and the credit line to use."""
-    profile = await _profile()
-    first, last = event_window()
-    base = get_settings().base_url
-    return Template(
-        "opendata/index.html",
-        context={
-            "center_name_ja": profile["name_ja"],
-            "center_name_en": profile["name_en"] or "Tomakomai Civic Activity Center",
-            "page_url": base + request.app.route_reverse("opendata:index"),
-            "events_url": request.app.route_reverse("opendata:events"),
-            "facilities_url": request.app.route_reverse("opendata:facilities"),
-            "event_columns": standard.EVENT_COLUMNS,
-            "facility_columns": standard.FACILITY_COLUMNS,
-            "first": first,
-            "last": last,
-            "licence_url_ja": standard.LICENCE_URL_JA,
-            "licence_url_en": standard.LICENCE_URL_EN,
-            "code": standard.local_government_code(),
-        },
-    )
-
-
-ROUTES = [index, events_csv, facilities_csv]
+ROUTES = [OpenDataController]

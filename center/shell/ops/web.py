@@ -11,7 +11,7 @@ import functools
 import ipaddress
 from ipaddress import IPv4Network, IPv6Network
 
-from litestar import Request, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 
 from center.accounts.guards import PUBLIC, principal_of
@@ -51,27 +51,32 @@ def may_read_metrics(request: Request) -> bool:
     return any(address in network for network in networks)
 
 
-@get("/metrics", name="ops:metrics", opt=PUBLIC, include_in_schema=False)
-async def metrics_page(request: Request) -> Response[bytes]:
-    """Prometheus metrics (text exposition format)."""
-    if not may_read_metrics(request):
-        raise NotFoundException()
-    body = metrics.render(await facts.gather())
-    return Response(body, media_type=METRICS_MEDIA_TYPE, headers=NO_STORE)
+class OpsController(Controller):
+    """Health probes for anyone; metrics for managers and the allowed addresses."""
+
+    path = "/"
+    opt = PUBLIC
+    include_in_schema = False
+
+    @get("/metrics", name="ops:metrics")
+    async def metrics_page(self, request: Request) -> Response[bytes]:
+        """Prometheus metrics (text exposition format)."""
+        if not may_read_metrics(request):
+            raise NotFoundException()
+        body = metrics.render(await facts.gather())
+        return Response(body, media_type=METRICS_MEDIA_TYPE, headers=NO_STORE)
+
+    @get("/healthz", name="ops:healthz")
+    async def healthz(self) -> Response[dict]:
+        """200 and the report when healthy; 503 naming the failing parts otherwise."""
+        result = await health.report()
+        return Response(result, status_code=200 if result["status"] == "ok" else 503, headers=NO_STORE)
+
+    @get("/livez", name="ops:livez")
+    async def livez(self) -> Response[dict]:
+        """The process answers (nothing else is checked): for probes that must not depend on the
+        database, and a cheap way to see that the event loop is not stalled."""
+        return Response({"status": "ok"}, headers=NO_STORE)
 
 
-@get("/healthz", name="ops:healthz", opt=PUBLIC, include_in_schema=False)
-async def healthz() -> Response[dict]:
-    """200 and the report when healthy; 503 naming the failing parts otherwise."""
-    result = await health.report()
-    return Response(result, status_code=200 if result["status"] == "ok" else 503, headers=NO_STORE)
-
-
-@get("/livez", name="ops:livez", opt=PUBLIC, include_in_schema=False)
-async def livez() -> Response[dict]:
-    """The process answers (nothing else is checked): for probes that must not depend on the
-    database, and a cheap way to see that the event loop is not stalled."""
-    return Response({"status": "ok"}, headers=NO_STORE)
-
-
-ROUTES = [metrics_page, healthz, livez]
+ROUTES = [OpsController]
