@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body
-from litestar.response import Redirect
+from litestar.response import File
 
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
 from center.web.forms import Form  # noqa: F401  (the web modules import it from here)
+from center.web.redirects import redirect  # noqa: F401  (the web modules import it from here)
 from maintenance import photos
 from maintenance.projects import PROJECT_STATUSES
 from maintenance.reports import PUBLIC_STATES
@@ -56,8 +57,24 @@ def labels() -> dict[str, Any]:
     }
 
 
-def redirect(request: Request, name: str, **params: Any) -> Redirect:
-    return Redirect(path=request.app.route_reverse(name, **params), status_code=303)
+def photo_file(row: dict | None, size: str, headers: dict[str, str] | None = None) -> File:
+    """A stored photo ("full" or "thumb") shown inline and kept private; 404 for no such photo,
+    size or file. `headers` adds to the private caching and no-sniff ones."""
+    if row is None or size not in ("full", "thumb"):
+        raise NotFoundException()
+    path = photos.stored_path(row["filename"] if size == "full" else row["thumbnail"])
+    if path is None:
+        raise NotFoundException()
+    return File(
+        path=path,
+        media_type=photos.media_type(path),
+        content_disposition_type="inline",
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
+        },
+    )
 
 
 async def upload_bytes(data: dict[str, Any], name: str = "photo", *, required: bool = True) -> bytes | None:
