@@ -83,6 +83,16 @@ def parse_request(data: Mapping[str, Any], room: dict | None) -> BookingRequest:
     )
 
 
+def parse_group_request(
+    data: Mapping[str, Any], group: dict | None, room: dict | None
+) -> tuple[dict, BookingRequest]:
+    """The group chosen on a request form and its request; raises ValidationFailed when no group
+    is chosen or a value is malformed."""
+    if group is None:
+        raise ValidationFailed({"group": N_("Choose a group.")})
+    return group, parse_request(data, room)
+
+
 def form_values(data: Mapping[str, Any]) -> dict[str, Any]:
     """What the request form holds, as typed (to show again with errors)."""
     values = {
