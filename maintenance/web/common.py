@@ -15,6 +15,7 @@ from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
 from center.web.forms import Form  # noqa: F401  (the web modules import it from here)
 from center.web.redirects import redirect  # noqa: F401  (the web modules import it from here)
+from center.web.uploads import inline_file
 from maintenance import photos
 from maintenance.projects import PROJECT_STATUSES
 from maintenance.reports import PUBLIC_STATES
@@ -58,23 +59,12 @@ def labels() -> dict[str, Any]:
 
 
 def photo_file(row: dict | None, size: str, headers: dict[str, str] | None = None) -> File:
-    """A stored photo ("full" or "thumb") shown inline and kept private; 404 for no such photo,
-    size or file. `headers` adds to the private caching and no-sniff ones."""
+    """A stored photo ("full" or "thumb") shown inline and kept private (with `headers` added);
+    404 for no such photo, size or file."""
     if row is None or size not in ("full", "thumb"):
         raise NotFoundException()
     path = photos.stored_path(row["filename"] if size == "full" else row["thumbnail"])
-    if path is None:
-        raise NotFoundException()
-    return File(
-        path=path,
-        media_type=photos.media_type(path),
-        content_disposition_type="inline",
-        headers={
-            "Cache-Control": "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-            **(headers or {}),
-        },
-    )
+    return inline_file(path, "private, max-age=3600", headers)
 
 
 async def upload_bytes(data: dict[str, Any], name: str = "photo", *, required: bool = True) -> bytes | None:
