@@ -9,7 +9,7 @@ from typing import Any
 from bookings.payment_settings import load_settings
 from bookings.payment_status import deadline_of
 from center.lib.dates import TOKYO
-from center.lib.i18n import N_
+from center.lib.i18n import N_, both
 from center.notices.service import notify
 from center.places.tables import Room
 
@@ -79,7 +79,7 @@ async def notify_group(booking: dict, action: str, note: str = "") -> None:
         subject=subject,
         body=body,
         params={
-            "room": {"ja": room["name_ja"], "en": room["name_en"] or room["name_ja"]},
+            "room": both(room),
             "date": starts.date(),
             "time": f"{starts:%H:%M}–{ends:%H:%M}",
             "reason": note or "-",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bookings import service, staff_moves
-from bookings.rules import BookingRequest
+from bookings.rules import BookingRequest, details_of
 from bookings.tables import Booking
 from center.accounts.tables import Group
 from center.ledger.owners import Acting, Contact, Held, MoveTaken
@@ -55,14 +55,7 @@ def moved_request(booking: dict, room_id: int, starts_at: datetime) -> BookingRe
         slot_codes=_slot_codes(booking),
         start=starts.time(),
         end=ends.time(),
-        purpose=booking["purpose"],
-        expected_head_count=booking["expected_head_count"],
-        public=booking["public"],
-        public_title=booking["public_title"],
-        contact_name=booking["contact_name"],
-        contact_phone=booking["contact_phone"],
-        equipment=list(booking["equipment"] or []),
-        commercial=booking["commercial"],
+        **details_of(booking),
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bookings.fees import FeeQuote
-from bookings.rules import BookingRequest, Period, check_request, load_policy
+from bookings.rules import BookingRequest, Period, check_request, details_of, load_policy
 from bookings.service import (
     Actor,
     BadTransition,
@@ -29,7 +29,6 @@ from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
 from center.lib.errors import DomainError, NotFound
 from center.lib.i18n import N_
-from center.places.equipment import decode_codes
 
 
 class TooLateToMove(DomainError):
@@ -79,18 +78,7 @@ async def plan_move_allowed(booking_id: int, group_ids: tuple[int, ...]) -> dict
 
 def moved_request(booking: dict, request: BookingRequest) -> BookingRequest:
     """The booking's own details at the new date and time (only when and which slots change)."""
-    return replace(
-        request,
-        room_id=booking["room"],
-        purpose=booking["purpose"],
-        expected_head_count=booking["expected_head_count"],
-        public=booking["public"],
-        public_title=booking["public_title"],
-        contact_name=booking["contact_name"],
-        contact_phone=booking["contact_phone"],
-        equipment=decode_codes(booking["equipment"]),
-        commercial=booking["commercial"],
-    )
+    return replace(request, room_id=booking["room"], **details_of(booking))
 
 
 async def plan_move(booking_id: int, request: BookingRequest, group_ids: tuple[int, ...]) -> MovePlan:

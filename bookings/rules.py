@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from bookings.tables import Booking, BookingPolicy
 from center.lib.dates import local_instant, today
@@ -41,6 +42,21 @@ class BookingRequest:
     contact_phone: str = ""
     equipment: list[str] = field(default_factory=list)
     commercial: bool = False
+
+
+def details_of(booking: dict) -> dict[str, Any]:
+    """A stored booking's details as BookingRequest fields (all but the room and when): what a
+    move keeps, whether the member, the staff or a closure moves it."""
+    return {
+        "purpose": booking["purpose"],
+        "expected_head_count": booking["expected_head_count"],
+        "public": booking["public"],
+        "public_title": booking["public_title"],
+        "contact_name": booking["contact_name"],
+        "contact_phone": booking["contact_phone"],
+        "equipment": decode_codes(booking["equipment"]),
+        "commercial": booking["commercial"],
+    }
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from center.lib.i18n import N_
 from center.lib.months import shift_month
 from center.places import forms
 from maintenance.tables import Inspection, Location, Ticket
+from maintenance.ticket_fields import parse_title
 from maintenance.tickets import SYSTEM, create_ticket
 from maintenance.workflow import OPEN_STATUSES
 
@@ -47,11 +48,7 @@ async def parse_inspection(data: Mapping[str, Any], *, keep_location: int | None
     """An inspection's fields from a form. Only active locations may be chosen, except
     `keep_location` (the inspection's own, deactivated since)."""
     errors = forms.FieldErrors()
-    title = forms.text(data, "title_ja")
-    if not title:
-        errors.add("title_ja", N_("Enter the title."))
-    elif len(title) > 200:
-        errors.add("title_ja", N_("Use at most 200 characters."))
+    title = parse_title(data, errors, "title_ja")
     title_en = forms.text(data, "title_en", 200)
     location = forms.whole(data, "location", errors, N_("Choose a location."), low=1)
     if location is not None and not await Location.exists().where(

@@ -14,6 +14,7 @@ from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.places import forms
 from maintenance.tables import Project, Ticket
+from maintenance.ticket_fields import parse_title
 
 PROJECT_STATUSES = {
     "planned": N_("Not started yet"),
@@ -24,11 +25,7 @@ PROJECT_STATUSES = {
 
 async def parse_project(data: Mapping[str, Any]) -> dict[str, Any]:
     errors = forms.FieldErrors()
-    title = forms.text(data, "title_ja")
-    if not title:
-        errors.add("title_ja", N_("Enter the title."))
-    elif len(title) > 200:
-        errors.add("title_ja", N_("Use at most 200 characters."))
+    title = parse_title(data, errors, "title_ja")
     status = forms.text(data, "status") or "planned"
     if status not in PROJECT_STATUSES:
         errors.add("status", N_("Choose a status."))

@@ -17,7 +17,7 @@ from center.accounts import audit, throttle
 from center.lib import codes
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
-from center.lib.i18n import N_
+from center.lib.i18n import N_, both
 from center.lib.settings import get_settings
 from center.notices.service import notify
 from center.places import forms
@@ -107,7 +107,7 @@ async def parse_report(data: Mapping[str, Any]) -> dict[str, Any]:
 
 async def _place(location_id: int) -> dict:
     row = await Location.select(Location.name_ja, Location.name_en).where(Location.id == location_id).first()
-    return {"ja": row["name_ja"], "en": row["name_en"] or row["name_ja"]} if row else {"ja": "-", "en": "-"}
+    return both(row) if row else {"ja": "-", "en": "-"}
 
 
 async def _notify_reporter(report: dict, which: str, note: str = "") -> None:

@@ -21,6 +21,16 @@ MAX_TEXT = 4000
 MAX_COST = 999_999_999
 
 
+def parse_title(data: Mapping[str, Any], errors: forms.FieldErrors, name: str = "title") -> str:
+    """A required title of at most 200 characters (tickets, inspections, projects)."""
+    title = forms.text(data, name)
+    if not title:
+        errors.add(name, N_("Enter the title."))
+    elif len(title) > MAX_TITLE:
+        errors.add(name, N_("Use at most 200 characters."))
+    return title
+
+
 async def staff_choices() -> list[dict]:
     """People a ticket can be assigned to: active facilities staff and managers."""
     ids = [
@@ -57,11 +67,7 @@ async def parse_fields(
     """The ticket's fields from a form, or ValidationFailed naming every bad field. Only active
     locations may be chosen, except `keep_location` (the ticket's own, deactivated since)."""
     errors = forms.FieldErrors()
-    title = forms.text(data, "title")
-    if not title:
-        errors.add("title", N_("Enter the title."))
-    elif len(title) > MAX_TITLE:
-        errors.add("title", N_("Use at most 200 characters."))
+    title = parse_title(data, errors)
     description = forms.text(data, "description")
     if len(description) > MAX_TEXT:
         errors.add("description", N_("Use at most 4,000 characters."))

@@ -13,7 +13,7 @@ from center.accounts import audit
 from center.lib import dates
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
-from center.lib.i18n import N_
+from center.lib.i18n import N_, both
 from center.notices.service import notify
 from maintenance import photos, report_history
 from maintenance.access_notices import tell_groups
@@ -274,7 +274,7 @@ async def _tell_reporters(ticket_id: int) -> None:
                 body=REPORT_DONE[1],
                 params={
                     "reference": report["reference"],
-                    "place": {"ja": report["name_ja"], "en": report["name_en"] or report["name_ja"]},
+                    "place": both(report),
                 },
                 email=report["contact_email"],
                 link=f"/report/{report['reference']}",

@@ -28,7 +28,7 @@ from center.ledger.service import HoldConflict, find_conflicts, lock_rooms, take
 from center.lib.dates import TOKYO, today
 from center.lib.db import get_engine, write_transaction
 from center.lib.errors import Conflict, ValidationFailed
-from center.lib.i18n import N_, translations
+from center.lib.i18n import N_, both, translations
 from center.notices.service import notify
 from center.places.tables import Room
 
@@ -90,7 +90,7 @@ async def notify_entry(entry: dict, kind: str, room: dict, round_: dict, reason:
         subject=subject,
         body=body,
         params={
-            "room": {"ja": room["name_ja"], "en": room["name_en"] or room["name_ja"]},
+            "room": both(room),
             "date": entry["day"],
             "time": slot,
             "confirm_by": round_["confirm_by"],

@@ -73,6 +73,23 @@ async def round_for_month(month: str) -> dict | None:
     return await LotteryRound.select().where(LotteryRound.month == month).first()
 
 
+async def _insert_open_round(month: str, window: Window, actor: service.Actor) -> int:
+    """Insert the month's round, open, with the window's dates, and audit it (in the caller's
+    transaction); returns its id."""
+    rows = await LotteryRound.insert(
+        LotteryRound(
+            month=month,
+            opens_on=window.opens_on,
+            closes_on=window.closes_on,
+            draw_on=window.draw_on,
+            confirm_by=window.confirm_by,
+            status="open",
+        )
+    ).returning(*LotteryRound.all_columns())
+    await audit.record("lottery_open", "lottery_round", rows[0]["id"], actor=actor, after=rows[0])
+    return rows[0]["id"]
+
+
 async def open_round(month: str, window: Window, actor: service.Actor) -> int:
     """Open the lottery for a month of use with these dates (the manager may open it early or set
     other dates than the policy's). Refused if that month already has a round."""
@@ -87,22 +104,12 @@ async def open_round(month: str, window: Window, actor: service.Actor) -> int:
         async with write_transaction():
             if await round_for_month(month) is not None:
                 raise ValidationFailed({"month": N_("That month already has a lottery round.")})
-            rows = await LotteryRound.insert(
-                LotteryRound(
-                    month=month,
-                    opens_on=window.opens_on,
-                    closes_on=window.closes_on,
-                    draw_on=window.draw_on,
-                    confirm_by=window.confirm_by,
-                    status="open",
-                )
-            ).returning(*LotteryRound.all_columns())
-            await audit.record("lottery_open", "lottery_round", rows[0]["id"], actor=actor, after=rows[0])
+            round_id = await _insert_open_round(month, window, actor)
     except Exception as exc:
         if is_unique_violation(exc, "month"):
             raise ValidationFailed({"month": N_("That month already has a lottery round.")}) from exc
         raise
-    return rows[0]["id"]
+    return round_id
 
 
 async def change_round_dates(round_id: int, window: Window, actor: service.Actor) -> dict:
@@ -143,17 +150,7 @@ async def open_due(now: datetime | None = None) -> list[str]:
     async with write_transaction():
         if await round_for_month(month) is not None:
             return []
-        rows = await LotteryRound.insert(
-            LotteryRound(
-                month=month,
-                opens_on=window.opens_on,
-                closes_on=window.closes_on,
-                draw_on=window.draw_on,
-                confirm_by=window.confirm_by,
-                status="open",
-            )
-        ).returning(*LotteryRound.all_columns())
-        await audit.record("lottery_open", "lottery_round", rows[0]["id"], actor=SYSTEM, after=rows[0])
+        await _insert_open_round(month, window, SYSTEM)
     return [month]
 
 

@@ -27,7 +27,7 @@ from center.ledger.service import HoldConflict, lock_rooms
 from center.lib.dates import TOKYO, english_date, wareki
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
-from center.lib.i18n import N_, current_locale, gettext
+from center.lib.i18n import N_, both, current_locale, gettext
 from center.notices.service import notify
 
 
@@ -184,7 +184,7 @@ async def book_series(
                 "Booked and held for you until the center decides: %(booked)s. Not booked: %(not_booked)s."
             ),
             params={
-                "room": {"ja": room["name_ja"], "en": room["name_en"] or room["name_ja"]},
+                "room": both(room),
                 "count": len(booked),
                 "rule": in_both(lambda: describe(rule.pattern, rule.weekday, rule.nth)),
                 "time": _time_text(booked[0]),

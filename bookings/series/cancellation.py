@@ -16,7 +16,7 @@ from center.ledger.service import release_hold
 from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
-from center.lib.i18n import N_
+from center.lib.i18n import N_, both
 from center.notices.service import notify
 
 
@@ -172,7 +172,7 @@ async def _notify_cancelled(series: dict, cancelled: list[dict], reason: str) ->
             "Refund due: %(refund)s."
         ),
         params={
-            "room": {"ja": series["room_name_ja"], "en": series["room_name_en"] or series["room_name_ja"]},
+            "room": both(series, "room_name"),
             "count": len(cancelled),
             "dates": in_both(lambda: ", ".join(date_text(day) for day in days)),
             "reason": reason or "-",

@@ -16,7 +16,7 @@ from bookings import service
 from bookings.terms import check_agreement, current_terms
 from bookings.web.common import actor_of, member_groups
 from bookings.web.confirmation import confirmation_page
-from bookings.web.forms import chosen_group, form_values, ordered, parse_request
+from bookings.web.forms import chosen_group, form_values, ordered, parse_group_request
 from bookings.web.request_form import form_context
 from center.accounts.guards import requires_member
 from center.lib.errors import ValidationFailed
@@ -47,9 +47,7 @@ class ConfirmController(Controller):
         room = await room_row(values["room"]) if values["room"] else None
         group = chosen_group(values, groups)
         try:
-            if group is None:
-                raise ValidationFailed({"group": N_("Choose a group.")})
-            booking_request = parse_request(data, room)
+            group, booking_request = parse_group_request(data, group, room)
         except ValidationFailed as invalid:
             # The values were altered (the form would refuse them): the form with the errors.
             context = await form_context(

@@ -13,23 +13,13 @@ from bookings.permits import refund_terms
 from bookings.rules import Period
 from bookings.terms import current_terms
 from bookings.web.common import page_helpers
+from bookings.web.forms import DETAIL_FIELDS
 from center.lib.dates import to_local
 from center.places.calendar import day_info
 from center.places.equipment import equipment_label
 
 # The form's fields carried through the confirmation page (lists are repeated hidden inputs).
-CARRIED = (
-    "group",
-    "room",
-    "day",
-    "start",
-    "end",
-    "purpose",
-    "expected_head_count",
-    "public_title",
-    "contact_name",
-    "contact_phone",
-)
+CARRIED = ("group", "room", "day", *DETAIL_FIELDS)
 CARRIED_LISTS = ("slots", "equipment")
 CARRIED_FLAGS = ("public", "commercial")
 

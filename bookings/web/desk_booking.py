@@ -3,6 +3,7 @@ payments and refunds, and a repair ticket for damage found."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,6 +77,20 @@ def _back_to_board(request: Request, booking: dict) -> Redirect:
     if day != dates.today():
         path += f"?date={day.isoformat()}"
     return Redirect(path=path, status_code=303)
+
+
+async def _board_step(
+    request: Request, booking_id: int, step: Callable[[int, Any], Awaitable[dict]], done: str
+) -> Template | Redirect:
+    """A one-click step on a desk booking (no form): done, back to the board; refused, the
+    booking page with the reason."""
+    try:
+        await desk.desk_booking(booking_id)
+        after = await step(booking_id, actor_of(request))
+    except desk_checkin.DeskRefused as exc:
+        return await _refused(booking_id, exc, {}, "")
+    flash(request, done)
+    return _back_to_board(request, after)
 
 
 def _to_ticket_notice(request: Request, booking_id: int, ticket_id: int) -> Redirect:
@@ -197,13 +212,7 @@ class DeskBookingController(Controller):
 
     @post("/key-returned", name="desk:key_returned")
     async def key_returned(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
-        try:
-            await desk.desk_booking(booking_id)
-            after = await desk_checkin.return_key(booking_id, actor_of(request))
-        except desk_checkin.DeskRefused as exc:
-            return await _refused(booking_id, exc, {}, "")
-        flash(request, N_("The key was returned."))
-        return _back_to_board(request, after)
+        return await _board_step(request, booking_id, desk_checkin.return_key, N_("The key was returned."))
 
     @post("/key-out", name="desk:key_out")
     async def key_out(self, request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -220,13 +229,7 @@ class DeskBookingController(Controller):
 
     @post("/no-show", name="desk:no_show")
     async def no_show(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
-        try:
-            await desk.desk_booking(booking_id)
-            after = await desk_checkin.mark_no_show(booking_id, actor_of(request))
-        except desk_checkin.DeskRefused as exc:
-            return await _refused(booking_id, exc, {}, "")
-        flash(request, N_("Marked as a no-show."))
-        return _back_to_board(request, after)
+        return await _board_step(request, booking_id, desk_checkin.mark_no_show, N_("Marked as a no-show."))
 
     @post("/payments", name="desk:pay")
     async def pay(self, request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:

@@ -12,6 +12,7 @@ from bookings import desk_walkins
 from bookings.service import BookingTaken
 from bookings.web.common import actor_of
 from bookings.web.desk_common import desk_helpers
+from bookings.web.forms import parse_head_count
 from center.accounts.guards import requires_front_desk
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
@@ -54,9 +55,7 @@ def _walk_in_values(data: Any) -> dict[str, Any]:
 def _walk_in(values: dict[str, Any]) -> desk_walkins.WalkIn:
     errors = forms.FieldErrors()
     room_id = forms.whole(values, "room", errors, N_("Choose a room."), low=1, high=10**9)
-    head_count = forms.whole(
-        values, "head_count", errors, N_("Enter how many people will attend (1 or more)."), low=1, high=9999
-    )
+    head_count = parse_head_count(values, errors, "head_count")
     group_id = None
     if values.get("group"):
         group_id = forms.whole(values, "group", errors, N_("Choose a group."), low=1, high=10**9)

@@ -10,13 +10,11 @@ from bookings.rules import MAX_CONTACT, MAX_PHONE, MAX_PURPOSE, MAX_TITLE, Booki
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
 from center.places import forms
-from center.places.equipment import EQUIPMENT, known_codes
+from center.places.equipment import chosen_codes, known_codes
 
-FIELD_ORDER = (
-    "group",
-    "room",
-    "day",
-    "slots",
+# The time (rooms booked by the hour) and the details every request form asks, in page order:
+# the single request, the recurring series and the confirmation page carry the same ones.
+DETAIL_FIELDS = (
     "start",
     "end",
     "purpose",
@@ -24,16 +22,22 @@ FIELD_ORDER = (
     "public_title",
     "contact_name",
     "contact_phone",
-    "equipment",
-    "override_reason",
-    "reason",
 )
+FIELD_ORDER = ("group", "room", "day", "slots", *DETAIL_FIELDS, "equipment", "override_reason", "reason")
 
 
 def ordered(errors: dict[str, str]) -> dict[str, str]:
     """Errors in the order the fields appear on the form (the error summary follows the page)."""
-    rank = {name: index for index, name in enumerate(FIELD_ORDER)}
-    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
+    return forms.in_order(errors, FIELD_ORDER)
+
+
+def parse_head_count(
+    data: Mapping[str, Any], errors: forms.FieldErrors, name: str = "expected_head_count"
+) -> int | None:
+    """How many people will attend, 1 to 9999 (every request and application form asks it)."""
+    return forms.whole(
+        data, name, errors, N_("Enter how many people will attend (1 or more)."), low=1, high=9999
+    )
 
 
 def _too_long(data: Mapping[str, Any], name: str, limit: int, errors: forms.FieldErrors, msgid: str) -> str:
@@ -53,17 +57,8 @@ def parse_request(data: Mapping[str, Any], room: dict | None) -> BookingRequest:
     if room is not None and room["booked_by"] == "hour":
         start = forms.clock(data, "start", errors, N_("Enter a time like 13:00."))
         end = forms.clock(data, "end", errors, N_("Enter a time like 13:00."))
-    head_count = forms.whole(
-        data,
-        "expected_head_count",
-        errors,
-        N_("Enter how many people will attend (1 or more)."),
-        low=1,
-        high=9999,
-    )
-    equipment = forms.values(data, "equipment")
-    if any(code not in EQUIPMENT for code in equipment):
-        errors.add("equipment", N_("Choose equipment from the list."))
+    head_count = parse_head_count(data, errors)
+    equipment = chosen_codes(data, errors)
     purpose = _too_long(data, "purpose", MAX_PURPOSE, errors, N_("Use at most 200 characters."))
     title = _too_long(data, "public_title", MAX_TITLE, errors, N_("Use at most 200 characters."))
     contact_name = _too_long(data, "contact_name", MAX_CONTACT, errors, N_("Use at most 120 characters."))
@@ -88,23 +83,20 @@ def parse_request(data: Mapping[str, Any], room: dict | None) -> BookingRequest:
     )
 
 
+def parse_group_request(
+    data: Mapping[str, Any], group: dict | None, room: dict | None
+) -> tuple[dict, BookingRequest]:
+    """The group chosen on a request form and its request; raises ValidationFailed when no group
+    is chosen or a value is malformed."""
+    if group is None:
+        raise ValidationFailed({"group": N_("Choose a group.")})
+    return group, parse_request(data, room)
+
+
 def form_values(data: Mapping[str, Any]) -> dict[str, Any]:
     """What the request form holds, as typed (to show again with errors)."""
     values = {
-        name: forms.text(data, name)
-        for name in (
-            "group",
-            "room",
-            "day",
-            "start",
-            "end",
-            "purpose",
-            "expected_head_count",
-            "public_title",
-            "contact_name",
-            "contact_phone",
-            "override_reason",
-        )
+        name: forms.text(data, name) for name in ("group", "room", "day", *DETAIL_FIELDS, "override_reason")
     }
     values["slots"] = forms.values(data, "slots")
     values["equipment"] = forms.values(data, "equipment")

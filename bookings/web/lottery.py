@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from bookings import listing, lottery
 from bookings.web.common import actor_of, member_groups
-from bookings.web.forms import chosen_group
+from bookings.web.forms import chosen_group, parse_head_count
 from bookings.web.lottery_labels import FIELD_ORDER, lottery_helpers, ordered_errors
 from center.accounts.guards import PUBLIC, requires_member
 from center.lib.dates import today
@@ -78,14 +78,7 @@ class LotteryController(Controller):
         day = forms.day(data, "day", errors, N_("Enter a date like 2026-12-01."))
         if not values["slot"]:
             errors.add("slot", N_("Choose a time slot."))
-        head_count = forms.whole(
-            data,
-            "expected_head_count",
-            errors,
-            N_("Enter how many people will attend (1 or more)."),
-            low=1,
-            high=9999,
-        )
+        head_count = parse_head_count(data, errors)
         for name in ("purpose", "public_title"):
             if len(values[name]) > 200:
                 errors.add(name, N_("Use at most 200 characters."))

@@ -9,6 +9,7 @@ from bookings import lottery
 from bookings.web.common import page_helpers, status_label
 from center.lib.dates import era_year, today
 from center.lib.i18n import N_, current_locale, gettext
+from center.places import forms
 
 ENTRY_LABELS = {
     "applied": ("…", N_("Applied: waiting for the draw")),
@@ -40,8 +41,7 @@ def round_state(round_: dict) -> str:
 
 
 def ordered_errors(errors: dict[str, str]) -> dict[str, str]:
-    rank = {name: index for index, name in enumerate(FIELD_ORDER + WINDOW_FIELDS)}
-    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
+    return forms.in_order(errors, FIELD_ORDER + WINDOW_FIELDS)
 
 
 def lottery_helpers() -> dict[str, Any]:

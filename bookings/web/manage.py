@@ -17,7 +17,7 @@ from bookings.web.forms import (
     form_values,
     offered,
     ordered,
-    parse_request,
+    parse_group_request,
 )
 from bookings.web.request_form import form_context
 from center.accounts.guards import requires_front_desk, requires_manager
@@ -131,9 +131,7 @@ class StaffBookingsController(Controller):
         room = await room_by_code(values["room"]) if values["room"] else None
         group = chosen_group(values, groups)
         try:
-            if group is None:
-                raise ValidationFailed({"group": N_("Choose a group.")})
-            booking_request = parse_request(data, room)
+            group, booking_request = parse_group_request(data, group, room)
             if forms.text(data, "action") == "preview":
                 _, fee = await service.preview(
                     booking_request, group["id"], override=bool(values.get("override_reason"))

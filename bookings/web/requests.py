@@ -11,11 +11,17 @@ from bookings import listing, service
 from bookings.fees import line_text
 from bookings.web.common import is_staff, member_groups
 from bookings.web.confirmation import confirmation_page
-from bookings.web.forms import chosen_group, form_values, offered, ordered, parse_request, values_from_query
+from bookings.web.forms import (
+    chosen_group,
+    form_values,
+    offered,
+    ordered,
+    parse_group_request,
+    values_from_query,
+)
 from bookings.web.request_form import form_context, try_quote
 from center.accounts.guards import requires_login, requires_member
 from center.lib.errors import ValidationFailed
-from center.lib.i18n import N_
 from center.places import forms
 from center.places.equipment import equipment_label, known_codes
 from center.places.rooms import room_by_code
@@ -60,9 +66,7 @@ class RequestFormController(Controller):
                 context=await form_context(request, values, {}, groups=groups, room=room),
             )
         try:
-            if group is None:
-                raise ValidationFailed({"group": N_("Choose a group.")})
-            booking_request = parse_request(data, room)
+            group, booking_request = parse_group_request(data, group, room)
             period, fee = await service.preview(booking_request, group["id"])
         except ValidationFailed as invalid:
             context = await form_context(

@@ -9,51 +9,17 @@ from urllib.parse import urlencode
 
 from bookings import series
 from bookings.rules import EQUIPMENT_MISSING, MAX_PURPOSE, BookingRequest
-from bookings.web.forms import chosen_group, parse_request
+from bookings.web.forms import DETAIL_FIELDS, chosen_group, parse_request
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
 from center.places import forms
 from center.places.equipment import equipment_text
 from center.places.rooms import room_by_code
 
-TEXT_FIELDS = (
-    "group",
-    "room",
-    "pattern",
-    "weekday",
-    "nth",
-    "starts_on",
-    "ends_on",
-    "start",
-    "end",
-    "purpose",
-    "expected_head_count",
-    "public_title",
-    "contact_name",
-    "contact_phone",
-    "override_reason",
-)
+RULE_FIELDS = ("group", "room", "pattern", "weekday", "nth", "starts_on", "ends_on")
+TEXT_FIELDS = (*RULE_FIELDS, *DETAIL_FIELDS, "override_reason")
 MULTI_FIELDS = ("slots", "dates", "equipment")
-FIELD_ORDER = (
-    "group",
-    "room",
-    "pattern",
-    "weekday",
-    "nth",
-    "starts_on",
-    "ends_on",
-    "slots",
-    "start",
-    "end",
-    "purpose",
-    "expected_head_count",
-    "public_title",
-    "contact_name",
-    "contact_phone",
-    "equipment",
-    "override_reason",
-    "occurrences",
-)
+FIELD_ORDER = (*RULE_FIELDS, "slots", *DETAIL_FIELDS, "equipment", "override_reason", "occurrences")
 DATE_MSG = N_("Enter a date like 2026-12-01.")
 
 
@@ -68,8 +34,7 @@ def plain_values(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def ordered_errors(errors: dict[str, str]) -> dict[str, str]:
-    rank = {name: index for index, name in enumerate(FIELD_ORDER)}
-    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
+    return forms.in_order(errors, FIELD_ORDER)
 
 
 async def parse_series(

@@ -4,8 +4,11 @@ Codes are stable (they appear in filters, URLs and the API); labels are translat
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from center.lib.i18n import N_, current_locale, gettext, translations
+from center.places.forms import FieldErrors, values
 
 # Display order is the order here.
 EQUIPMENT: dict[str, str] = {
@@ -41,6 +44,14 @@ def known_codes(codes: list[str] | tuple[str, ...]) -> list[str]:
     """The known codes among `codes`, deduplicated, in vocabulary order."""
     wanted = set(codes)
     return [code for code in EQUIPMENT if code in wanted]
+
+
+def chosen_codes(data: Mapping[str, Any], errors: FieldErrors, name: str = "equipment") -> list[str]:
+    """The equipment ticked on a form or in a query; an error on the field if one is not known."""
+    codes = values(data, name)
+    if any(code not in EQUIPMENT for code in codes):
+        errors.add(name, N_("Choose equipment from the list."))
+    return codes
 
 
 def unknown_codes(codes: list[str] | tuple[str, ...]) -> list[str]:

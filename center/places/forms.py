@@ -18,6 +18,13 @@ class FieldErrors(dict[str, str]):
         self.setdefault(name, msgid)
 
 
+def in_order(errors: Mapping[str, str], order: tuple[str, ...]) -> dict[str, str]:
+    """Errors in the order the fields appear on the form (the error summary follows the page);
+    fields not in `order` come last."""
+    rank = {name: index for index, name in enumerate(order)}
+    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
 def text(data: Mapping[str, Any], name: str, max_length: int | None = None) -> str:
     value = data.get(name, "")
     if isinstance(value, list):

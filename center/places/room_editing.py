@@ -15,7 +15,7 @@ from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
 from center.places import equipment_fees as eq_fees
 from center.places import forms
-from center.places.equipment import EQUIPMENT, known_codes
+from center.places.equipment import chosen_codes, known_codes
 from center.places.rooms import (
     BOOKED_BY,
     CODE_PATTERN,
@@ -113,9 +113,7 @@ def _parse_room(data: Mapping[str, Any], slots: list[dict]) -> tuple[dict, dict[
         high=9999,
         required=False,
     )
-    equipment = forms.values(data, "equipment")
-    if any(code not in EQUIPMENT for code in equipment):
-        errors.add("equipment", N_("Choose equipment from the list."))
+    equipment = chosen_codes(data, errors)
     columns["equipment"] = known_codes(equipment)
     columns["equipment_fees"] = eq_fees.parse_fees(data, columns["equipment"], errors)
     for flag in ("step_free", "hearing_loop", "bookable"):

@@ -14,7 +14,7 @@ from center.lib.i18n import N_
 from center.lib.versions import reference_cached
 from center.places import access, forms
 from center.places import equipment_fees as eq_fees
-from center.places.equipment import EQUIPMENT, known_codes
+from center.places.equipment import chosen_codes, known_codes
 from center.places.tables import Room, RoomSlotFee, Slot
 
 BOOKED_BY = ("slot", "hour")
@@ -103,9 +103,7 @@ def parse_filters(params: Mapping[str, Any]) -> tuple[RoomFilters, forms.FieldEr
         high=9999,
         required=False,
     )
-    equipment = forms.values(params, "equipment")
-    if any(code not in EQUIPMENT for code in equipment):
-        errors.add("equipment", N_("Choose equipment from the list."))
+    equipment = chosen_codes(params, errors)
     return (
         RoomFilters(floor, capacity, known_codes(equipment), forms.checked(params, "step_free")),
         errors,

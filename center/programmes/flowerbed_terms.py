@@ -11,7 +11,7 @@ from datetime import date, time
 from typing import Any
 
 from center.lib.errors import DomainError
-from center.lib.i18n import N_
+from center.lib.i18n import N_, both
 from center.lib.tokens import hash_token  # noqa: F401  (the signup modules import it from here)
 
 # Age bands asked at signup: (code, lowest age in the band, label). The points rule compares
@@ -79,7 +79,7 @@ def public_fields(signup: Mapping[str, Any]) -> dict:
 
 
 def day_title(day: Mapping[str, Any]) -> dict[str, str]:
-    return {"ja": day["title_ja"], "en": day["title_en"] or day["title_ja"]}
+    return both(day, "title")
 
 
 def default_new_day(day: Mapping[str, Any]) -> date | None:

@@ -5,6 +5,7 @@ attendance figures for the reports."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from center.lib.dates import TOKYO, local_day_bounds, to_local, today
 from center.lib.errors import NotFound
@@ -12,7 +13,9 @@ from center.lib.i18n import N_
 from center.programmes.tables import Screening
 
 
-def _listing():
+def _listing(*more: Any):
+    """Screenings with their video's title, length, level and what it trains, and the room's names
+    (and `more` columns)."""
     return Screening.select(
         Screening.all_columns(),
         Screening.video.title.as_alias("title"),
@@ -21,6 +24,7 @@ def _listing():
         Screening.video.trains.as_alias("trains"),
         Screening.room.name_ja.as_alias("room_name_ja"),
         Screening.room.name_en.as_alias("room_name_en"),
+        *more,
     )
 
 
@@ -92,16 +96,7 @@ async def month_attendance(year: int, month: int) -> dict:
 
 async def get_screening(screening_id: int) -> dict:
     row = await (
-        Screening.select(
-            Screening.all_columns(),
-            Screening.video.title.as_alias("title"),
-            Screening.video.minutes.as_alias("minutes"),
-            Screening.video.level.as_alias("level"),
-            Screening.video.trains.as_alias("trains"),
-            Screening.video.staff_notes.as_alias("staff_notes"),
-            Screening.room.name_ja.as_alias("room_name_ja"),
-            Screening.room.name_en.as_alias("room_name_en"),
-        )
+        _listing(Screening.video.staff_notes.as_alias("staff_notes"))
         .where(Screening.id == screening_id)
         .first()
     )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body
-from litestar.response import Redirect
+from litestar.response import File
 
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
 from center.web.forms import Form  # noqa: F401  (the web modules import it from here)
+from center.web.redirects import redirect  # noqa: F401  (the web modules import it from here)
+from center.web.uploads import inline_file
 from maintenance import photos
 from maintenance.projects import PROJECT_STATUSES
 from maintenance.reports import PUBLIC_STATES
@@ -56,8 +58,13 @@ def labels() -> dict[str, Any]:
     }
 
 
-def redirect(request: Request, name: str, **params: Any) -> Redirect:
-    return Redirect(path=request.app.route_reverse(name, **params), status_code=303)
+def photo_file(row: dict | None, size: str, headers: dict[str, str] | None = None) -> File:
+    """A stored photo ("full" or "thumb") shown inline and kept private (with `headers` added);
+    404 for no such photo, size or file."""
+    if row is None or size not in ("full", "thumb"):
+        raise NotFoundException()
+    path = photos.stored_path(row["filename"] if size == "full" else row["thumbnail"])
+    return inline_file(path, "private, max-age=3600", headers)
 
 
 async def upload_bytes(data: dict[str, Any], name: str = "photo", *, required: bool = True) -> bytes | None:

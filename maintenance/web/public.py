@@ -5,7 +5,6 @@ improvements done and planned."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
@@ -16,11 +15,11 @@ from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.places.contact import center_contact
 from center.web.forwarded import client_address
-from maintenance import photos, report_history, reports
+from maintenance import report_history, reports
 from maintenance.projects import projects_with_progress
 from maintenance.ticket_list import find_photo
 from maintenance.tickets import location_choices
-from maintenance.web.common import Upload, labels, redirect, upload_bytes
+from maintenance.web.common import Upload, labels, photo_file, redirect, upload_bytes
 
 
 async def _report_form(
@@ -131,22 +130,7 @@ class ReportController(Controller):
         opens nothing: it must belong to that report)."""
         report = await _report_or_404(reference)
         row = await find_photo(photo_id, report_id=report["id"])
-        if row is None or size not in ("full", "thumb"):
-            raise NotFoundException()
-        path = photos.stored_path(row["filename"] if size == "full" else row["thumbnail"])
-        if path is None:
-            raise NotFoundException()
-        return File(
-            path=path,
-            media_type=photos.media_type(path),
-            content_disposition_type="inline",
-            headers={
-                "Cache-Control": "private, max-age=3600",
-                "X-Content-Type-Options": "nosniff",
-                "X-Robots-Tag": "noindex",
-                "Referrer-Policy": "no-referrer",
-            },
-        )
+        return photo_file(row, size, {"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"})
 
 
 class BarrierFreeController(Controller):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
@@ -16,13 +15,13 @@ from center.lib.errors import DomainError, ValidationFailed
 from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.web.templating import flash
-from maintenance import photos, tickets
+from maintenance import tickets
 from maintenance.accessibility import affected_bookings
 from maintenance.closures import closures_of
 from maintenance.documents import work_order_pdf
 from maintenance.reports import reports_of_ticket
 from maintenance.ticket_list import find_photo
-from maintenance.web.common import Form, Upload, labels, redirect, upload_bytes
+from maintenance.web.common import Form, Upload, labels, photo_file, redirect, upload_bytes
 from maintenance.workflow import OPEN_STATUSES, TRANSITIONS
 
 
@@ -247,18 +246,7 @@ class PhotoController(Controller):
     @get("/{photo_id:int}/{size:str}", name="maintenance:photo", include_in_schema=False)
     async def photo(self, photo_id: FromPath[int], size: FromPath[str]) -> File:
         """A stored photo ("full" or "thumb"), for staff only: reports may show people or places."""
-        row = await find_photo(photo_id)
-        if row is None or size not in ("full", "thumb"):
-            raise NotFoundException()
-        path = photos.stored_path(row["filename"] if size == "full" else row["thumbnail"])
-        if path is None:
-            raise NotFoundException()
-        return File(
-            path=path,
-            media_type=photos.media_type(path),
-            content_disposition_type="inline",
-            headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
-        )
+        return photo_file(await find_photo(photo_id), size)
 
 
 ROUTES = [TicketController, PhotoController]

@@ -11,9 +11,11 @@ keys entries by (context, msgid), so "Key" and "Key" in context "room key" are d
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
@@ -82,6 +84,13 @@ def pick(ja: str, en: str) -> str:
     if current_locale.get() == "en" and en:
         return en
     return ja
+
+
+def both(row: Mapping[str, Any], field: str = "name") -> dict[str, str]:
+    """A record's `field`_ja and `field`_en as a text in both languages (a notice's parameter,
+    rendered later in the reader's): the English falls back to the Japanese."""
+    ja = row[f"{field}_ja"]
+    return {"ja": ja, "en": row[f"{field}_en"] or ja}
 
 
 _ = gettext

@@ -108,15 +108,7 @@ async def _claim(job: Job, now: datetime) -> int | None:
                 }
             ).where(JobClaim.id == run["id"])
         inserted = (
-            await JobClaim.insert(
-                JobClaim(
-                    job=job.name,
-                    due_at=due,
-                    claimed_by=process_name(),
-                    started_at=started,
-                    lease_until=now + job.lease,
-                )
-            )
+            await JobClaim.insert(_new_claim(job, due, started, now))
             .on_conflict(target=(JobClaim.job, JobClaim.due_at), action="DO NOTHING")
             .returning(JobClaim.id)
         )
@@ -124,6 +116,13 @@ async def _claim(job: Job, now: datetime) -> int | None:
             return None  # this due time has run already
         await _mark_started(job, started, now)
         return inserted[0]["id"]
+
+
+def _new_claim(job: Job, due: datetime, started: datetime, now: datetime) -> JobClaim:
+    """This process's claim on the job's run due at `due`, leased from `now`."""
+    return JobClaim(
+        job=job.name, due_at=due, claimed_by=process_name(), started_at=started, lease_until=now + job.lease
+    )
 
 
 async def _mark_started(job: Job, started: datetime, now: datetime) -> None:
@@ -136,15 +135,7 @@ async def _claim_forced(job: Job, now: datetime) -> int:
     """A run asked for by hand (`center jobs --force`): its own due time, now."""
     async with write_transaction():
         await _lock_job_row(job.name)
-        rows = await JobClaim.insert(
-            JobClaim(
-                job=job.name,
-                due_at=now,
-                claimed_by=process_name(),
-                started_at=now,
-                lease_until=now + job.lease,
-            )
-        ).returning(JobClaim.id)
+        rows = await JobClaim.insert(_new_claim(job, now, now, now)).returning(JobClaim.id)
         await _mark_started(job, now, now)
         return rows[0]["id"]
 

@@ -4,6 +4,9 @@ weather and cancel a signup for someone who phoned."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import Any
+
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -18,6 +21,7 @@ from center.programmes import flowerbeds
 from center.programmes.flowerbed_signups import signup_day
 from center.programmes.web.common import Form, field_errors, form_values, labels, message_of
 from center.web.forwarded import client_address
+from center.web.redirects import redirect
 from center.web.templating import flash
 
 
@@ -92,6 +96,18 @@ async def _manage_page(
     )
 
 
+async def _cancel(request: Request, cancelling: Awaitable[Any], done: str) -> None:
+    """Cancel a signup and say how it went: `done`, or why it was refused (no such signup: 404)."""
+    try:
+        await cancelling
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        flash(request, exc.message, "error")
+    else:
+        flash(request, done)
+
+
 class FlowerbedController(Controller):
     """Flower-bed days and signing up, for everyone."""
 
@@ -131,9 +147,7 @@ class FlowerbedController(Controller):
                 ),
                 "info",
             )
-        return Redirect(
-            path=request.app.route_reverse("programmes:signup_view", token=token), status_code=303
-        )
+        return redirect(request, "programmes:signup_view", token=token)
 
     @get("/signups/{token:str}", name="programmes:signup_view")
     async def signup_view(self, request: Request, token: FromPath[str]) -> Template:
@@ -159,17 +173,12 @@ class FlowerbedController(Controller):
 
     @post("/signups/{token:str}/cancel", name="programmes:signup_cancel")
     async def signup_cancel(self, request: Request, token: FromPath[str]) -> Redirect:
-        try:
-            await flowerbeds.cancel_signup(token)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            flash(request, exc.message, "error")
-        else:
-            flash(request, N_("Your signup is cancelled. Thank you for letting us know."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:signup_view", token=token), status_code=303
+        await _cancel(
+            request,
+            flowerbeds.cancel_signup(token),
+            N_("Your signup is cancelled. Thank you for letting us know."),
         )
+        return redirect(request, "programmes:signup_view", token=token)
 
 
 class FlowerbedManageController(Controller):
@@ -206,9 +215,7 @@ class FlowerbedManageController(Controller):
             )
         day_id = await flowerbeds.plan_day(fields, actor=request.user)
         flash(request, N_("The flower-bed day is planned and open for signups."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
-        )
+        return redirect(request, "programmes:day_manage", day_id=day_id)
 
     @get("/{day_id:int}/edit", name="programmes:day_edit")
     async def day_edit(self, request: Request, day_id: FromPath[int]) -> Template:
@@ -231,9 +238,7 @@ class FlowerbedManageController(Controller):
                 flash(request, N_("The day is saved, and people on the waiting list moved up and were told."))
             else:
                 flash(request, N_("The day is saved."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
-        )
+        return redirect(request, "programmes:day_manage", day_id=day_id)
 
     @get("/{day_id:int}", name="programmes:day_manage")
     async def day_manage(self, request: Request, day_id: FromPath[int]) -> Template:
@@ -263,28 +268,19 @@ class FlowerbedManageController(Controller):
             return await _manage_page(request, day_id, field_errors(exc), status=400)
         except DomainError as exc:
             flash(request, exc.message, "error")
-            return Redirect(
-                path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
-            )
-        return Redirect(
-            path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
-        )
+            return redirect(request, "programmes:day_manage", day_id=day_id)
+        return redirect(request, "programmes:day_manage", day_id=day_id)
 
     @post("/signups/{signup_id:int}/cancel", name="programmes:staff_cancel_signup")
     async def staff_cancel(self, request: Request, signup_id: FromPath[int]) -> Redirect:
         """Cancel a signup for someone who phoned the center."""
         day_id = await signup_day(signup_id)
-        try:
-            await flowerbeds.staff_cancel_signup(signup_id, request.user)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            flash(request, exc.message, "error")
-        else:
-            flash(request, N_("The signup is cancelled; the waiting list moved up if a place opened."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
+        await _cancel(
+            request,
+            flowerbeds.staff_cancel_signup(signup_id, request.user),
+            N_("The signup is cancelled; the waiting list moved up if a place opened."),
         )
+        return redirect(request, "programmes:day_manage", day_id=day_id)
 
 
 ROUTES = [FlowerbedController, FlowerbedManageController]

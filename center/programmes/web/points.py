@@ -16,6 +16,7 @@ from center.lib.i18n import N_
 from center.programmes import flowerbeds, points
 from center.programmes.web.common import Form, field_errors, form_values, labels
 from center.web.pdf import render_pdf
+from center.web.redirects import redirect
 from center.web.templating import flash
 
 
@@ -85,9 +86,7 @@ class AttendanceController(Controller):
         except ValidationFailed as exc:
             return await _attendance_page(day_id, form_values(data), field_errors(exc), status=400)
         flash(request, N_("Attendance is saved and volunteer points are updated."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:day_manage", day_id=day_id), status_code=303
-        )
+        return redirect(request, "programmes:day_manage", day_id=day_id)
 
     @get("/sheet.pdf", name="programmes:attendance_sheet")
     async def attendance_sheet(self, request: Request, day_id: FromPath[int]) -> Response:
@@ -187,7 +186,7 @@ class PointsRuleController(Controller):
             )
         await points.save_rule(values, request.user)
         flash(request, N_("The volunteer points rule is saved."))
-        return Redirect(path=request.app.route_reverse("programmes:points"), status_code=303)
+        return redirect(request, "programmes:points")
 
 
 ROUTES = [AttendanceController, SeasonReportController, PointsController, PointsRuleController]

@@ -19,6 +19,7 @@ from center.lib.i18n import N_, gettext
 from center.places import forms
 from center.programmes import flowerbeds, screenings
 from center.programmes.web.common import Form, field_errors, form_values, labels
+from center.web.redirects import redirect
 from center.web.templating import flash
 
 VARY = {"Vary": "HX-Request"}
@@ -174,10 +175,7 @@ class ScreeningController(Controller):
                 status_code=409,
             )
         flash(request, N_("The screening is scheduled."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
-            status_code=303,
-        )
+        return redirect(request, "programmes:screening_detail", screening_id=screening_id)
 
     @get("/rule", name="programmes:rule_form")
     async def rule_form(self, request: Request) -> Template:
@@ -213,7 +211,7 @@ class ScreeningController(Controller):
             request,
             N_("The schedule is saved. Closed days, holidays and dates already in use were skipped."),
         )
-        return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+        return redirect(request, "programmes:manage_screenings")
 
     @get("/{screening_id:int}", name="programmes:screening_detail")
     async def detail(self, request: Request, screening_id: FromPath[int]) -> Template:
@@ -243,10 +241,7 @@ class ScreeningController(Controller):
             )
             return await _detail_page(screening_id, values, {}, message, status=409)
         flash(request, N_("The screening is moved."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
-            status_code=303,
-        )
+        return redirect(request, "programmes:screening_detail", screening_id=screening_id)
 
     @post("/{screening_id:int}/cancel", name="programmes:screening_cancel")
     async def screening_cancel(
@@ -258,10 +253,7 @@ class ScreeningController(Controller):
         except ValidationFailed as exc:
             return await _detail_page(screening_id, _move_defaults(s), field_errors(exc), status=400)
         flash(request, N_("The screening is cancelled and the room is free again."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
-            status_code=303,
-        )
+        return redirect(request, "programmes:screening_detail", screening_id=screening_id)
 
     @post("/{screening_id:int}/attendance", name="programmes:screening_attendance")
     async def screening_attendance(
@@ -281,10 +273,7 @@ class ScreeningController(Controller):
                 screening_id, {**_move_defaults(s), **form_values(data)}, field_errors(exc), status=400
             )
         flash(request, N_("The number of people is saved."))
-        return Redirect(
-            path=request.app.route_reverse("programmes:screening_detail", screening_id=screening_id),
-            status_code=303,
-        )
+        return redirect(request, "programmes:screening_detail", screening_id=screening_id)
 
 
 class VideoController(Controller):
@@ -305,7 +294,7 @@ class VideoController(Controller):
             )
         await screenings.add_video(fields, request.user)
         flash(request, N_("The video is added to the library."))
-        return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+        return redirect(request, "programmes:manage_screenings")
 
     @get("/{video_id:int}", name="programmes:video_form")
     async def video_form(self, request: Request, video_id: FromPath[int]) -> Template:
@@ -339,7 +328,7 @@ class VideoController(Controller):
             )
         await screenings.update_video(video_id, fields, request.user)
         flash(request, N_("The video's details were saved."))
-        return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+        return redirect(request, "programmes:manage_screenings")
 
     @post("/{video_id:int}/active", name="programmes:video_active")
     async def video_active(self, request: Request, video_id: FromPath[int], data: Form) -> Redirect:
@@ -351,7 +340,7 @@ class VideoController(Controller):
             if active
             else N_("The video is retired from new screenings."),
         )
-        return Redirect(path=request.app.route_reverse("programmes:manage_screenings"), status_code=303)
+        return redirect(request, "programmes:manage_screenings")
 
 
 ROUTES = [ScreeningScheduleController, HomePanelController, ScreeningController, VideoController]

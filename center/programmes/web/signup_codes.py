@@ -14,6 +14,7 @@ from center.places.contact import center_contact
 from center.programmes import flowerbeds, signup_codes
 from center.programmes.web.common import Form, field_errors, labels, message_of
 from center.web.forwarded import client_address
+from center.web.redirects import redirect
 from center.web.templating import flash
 
 PRIVATE = {"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -77,7 +78,7 @@ class SignupFindController(Controller):
         except DomainError as exc:  # no match, already cancelled, the day is over, too many attempts
             return await _find_page(values, {}, message_of(exc), status=exc.status_code)
         flash(request, N_("Your signup is cancelled. Thank you for letting us know."))
-        return Redirect(path=request.app.route_reverse("programmes:signup_find"), status_code=303)
+        return redirect(request, "programmes:signup_find")
 
 
 class StaffSignupFindController(Controller):
