@@ -5,7 +5,6 @@ the shell (center.shell.calendar)."""
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File, Template
 
@@ -17,6 +16,7 @@ from center.places import photos, rooms
 from center.places.display import display_helpers, heating_note
 from center.places.equipment import equipment_choices
 from center.web.htmx import VARY, wants_partial
+from center.web.uploads import inline_file
 
 
 class RoomPagesController(Controller):
@@ -69,14 +69,7 @@ class RoomPagesController(Controller):
         """The room's photo as stored (already checked and re-encoded at upload)."""
         room = await rooms.room_by_code(code)
         path = photos.photo_path(room["photo"]) if room else None
-        if path is None:
-            raise NotFoundException()
-        return File(
-            path=path,
-            media_type=photos.media_type(path),
-            content_disposition_type="inline",
-            headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
-        )
+        return inline_file(path, "public, max-age=86400")
 
 
 ROUTES = [RoomPagesController]
