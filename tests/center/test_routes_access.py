@@ -8,8 +8,7 @@ goes through without a CSRF token, even for a manager."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,9 +20,7 @@ import pytest
 from litestar import Litestar
 from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
-from piccolo.engine.postgres import PostgresEngine
 
-import piccolo_conf
 from center.accounts.passwords import hash_password
 from center.accounts.tables import Group, GroupMember, LoginAttempt, User, UserRole
 from center.lib.db import write_transaction
@@ -225,60 +222,54 @@ class Outcome:
     cache_control: str = ""
 
 
-_sweeps: dict[str, list[Outcome]] = {}
+_sweeps: dict[tuple[str, str], list[Outcome]] = {}
 
 
-async def sweep(app: Litestar, engine: str) -> list[Outcome]:
-    """Every account against every route, once per engine per test process."""
-    if engine in _sweeps:
-        return _sweeps[engine]
-    async with pooled():
-        _sweeps[engine] = await _walk(app)
-    return _sweeps[engine]
+async def sweep(app: Litestar, engine: str, account: str) -> list[Outcome]:
+    """One account against every route, once per engine and account per test process (the three
+    tests that judge a sweep share one xdist group per account, so they meet in one process)."""
+    key = (engine, account)
+    if key not in _sweeps:
+        _sweeps[key] = await _walk(app, account)
+    return _sweeps[key]
 
 
-@asynccontextmanager
-async def pooled() -> AsyncIterator[None]:
-    """A PostgreSQL connection pool for this test's event loop only (the harness runs without one,
-    and a pool must not outlive its loop); without it every query opens a connection."""
-    engine = piccolo_conf.DB
-    if not isinstance(engine, PostgresEngine):
-        yield
-        return
-    await engine.start_connection_pool(min_size=1, max_size=4)
-    try:
-        yield
-    finally:
-        await engine.close_connection_pool()
+# One xdist group per account: the walks (a few hundred requests each) spread over the workers,
+# and each runs once per engine.
+def by_account(names) -> pytest.MarkDecorator:
+    group = pytest.mark.xdist_group
+    return pytest.mark.parametrize(
+        "account", [pytest.param(name, marks=group(f"routes_access_{name}")) for name in names]
+    )
 
 
-async def _walk(app: Litestar) -> list[Outcome]:
+async def _walk(app: Litestar, account: str) -> list[Outcome]:
     people = await set_up_people()
     # Safe methods first: they change nothing, so one login serves them all.
     ordered = sorted(endpoints(app), key=lambda e: e.method in UNSAFE)
     outcomes = []
-    for account in ACCOUNTS:
-        client = await logged_in_client(app, account)
-        try:
-            for endpoint in ordered:
-                response = await send(client, endpoint)
-                cache_control = response.headers.get("cache-control", "")
-                outcomes.append(Outcome(account, endpoint, response.status_code, cache_control))
-                if endpoint.method in UNSAFE and endpoint.admits(ACCOUNTS[account]):
-                    # The handler ran and may have changed things (logged out, deactivated the
-                    # account, removed the member): start the next request from the set-up state.
-                    await client.aclose()
-                    await people.restore()
-                    client = await logged_in_client(app, account)
-        finally:
-            await client.aclose()
+    client = await logged_in_client(app, account)
+    try:
+        for endpoint in ordered:
+            response = await send(client, endpoint)
+            cache_control = response.headers.get("cache-control", "")
+            outcomes.append(Outcome(account, endpoint, response.status_code, cache_control))
+            if endpoint.method in UNSAFE and endpoint.admits(ACCOUNTS[account]):
+                # The handler ran and may have changed things (logged out, deactivated the
+                # account, removed the member): start the next request from the set-up state.
+                await client.aclose()
+                await people.restore()
+                client = await logged_in_client(app, account)
+    finally:
+        await client.aclose()
     await people.restore()
     return outcomes
 
 
-async def test_each_role_is_let_in_exactly_where_the_guards_say(db, app):
+@by_account(ACCOUNTS)
+async def test_each_role_is_let_in_exactly_where_the_guards_say(db, app, account):
     wrong = []
-    for outcome in await sweep(app, db):
+    for outcome in await sweep(app, db, account):
         roles = ACCOUNTS[outcome.account]
         admitted = outcome.endpoint.admits(roles)
         if not admitted:
@@ -294,23 +285,25 @@ async def test_each_role_is_let_in_exactly_where_the_guards_say(db, app):
     assert wrong == [], "\n".join(wrong)
 
 
-async def test_no_route_fails_with_a_server_error_for_any_role(db, app):
+@by_account(ACCOUNTS)
+async def test_no_route_fails_with_a_server_error_for_any_role(db, app, account):
     # The same walk: sample ids, empty forms. A refusal is fine; a crash is not.
     crashes = [
         f"{o.account}: {o.endpoint.label} {o.endpoint.sample_path()} -> {o.status}"
-        for o in await sweep(app, db)
+        for o in await sweep(app, db, account)
         if o.status >= 500
     ]
     assert crashes == [], "\n".join(crashes)
 
 
-async def test_every_response_to_a_signed_in_request_says_no_store(db, app):
+@by_account(name for name in ACCOUNTS if name != "visitor")
+async def test_every_response_to_a_signed_in_request_says_no_store(db, app, account):
     # Pages, partials, the API, PDFs, refusals and error pages alike: nothing a signed-in person
     # was shown may stay in a browser's or a proxy's cache.
     wrong = [
         f"{o.account}: {o.endpoint.label} -> {o.status}, Cache-Control: {o.cache_control or '(none)'}"
-        for o in await sweep(app, db)
-        if o.account != "visitor" and o.cache_control != "no-store"
+        for o in await sweep(app, db, account)
+        if o.cache_control != "no-store"
     ]
     assert wrong == [], "\n".join(wrong)
 
@@ -320,7 +313,7 @@ async def test_every_unsafe_route_refuses_a_request_without_csrf_token_even_for_
     refusal = translations("ja").ugettext(CSRF_REFUSAL)
     wrong = []
     # The CSRF check comes before any handler runs, so nothing changes and one login will do.
-    async with pooled(), new_client(app, "manager") as client:
+    async with new_client(app, "manager") as client:
         await login(client, "manager")
         for endpoint in endpoints(app):
             if endpoint.method not in UNSAFE:
