@@ -59,7 +59,7 @@ def _apply_page(
 @get("/my/groups", name="accounts:my_groups", guards=[requires_member])
 async def my_groups(request: HTMXRequest) -> Template:
     """The signed-in member's approved groups, their details and members."""
-    found = await groups.approved_groups_of(request.user.id)
+    found = await groups.approved_groups_with_members(request.user.id)
     return Template("accounts/my_groups.html", context=page_context(groups=found))
 
 

@@ -10,8 +10,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from center.accounts.guards import PUBLIC, requires_login
+from center.accounts.memberships import approved_groups_of
 from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER, MEMBER
-from center.accounts.tables import Group
 from center.lib.errors import DomainError
 from center.lib.i18n import LOCALES, N_, current_locale
 from center.lib.i18n import gettext as _
@@ -35,8 +35,7 @@ async def _choices(user) -> list[dict]:
     """The private feeds this user may make links for."""
     found = []
     if user.has(MEMBER) and user.group_ids:
-        groups = await Group.select(Group.id, Group.name).where(Group.id.is_in(list(user.group_ids)))
-        for group in sorted(groups, key=lambda g: g["id"]):
+        for group in await approved_groups_of(user.id):
             found.append(
                 {"value": f"group:{group['id']}", "label": kind_label("group") + f" ({group['name']})"}
             )
