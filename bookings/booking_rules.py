@@ -12,6 +12,7 @@ from bookings import payment_settings
 from bookings.rules import load_policy
 from bookings.tables import BookingPolicy, ReductionRate, RefundRule, Surcharge
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.i18n import N_
 
@@ -68,7 +69,7 @@ async def _snapshot() -> dict[str, Any]:
     }
 
 
-async def save_rules(change: RulesChange, actor: Any) -> None:
+async def save_rules(change: RulesChange, actor: Actor) -> None:
     """Save the policy, surcharge percents, reduction percents, refund rules and payment rules in
     one transaction, with one audit line holding them before and after."""
     async with write_transaction():

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from bookings.desk import no_show_from
 from bookings.rules import load_policy
-from bookings.service import Actor, get_booking
+from bookings.service import get_booking
 from bookings.tables import Booking
 from center.accounts import audit
+from center.accounts.actors import SYSTEM, Actor
 from center.lib.dates import format_date, format_time, to_local, today
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, ValidationFailed
@@ -255,13 +256,12 @@ async def mark_no_shows_due(now: datetime | None = None) -> list[int]:
         & (Booking.ends_at > now - timedelta(days=7))  # older ones predate the desk's records
     )
     marked = []
-    system = Actor(None, "system")
     for row in due:
         booking = await get_booking(row["id"])
         if booking["starts_at"] + grace > now:
             continue
         try:
-            await mark_no_show(row["id"], system, now=now)
+            await mark_no_show(row["id"], SYSTEM, now=now)
         except DeskRefused:
             continue  # checked in or marked meanwhile
         marked.append(row["id"])

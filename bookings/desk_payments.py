@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from bookings.desk import money, money_of, walk_in_label
-from bookings.service import Actor, get_booking
+from bookings.service import get_booking
 from bookings.tables import Booking, Payment
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.accounts.tables import Group
 from center.lib.dates import TOKYO, local_day_bounds, to_local
 from center.lib.db import UNIQUE_VIOLATIONS, is_unique_violation, write_transaction

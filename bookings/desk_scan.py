@@ -11,7 +11,8 @@ from typing import Any
 
 from bookings import desk, desk_checkin
 from bookings.desk import LookupRefused
-from bookings.service import Actor, get_booking
+from bookings.service import get_booking
+from center.accounts.actors import Actor
 from center.lib.dates import format_time, today
 from center.lib.i18n import N_, gettext
 

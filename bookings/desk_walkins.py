@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime
 
 from bookings.fees import FeeQuote, Payer, quote
 from bookings.rules import BookingRequest, Period, check_request, resolve_period
-from bookings.service import Actor, BookingTaken, alternatives, insert_booking, notify_group, permit_number
+from bookings.service import BookingTaken, alternatives, insert_booking, notify_group, permit_number
 from bookings.tables import Booking
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.accounts.tables import Group
 from center.ledger.service import HoldConflict, holds_between
 from center.lib.dates import local_day_bounds, to_local

@@ -8,8 +8,9 @@ from datetime import datetime
 from bookings import service, staff_moves
 from bookings.rules import BookingRequest, details_of
 from bookings.tables import Booking
+from center.accounts.actors import Actor, as_staff
 from center.accounts.tables import Group
-from center.ledger.owners import Acting, Contact, Held, MoveTaken
+from center.ledger.owners import Contact, Held, MoveTaken
 from center.lib import dates
 
 ACTIVE = ("requested", "approved")
@@ -39,10 +40,6 @@ def _held(booking: dict, group: dict) -> Held:
         link=f"/bookings/{booking['id']}",
         active=booking["status"] in ACTIVE,
     )
-
-
-def _staff(actor: Acting) -> service.Actor:
-    return service.Actor(getattr(actor, "id", None), getattr(actor, "display_name", ""), staff=True)
 
 
 def moved_request(booking: dict, room_id: int, starts_at: datetime) -> BookingRequest:
@@ -76,13 +73,13 @@ class BookingHolds:
         }
         return {row["id"]: _held(row, groups.get(row["group"], {})) for row in rows}
 
-    async def cancel(self, ref: int, actor: Acting, reason: str) -> None:
-        await service.cancel(ref, _staff(actor), reason)
+    async def cancel(self, ref: int, actor: Actor, reason: str) -> None:
+        await service.cancel(ref, as_staff(actor), reason)
 
-    async def move(self, ref: int, actor: Acting, room_id: int, starts_at: datetime, reason: str) -> None:
+    async def move(self, ref: int, actor: Actor, room_id: int, starts_at: datetime, reason: str) -> None:
         request = moved_request(await service.get_booking(ref), room_id, starts_at)
         try:
-            await staff_moves.move(ref, _staff(actor), room_id, request, reason)
+            await staff_moves.move(ref, as_staff(actor), room_id, request, reason)
         except service.BookingTaken as taken:
             raise MoveTaken(taken.conflicts) from taken
 

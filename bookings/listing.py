@@ -64,13 +64,6 @@ async def visible_booking(booking_id: int, *, staff: bool, group_ids: Collection
     return booking
 
 
-async def approved_groups_among(ids: list[int]) -> list[dict]:
-    """The approved groups among these ids (a member's groups), by name."""
-    if not ids:
-        return []
-    return await Group.select().where(Group.id.is_in(ids) & (Group.status == "approved")).order_by(Group.name)
-
-
 async def approved_groups(*, by_kana: bool = False) -> list[dict]:
     """Every approved group (staff book for any), by name, or by reading then name."""
     query = Group.select().where(Group.status == "approved")

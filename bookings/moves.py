@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from bookings.fees import FeeQuote
 from bookings.rules import BookingRequest, Period, check_request, details_of, load_policy
 from bookings.service import (
-    Actor,
     BadTransition,
     BookingTaken,
     _group,
@@ -24,6 +23,7 @@ from bookings.service import (
 )
 from bookings.tables import Booking
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.ledger.service import HoldConflict, move_hold
 from center.lib.dates import TOKYO
 from center.lib.db import write_transaction

@@ -12,6 +12,7 @@ from typing import Any
 
 from bookings.tables import PaymentSettings
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib import images
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
@@ -50,7 +51,7 @@ def _public(row: dict) -> dict:
     return {**row, "seal_image": len(row["seal_image"] or b"")}
 
 
-async def _update(values: dict, actor: Any, what: str) -> None:
+async def _update(values: dict, actor: Actor, what: str) -> None:
     async with write_transaction():
         before = await load_settings()
         await PaymentSettings.update(
@@ -79,12 +80,12 @@ def parse_payment_rules(data: Mapping[str, Any], errors: FieldErrors) -> dict:
     return {"pay_days_before": days, "payment_instructions": instructions}
 
 
-async def save_payment_rules(values: dict, actor: Any) -> None:
+async def save_payment_rules(values: dict, actor: Actor) -> None:
     """Store the deadline rule and instructions (joins the caller's transaction)."""
     await _update(values, actor, "payment_rules")
 
 
-async def save_permit_text(data: Mapping[str, Any], actor: Any) -> None:
+async def save_permit_text(data: Mapping[str, Any], actor: Actor) -> None:
     """Store the ordinance line the permit cites; ValidationFailed and nothing written if too long."""
     ordinance = text(data, "ordinance_text")
     if len(ordinance) > MAX_ORDINANCE:
@@ -103,12 +104,12 @@ def check_seal(content: bytes) -> tuple[bytes, str]:
     return processed, MEDIA_TYPES[extension]
 
 
-async def save_seal(content: bytes, actor: Any) -> None:
+async def save_seal(content: bytes, actor: Actor) -> None:
     processed, media_type = await images.in_worker(check_seal, content)
     await _update({"seal_image": processed, "seal_media_type": media_type}, actor, "permit_seal")
 
 
-async def remove_seal(actor: Any) -> None:
+async def remove_seal(actor: Actor) -> None:
     await _update({"seal_image": None, "seal_media_type": ""}, actor, "permit_seal")
 
 

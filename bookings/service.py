@@ -5,7 +5,6 @@ any double hold."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from bookings.request_numbers import request_number
 from bookings.rules import BookingRequest, Period, check_request, load_policy
 from bookings.tables import Booking
 from center.accounts import audit
+from center.accounts.actors import SYSTEM, Actor
 from center.accounts.tables import Group
 from center.ledger.service import HoldConflict, holds_between, release_hold, take_hold
 from center.lib.dates import TOKYO
@@ -49,15 +49,6 @@ class BookingTaken(HoldConflict):
 
 class BadTransition(Conflict):
     message = N_("This booking cannot be changed that way in its current state.")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, for the audit log."""
-
-    id: int | None
-    display_name: str = ""
-    staff: bool = False
 
 
 async def _room(room_id: int) -> dict:
@@ -354,7 +345,7 @@ async def lapse_due(now: datetime | None = None) -> list[int]:
     lapsed = []
     for row in due:
         try:
-            await _transition(row["id"], "lapsed", Actor(None, "system"), {}, action="lapse", release=True)
+            await _transition(row["id"], "lapsed", SYSTEM, {}, action="lapse", release=True)
         except BadTransition:
             continue  # approved or cancelled meanwhile
         lapsed.append(row["id"])

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from bookings.rules import ACTIVE_STATUSES, BookingRequest, check_request
 from bookings.service import (
-    Actor,
     BadTransition,
     BookingTaken,
     _group,
@@ -20,6 +19,7 @@ from bookings.service import (
 )
 from bookings.tables import Booking
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.ledger.service import HoldConflict, move_hold
 from center.lib.db import write_transaction
 from center.lib.errors import DomainError, ValidationFailed

@@ -9,6 +9,7 @@ from typing import Any
 
 from bookings.tables import BookingTerms
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, pick
@@ -67,7 +68,7 @@ def check_agreement(agreed: bool, shown_version: Any, current: dict | None) -> i
     return version
 
 
-async def publish_terms(body_ja: str, body_en: str, actor: Any) -> int:
+async def publish_terms(body_ja: str, body_en: str, actor: Actor) -> int:
     """Publish a new version of the terms (Japanese required, English optional); its number."""
     body_ja, body_en = body_ja.strip(), body_en.strip()
     errors: dict[str, str] = {}
@@ -87,7 +88,7 @@ async def publish_terms(body_ja: str, body_en: str, actor: Any) -> int:
             "body_ja": body_ja,
             "body_en": body_en,
             "published_at": datetime.now(UTC),
-            "published_by": getattr(actor, "id", None),
+            "published_by": actor.id,
         }
         await BookingTerms.insert(BookingTerms(**row))
         await audit.record("publish", "booking_terms", version, actor=actor, before=latest, after=row)

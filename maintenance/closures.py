@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.ledger import owners
 from center.ledger.service import (
     HoldConflict,
@@ -100,7 +101,7 @@ async def clashes(period: Period) -> list[dict]:
 async def close_room(
     ticket_id: int,
     period: Period,
-    actor: Any,
+    actor: Actor,
     *,
     reason: str,
     decisions: dict[int, str] | None = None,
@@ -150,7 +151,7 @@ async def close_room(
                 "closure",
                 ref=ticket_id,
                 label=ticket["title"][:200],
-                actor_id=getattr(actor, "id", None),
+                actor_id=actor.id,
             )
             rows = await Closure.insert(
                 Closure(
@@ -160,7 +161,7 @@ async def close_room(
                     ends_at=period.ends_at,
                     hold=held.id,
                     reason=reason,
-                    created_by=getattr(actor, "id", None),
+                    created_by=actor.id,
                     created_at=datetime.now(UTC),
                 )
             ).returning(Closure.id)
@@ -189,7 +190,7 @@ async def close_room(
     return closure_id
 
 
-async def _resolve(hold: HoldInfo, choice: str, actor: Any, notice: str) -> dict:
+async def _resolve(hold: HoldInfo, choice: str, actor: Actor, notice: str) -> dict:
     """Cancel or move one clashing hold through its owner; the line recording what was done."""
     owner = owners.owner_of(hold.kind)
     held = (await owner.describe([hold.ref])).get(hold.ref) if owner and hold.ref is not None else None
@@ -216,7 +217,7 @@ async def _resolve(hold: HoldInfo, choice: str, actor: Any, notice: str) -> dict
     raise ValidationFailed({choice_field(hold): choice_missing(hold)})
 
 
-async def end_closure(closure_id: int, actor: Any) -> None:
+async def end_closure(closure_id: int, actor: Actor) -> None:
     """Reopen the room: release the closure's hold at once (kept as history)."""
     async with write_transaction():
         closure = await Closure.select().where(Closure.id == closure_id).first()

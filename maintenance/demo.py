@@ -5,8 +5,8 @@ projects. Called by center.shell.demo inside its transaction."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 
+from center.accounts.actors import ActorRef
 from maintenance.inspections import create_inspection
 from maintenance.projects import create_project
 from maintenance.tables import Location, Report, ReportEvent
@@ -17,7 +17,7 @@ async def load_maintenance_demo(today: date, facilities_user: int | None) -> Non
     places = {row["code"]: row["id"] for row in await Location.select(Location.id, Location.code)}
     if not places:
         return
-    staff = SimpleNamespace(id=facilities_user, display_name="施設管理")
+    staff = ActorRef(facilities_user, "施設管理")
 
     def place(code: str) -> int:
         return places.get(code) or next(iter(places.values()))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import SYSTEM, Actor
 from center.lib import dates
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
@@ -19,7 +20,7 @@ from center.lib.months import shift_month
 from center.places import forms
 from maintenance.tables import Inspection, Location, Ticket
 from maintenance.ticket_fields import parse_title
-from maintenance.tickets import SYSTEM, create_ticket
+from maintenance.tickets import create_ticket
 from maintenance.workflow import OPEN_STATUSES
 
 UNITS = {"week": N_("weeks"), "month": N_("months")}
@@ -90,7 +91,7 @@ async def parse_inspection(data: Mapping[str, Any], *, keep_location: int | None
     }
 
 
-async def create_inspection(fields: dict[str, Any], actor: Any) -> int:
+async def create_inspection(fields: dict[str, Any], actor: Actor) -> int:
     async with write_transaction():
         now = datetime.now(UTC)
         rows = await Inspection.insert(Inspection(**fields, created_at=now, updated_at=now)).returning(
@@ -115,7 +116,7 @@ async def get_inspection(inspection_id: int) -> dict:
     return row
 
 
-async def update_inspection(inspection_id: int, fields: dict[str, Any], actor: Any) -> dict:
+async def update_inspection(inspection_id: int, fields: dict[str, Any], actor: Actor) -> dict:
     """Save an edited inspection; tickets it already opened keep their dates."""
     async with write_transaction():
         before = await Inspection.select().where(Inspection.id == inspection_id).first()
@@ -137,7 +138,7 @@ async def update_inspection(inspection_id: int, fields: dict[str, Any], actor: A
         return after
 
 
-async def set_active(inspection_id: int, active: bool, actor: Any, today: date | None = None) -> dict:
+async def set_active(inspection_id: int, active: bool, actor: Actor, today: date | None = None) -> dict:
     """Pause an inspection (the job opens no tickets for it) or resume it. A resumed inspection
     whose next due date passed while paused moves on to its first date from today, so a long
     pause does not open a ticket for every date missed."""

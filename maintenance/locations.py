@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
@@ -127,7 +128,7 @@ async def _code_free(code: str, location_id: int | None) -> None:
         raise ValidationFailed({"code": N_("Another location already has this code.")})
 
 
-async def create_location(fields: dict[str, Any], actor: Any) -> int:
+async def create_location(fields: dict[str, Any], actor: Actor) -> int:
     async with write_transaction():
         await _code_free(fields["code"], None)
         rows = await Location.insert(Location(**fields, active=True)).returning(*Location.all_columns())
@@ -135,7 +136,7 @@ async def create_location(fields: dict[str, Any], actor: Any) -> int:
     return rows[0]["id"]
 
 
-async def update_location(location_id: int, fields: dict[str, Any], actor: Any) -> dict:
+async def update_location(location_id: int, fields: dict[str, Any], actor: Actor) -> dict:
     async with write_transaction():
         before = await Location.select().where(Location.id == location_id).first()
         if before is None:
@@ -154,7 +155,7 @@ async def update_location(location_id: int, fields: dict[str, Any], actor: Any) 
         return after
 
 
-async def set_active(location_id: int, active: bool, actor: Any) -> dict:
+async def set_active(location_id: int, active: bool, actor: Actor) -> dict:
     """Deactivate (the place leaves the forms, old tickets keep it) or reactivate a location."""
     async with write_transaction():
         before = await Location.select().where(Location.id == location_id).first()
@@ -183,7 +184,7 @@ async def in_use(location_id: int) -> bool:
     )
 
 
-async def delete_location(location_id: int, actor: Any) -> None:
+async def delete_location(location_id: int, actor: Actor) -> None:
     """Delete a location nothing names yet (a mistake); one in use is refused."""
     async with write_transaction():
         before = await Location.select().where(Location.id == location_id).first()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
@@ -60,7 +61,7 @@ async def parse_project(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def create_project(fields: dict[str, Any], actor: Any) -> int:
+async def create_project(fields: dict[str, Any], actor: Actor) -> int:
     now = datetime.now(UTC)
     async with write_transaction():
         rows = await Project.insert(Project(**fields, created_at=now, updated_at=now)).returning(
@@ -70,7 +71,7 @@ async def create_project(fields: dict[str, Any], actor: Any) -> int:
     return rows[0]["id"]
 
 
-async def update_project(project_id: int, fields: dict[str, Any], actor: Any) -> None:
+async def update_project(project_id: int, fields: dict[str, Any], actor: Actor) -> None:
     async with write_transaction():
         before = await get_project(project_id)
         await Project.update(

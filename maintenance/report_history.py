@@ -6,8 +6,8 @@ the ticket's workflow (which cannot import the reports module: reports build on 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
+from center.accounts.actors import Actor
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
 from maintenance.tables import Report, ReportEvent
@@ -29,7 +29,7 @@ def clean_note(note: str, field: str = "public_note") -> str:
     return note
 
 
-async def record(report_id: int, state: str, *, note: str = "", actor: Any = None) -> None:
+async def record(report_id: int, state: str, *, note: str = "", actor: Actor | None = None) -> None:
     """Add one step to a report's public history (call inside the change's transaction)."""
     await ReportEvent.insert(
         ReportEvent(
@@ -37,12 +37,14 @@ async def record(report_id: int, state: str, *, note: str = "", actor: Any = Non
             at=datetime.now(UTC),
             state=state,
             note=note,
-            actor=getattr(actor, "id", None),
+            actor=actor.id if actor is not None else None,
         )
     )
 
 
-async def record_ticket_move(ticket_id: int, target: str, *, note: str = "", actor: Any = None) -> int:
+async def record_ticket_move(
+    ticket_id: int, target: str, *, note: str = "", actor: Actor | None = None
+) -> int:
     """A ticket moved to `target`: each report it tracks gets a step when what the reporter sees
     changes, or when the staff wrote a public note. Returns how many steps were added."""
     state = state_of_ticket(target)

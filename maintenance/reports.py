@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from center.accounts import audit, throttle
+from center.accounts.actors import VISITOR, Actor
 from center.lib import codes
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
@@ -26,7 +26,6 @@ from maintenance.tables import Location, Photo, Report, Ticket
 from maintenance.tickets import _event, create_ticket
 from maintenance.workflow import STATUSES
 
-VISITOR = SimpleNamespace(id=None, display_name="")
 # References before the short codes: "R-" and eight characters of the same alphabet, no check.
 OLD_REFERENCE = re.compile(r"^R[2-9A-HJKMNP-Z]{8}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -232,7 +231,7 @@ async def _untriaged(report_id: int) -> dict:
     return report
 
 
-async def accept(report_id: int, fields: dict[str, Any], actor: Any) -> int:
+async def accept(report_id: int, fields: dict[str, Any], actor: Actor) -> int:
     """Make a ticket from the report (staff set title, category, priority ...); returns its id."""
     async with write_transaction():
         report = await _untriaged(report_id)
@@ -248,7 +247,7 @@ async def accept(report_id: int, fields: dict[str, Any], actor: Any) -> int:
     return ticket_id
 
 
-async def merge(report_id: int, ticket_id: int | None, actor: Any) -> None:
+async def merge(report_id: int, ticket_id: int | None, actor: Actor) -> None:
     """The report describes a problem a ticket already tracks: it follows that ticket."""
     if ticket_id is None or not await Ticket.exists().where(Ticket.id == ticket_id):
         raise ValidationFailed({"ticket": N_("Choose the ticket this report duplicates.")})
@@ -260,7 +259,7 @@ async def merge(report_id: int, ticket_id: int | None, actor: Any) -> None:
         await _notify_reporter(report, "accepted")
 
 
-async def _link(report: dict, ticket_id: int, status: str, actor: Any) -> None:
+async def _link(report: dict, ticket_id: int, status: str, actor: Actor) -> None:
     await Report.update(
         {Report.status: status, Report.ticket: ticket_id, Report.updated_at: datetime.now(UTC)}
     ).where(Report.id == report["id"])
@@ -271,7 +270,7 @@ async def _link(report: dict, ticket_id: int, status: str, actor: Any) -> None:
     await audit.record(status, "maintenance_report", report["id"], actor=actor, before=report, after=after)
 
 
-async def decline(report_id: int, note: str, actor: Any) -> None:
+async def decline(report_id: int, note: str, actor: Actor) -> None:
     note = note.strip()
     if not note:
         raise ValidationFailed({"note": N_("Enter a note for the reporter.")})

@@ -6,10 +6,10 @@ maintenance.ticket_fields, lists and timelines in maintenance.ticket_list (both 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib import dates
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
@@ -33,8 +33,6 @@ from maintenance.workflow import (
     can_move,
     due_for,
 )
-
-SYSTEM = SimpleNamespace(id=None, display_name="system")
 
 
 class IllegalMove(Conflict):
@@ -71,7 +69,7 @@ async def ticket_exists(ticket_id: int) -> bool:
 
 async def _event(
     ticket_id: int,
-    actor: Any,
+    actor: Actor,
     kind: str,
     *,
     note: str = "",
@@ -83,8 +81,8 @@ async def _event(
         TicketEvent(
             ticket=ticket_id,
             at=_now(),
-            actor=getattr(actor, "id", None),
-            actor_name=getattr(actor, "display_name", "") or "",
+            actor=actor.id,
+            actor_name=actor.display_name or "",
             kind=kind,
             from_status=from_status,
             to_status=to_status,
@@ -96,7 +94,7 @@ async def _event(
 
 async def create_ticket(
     fields: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     status: str = "new",
     note: str = "",
@@ -110,7 +108,7 @@ async def create_ticket(
                 **fields,
                 **(extra or {}),
                 status=status,
-                created_by=getattr(actor, "id", None),
+                created_by=actor.id,
                 created_at=now,
                 updated_at=now,
             )
@@ -148,7 +146,7 @@ EDITABLE = (
 )
 
 
-async def update_ticket(ticket_id: int, fields: dict[str, Any], actor: Any) -> dict:
+async def update_ticket(ticket_id: int, fields: dict[str, Any], actor: Actor) -> dict:
     """Save edited fields; the timeline records what changed (assignment gets its own line)."""
     async with write_transaction():
         before = await Ticket.select().where(Ticket.id == ticket_id).first()
@@ -183,7 +181,7 @@ REPORT_DONE = (
 
 
 async def transition(
-    ticket_id: int, target: str, actor: Any, reason: str = "", public_note: str = ""
+    ticket_id: int, target: str, actor: Actor, reason: str = "", public_note: str = ""
 ) -> dict:
     """Move a ticket through the workflow; rejecting needs a reason. Finishing a ticket (done or
     rejected) ends its closures that have not run out, freeing the rooms at once. The reports the
@@ -283,7 +281,7 @@ async def _tell_reporters(ticket_id: int) -> None:
             )
 
 
-async def add_comment(ticket_id: int, text: str, actor: Any) -> None:
+async def add_comment(ticket_id: int, text: str, actor: Actor) -> None:
     text = text.strip()
     if not text:
         raise ValidationFailed({"comment": N_("Write a comment.")})
@@ -296,7 +294,7 @@ async def add_comment(ticket_id: int, text: str, actor: Any) -> None:
         await audit.record("comment", "maintenance_ticket", ticket_id, actor=actor, note=text)
 
 
-async def add_photo(ticket_id: int, content: bytes, actor: Any, caption: str = "") -> int:
+async def add_photo(ticket_id: int, content: bytes, actor: Actor, caption: str = "") -> int:
     """Check, store and attach a photo. The files are removed again if the write fails."""
     await get_ticket(ticket_id)
     if len(caption) > 200:
@@ -310,7 +308,7 @@ async def add_photo(ticket_id: int, content: bytes, actor: Any, caption: str = "
                     filename=filename,
                     thumbnail=thumb,
                     caption=caption.strip(),
-                    uploaded_by=getattr(actor, "id", None),
+                    uploaded_by=actor.id,
                     created_at=_now(),
                 )
             ).returning(Photo.id)
@@ -327,7 +325,7 @@ async def add_photo(ticket_id: int, content: bytes, actor: Any, caption: str = "
 DESK_TITLE_LENGTH = 60
 
 
-async def open_repair_ticket(room_id: int, note: str, source: str, actor: Any) -> int:
+async def open_repair_ticket(room_id: int, note: str, source: str, actor: Actor) -> int:
     """Open a normal-priority repair ticket for damage found in a room (the front desk's damage
     note): the room's location, the note's first line as the title, `source` (which booking)
     and the note as the description. Joins the caller's transaction. Other parts of the center

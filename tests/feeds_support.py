@@ -14,7 +14,8 @@ from icalendar import Calendar
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
+from bookings.service import approve, ensure_default_refund_rules, request_booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.places.tables import CenterProfile
 from center.programmes import screenings
@@ -25,8 +26,8 @@ from tests.helpers import make_calendar, make_group, make_room, make_user
 JS_DIR = Path(__file__).resolve().parent / "js"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-MEMBER = Actor(None, "member")
-STAFF = Actor(None, "desk", staff=True)
+MEMBER = ActorRef(None, "member")
+STAFF = ActorRef(None, "desk", staff=True)
 _READY: list[bool] = []
 
 
@@ -123,8 +124,8 @@ async def screening(center: dict, days_ahead: int = 5, at: time = time(10)) -> i
             "trains": "肩・腰",
             "staff_notes": "",
         },
-        actor=None,
+        actor=ActorRef(),
     )
     video = await Video.select().where(Video.id == video_id).first()
     day: date = today() + timedelta(days=days_ahead)
-    return await screenings.add_single(video, {"id": center["hall"]}, day, at, actor=None)
+    return await screenings.add_single(video, {"id": center["hall"]}, day, at, actor=ActorRef())

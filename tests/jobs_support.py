@@ -13,7 +13,8 @@ import asyncpg
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, request_booking
+from bookings.service import request_booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.lib.db import postgres_config
 from tests.conftest import PG_URL
@@ -51,7 +52,7 @@ def free_requests(center: dict, first_day: int = 10, days: int = 40) -> list[Boo
 
 
 async def book(center: dict, request: BookingRequest) -> int:
-    return await request_booking(request, next(center["groups"]), Actor(None, "member"))
+    return await request_booking(request, next(center["groups"]), ActorRef(None, "member"))
 
 
 async def create_pg_database() -> tuple[str, dict]:

@@ -12,6 +12,7 @@ from bookings.lottery.windows import month_key
 from bookings.rules import BookingRequest, check_request
 from bookings.tables import LotteryEntry
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.accounts.tables import Group
 from center.lib.dates import today
 from center.lib.db import is_unique_violation, write_transaction
@@ -51,7 +52,7 @@ def _as_request(entry: dict, group: dict) -> BookingRequest:
     )
 
 
-async def apply(application: Application, group_id: int, actor: service.Actor) -> int:
+async def apply(application: Application, group_id: int, actor: Actor) -> int:
     """Apply for a slot in the lottery: checked with the booking rules that apply (open day, slot
     offered, capacity) but no hold is taken. One application per group per slot."""
     round_ = await get_round(application.round_id)
@@ -152,7 +153,7 @@ async def entry_of(entry_id: int, group_ids: tuple[int, ...] | None) -> dict:
     return entry
 
 
-async def withdraw(entry_id: int, actor: service.Actor, group_ids: tuple[int, ...]) -> dict:
+async def withdraw(entry_id: int, actor: Actor, group_ids: tuple[int, ...]) -> dict:
     """A group withdraws an application while the window is open."""
     async with write_transaction():
         before = await entry_of(entry_id, group_ids)
@@ -172,7 +173,7 @@ async def withdraw(entry_id: int, actor: service.Actor, group_ids: tuple[int, ..
 # --- confirmation ------------------------------------------------------------------------------------
 
 
-async def confirm(entry_id: int, actor: service.Actor, group_ids: tuple[int, ...]) -> dict:
+async def confirm(entry_id: int, actor: Actor, group_ids: tuple[int, ...]) -> dict:
     """A winner confirms by the confirm-by date: the booking is approved at once (the lottery was
     the center's allocation) and its permit issued."""
     async with write_transaction():

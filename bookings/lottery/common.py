@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bookings import service
+from center.accounts.actors import SYSTEM as SYSTEM  # the lottery's jobs act as the center's system
 
-SYSTEM = service.Actor(None, "system", staff=True)
 ENTRY_STATUSES = ("applied", "won", "lost", "confirmed", "forfeited", "withdrawn")
 WIN_STATUSES = ("won", "confirmed", "forfeited")  # the entry the draw picked for its slot

@@ -23,6 +23,7 @@ from bookings.request_numbers import request_number
 from bookings.rules import check_request
 from bookings.tables import Booking, LotteryEntry, LotteryRound
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.accounts.tables import Group
 from center.ledger.service import HoldConflict, find_conflicts, lock_rooms, take_hold
 from center.lib.dates import TOKYO, today
@@ -113,7 +114,7 @@ async def _slot_period(entry: dict) -> str:
 
 
 async def _try_win(
-    entry: dict, round_: dict, room: dict, group: dict, actor: service.Actor
+    entry: dict, round_: dict, room: dict, group: dict, actor: Actor
 ) -> tuple[int | None, str, list[str]]:
     """Make the entry's booking if its slot can be booked: (booking id, "", []) or
     (None, reason msgid, labels of the holds in the way)."""
@@ -199,9 +200,7 @@ class DrawResult:
         return sum(1 for slot in self.slots if slot["winner"] is not None)
 
 
-async def draw(
-    round_id: int, actor: service.Actor, *, seed: str | None = None, on: date | None = None
-) -> DrawResult:
+async def draw(round_id: int, actor: Actor, *, seed: str | None = None, on: date | None = None) -> DrawResult:
     """Draw every slot of the round in one transaction: record the seed, pick each slot's winner,
     make the winners' tentative bookings, mark the others lost and tell every group."""
     seed = seed or secrets.token_hex(16)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bookings import service
 from bookings.lottery.common import SYSTEM
 from bookings.lottery.windows import (
     MAX_DAY,
@@ -20,6 +19,7 @@ from bookings.lottery.windows import (
 from bookings.rules import load_policy
 from bookings.tables import BookingPolicy, LotteryRoom, LotteryRound
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.dates import TOKYO, today
 from center.lib.db import is_unique_violation, write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
@@ -73,7 +73,7 @@ async def round_for_month(month: str) -> dict | None:
     return await LotteryRound.select().where(LotteryRound.month == month).first()
 
 
-async def _insert_open_round(month: str, window: Window, actor: service.Actor) -> int:
+async def _insert_open_round(month: str, window: Window, actor: Actor) -> int:
     """Insert the month's round, open, with the window's dates, and audit it (in the caller's
     transaction); returns its id."""
     rows = await LotteryRound.insert(
@@ -90,7 +90,7 @@ async def _insert_open_round(month: str, window: Window, actor: service.Actor) -
     return rows[0]["id"]
 
 
-async def open_round(month: str, window: Window, actor: service.Actor) -> int:
+async def open_round(month: str, window: Window, actor: Actor) -> int:
     """Open the lottery for a month of use with these dates (the manager may open it early or set
     other dates than the policy's). Refused if that month already has a round."""
     if parse_month(month) is None:
@@ -112,7 +112,7 @@ async def open_round(month: str, window: Window, actor: service.Actor) -> int:
     return round_id
 
 
-async def change_round_dates(round_id: int, window: Window, actor: service.Actor) -> dict:
+async def change_round_dates(round_id: int, window: Window, actor: Actor) -> dict:
     """Move an open round's dates."""
     async with write_transaction():
         before = await get_round(round_id)
@@ -182,7 +182,7 @@ def settings_errors(values: dict[str, int | None]) -> dict[str, str]:
     return errors
 
 
-async def save_settings(values: dict[str, int | None], room_ids: set[int], actor: service.Actor) -> None:
+async def save_settings(values: dict[str, int | None], room_ids: set[int], actor: Actor) -> None:
     """The window days and which rooms are lottery rooms (only rooms booked by slot can be)."""
     errors = settings_errors(values)
     rooms = {row["id"]: row for row in await Room.select().where(Room.id.is_in(list(room_ids) or [-1]))}

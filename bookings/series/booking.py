@@ -23,6 +23,7 @@ from bookings.series.preview import (
 from bookings.series.recurrence import describe
 from bookings.tables import BookingSeries
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.ledger.service import HoldConflict, lock_rooms
 from center.lib.dates import TOKYO, english_date, wareki
 from center.lib.db import write_transaction
@@ -74,7 +75,7 @@ def _listing(occurrences: list[Occurrence], *, with_status: bool, chosen: set[da
 async def book_series(
     spec: SeriesSpec,
     group_id: int,
-    actor: service.Actor,
+    actor: Actor,
     chosen: list[date],
     *,
     override_reason: str = "",

@@ -12,6 +12,7 @@ from bookings.series.booking import date_text, in_both
 from bookings.series.recurrence import Recurrence, generate
 from bookings.tables import Booking, BookingSeries
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.ledger.service import release_hold
 from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
@@ -48,7 +49,7 @@ def rule_of(series: dict) -> Recurrence:
     )
 
 
-async def cancellable_from(actor: service.Actor) -> date:
+async def cancellable_from(actor: Actor) -> date:
     """The first day of use a member may still cancel online (staff: today)."""
     today = datetime.now(TOKYO).date()
     if actor.staff:
@@ -59,7 +60,7 @@ async def cancellable_from(actor: service.Actor) -> date:
 
 async def cancel_occurrences(
     series_id: int,
-    actor: service.Actor,
+    actor: Actor,
     *,
     from_day: date | None = None,
     booking_id: int | None = None,

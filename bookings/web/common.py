@@ -9,7 +9,8 @@ from typing import Any
 from litestar import Request
 
 from bookings import listing
-from bookings.service import Actor
+from center.accounts.actors import Actor
+from center.accounts.memberships import approved_groups_of
 from center.accounts.roles import FRONT_DESK, MANAGER
 from center.lib.i18n import N_, gettext
 from center.places.display import display_helpers
@@ -35,13 +36,13 @@ def is_staff(request: Request) -> bool:
 
 
 def actor_of(request: Request) -> Actor:
-    user = request.user
-    return Actor(user.id, user.display_name, staff=is_staff(request))
+    """The signed-in user as the actor: staff (front desk or manager) act as staff."""
+    return request.user
 
 
 async def member_groups(request: Request) -> list[dict]:
-    """The user's own approved groups, by name."""
-    return await listing.approved_groups_among(list(request.user.group_ids))
+    """The user's own approved groups, by name then id."""
+    return await approved_groups_of(request.user.id)
 
 
 async def visible_booking(request: Request, booking_id: int) -> dict:

@@ -11,6 +11,7 @@ from bookings import listing, payment_settings, payment_status, service
 from bookings.access_notes import access_warnings_for
 from bookings.permits import permit_pdf
 from bookings.web.common import status_label, visible_booking
+from center.accounts.actors import ActorRef
 from center.accounts.guards import requires_login, requires_member
 from center.lib.errors import DomainError
 from center.lib.i18n import N_, gettext
@@ -110,7 +111,7 @@ class CancelController(Controller):
         try:
             await service.cancel(
                 booking_id,
-                service.Actor(request.user.id, request.user.display_name),
+                ActorRef(request.user.id, request.user.display_name),  # as a member, never as staff
                 forms.text(data, "reason", 500),
                 group_ids=tuple(request.user.group_ids),
             )

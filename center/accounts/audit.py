@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from center.accounts.actors import Actor
 from center.accounts.tables import AuditEntry
 
 
@@ -27,17 +28,18 @@ async def record(
     entity: str,
     entity_id: Any = "",
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     before: Any = None,
     after: Any = None,
     note: str = "",
 ) -> None:
-    """Write one audit line. Call inside the transaction that makes the change."""
+    """Write one audit line. Call inside the transaction that makes the change. Without an
+    actor the line names no one."""
     await AuditEntry.insert(
         AuditEntry(
             at=datetime.now(UTC),
-            actor_id=getattr(actor, "id", None),
-            actor_name=getattr(actor, "display_name", "") or "",
+            actor_id=actor.id if actor is not None else None,
+            actor_name=(actor.display_name if actor is not None else "") or "",
             action=action,
             entity=entity,
             entity_id=str(entity_id),

@@ -12,6 +12,7 @@ from typing import Any
 from piccolo.query import OrderByRaw
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.accounts.group_applications import submit_application  # noqa: F401
 from center.accounts.group_forms import (  # noqa: F401
     GROUP_FIELDS,
@@ -34,7 +35,7 @@ from center.accounts.group_states import (  # noqa: F401
     SUSPENDED,
 )
 from center.accounts.listing import PAGE_SIZE, Page, contains, normalise, to_katakana
-from center.accounts.service import Principal
+from center.accounts.memberships import approved_groups_of
 from center.accounts.tables import Group, GroupMember, User
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
@@ -123,17 +124,9 @@ async def members_of(group_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def approved_groups_of(user_id: int) -> list[dict[str, Any]]:
-    """The approved groups a member belongs to, with their members."""
-    ids = [
-        row["group"]
-        for row in await GroupMember.select(GroupMember.group).where(
-            (GroupMember.user == user_id) & (GroupMember.group.status == APPROVED)
-        )
-    ]
-    if not ids:
-        return []
-    groups = await Group.select().where(Group.id.is_in(ids)).order_by(Group.name)
+async def approved_groups_with_members(user_id: int) -> list[dict[str, Any]]:
+    """The approved groups a member belongs to (by name then id), with their members."""
+    groups = await approved_groups_of(user_id)
     for group in groups:
         group["reference"] = reference(group["id"])
         group["members"] = await members_of(group["id"])
@@ -153,7 +146,7 @@ def _snapshot(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: row[name] for name in names}
 
 
-async def update_group(group_id: int, data: dict[str, Any], *, actor: Principal) -> None:
+async def update_group(group_id: int, data: dict[str, Any], *, actor: Actor) -> None:
     """A manager corrects a group's details (same rules as the application)."""
     values, errors = clean_group(data)
     if errors:
@@ -183,7 +176,7 @@ async def update_group(group_id: int, data: dict[str, Any], *, actor: Principal)
 DECISION_FIELDS = ("status", "decision_reason", "decided_at", "decided_by")
 
 
-async def decide(group_id: int, decision: str, reason: str, *, actor: Principal) -> None:
+async def decide(group_id: int, decision: str, reason: str, *, actor: Actor) -> None:
     """Approve, decline, suspend or reinstate a group, recording when, by whom and why. Approving
     activates the members' accounts; the other decisions leave accounts as they are (a suspended
     group's members simply lose the member role through that group)."""
@@ -235,7 +228,7 @@ async def decide(group_id: int, decision: str, reason: str, *, actor: Principal)
                 )
 
 
-async def add_member(group_id: int, username: str, is_representative: bool, *, actor: Principal) -> None:
+async def add_member(group_id: int, username: str, is_representative: bool, *, actor: Actor) -> None:
     """Add an existing account to the group. Naming a new representative replaces the old one."""
     username = username.strip()
     await get_group(group_id)
@@ -264,7 +257,7 @@ async def add_member(group_id: int, username: str, is_representative: bool, *, a
         )
 
 
-async def remove_member(group_id: int, user_id: int, *, actor: Principal) -> None:
+async def remove_member(group_id: int, user_id: int, *, actor: Actor) -> None:
     """Take an account out of the group (the account itself stays). A group keeps at least one
     member account, or nobody could book for it."""
     async with write_transaction():

@@ -8,15 +8,17 @@ from datetime import UTC, datetime
 import anyio
 
 from center.accounts import audit, login_throttle
+from center.accounts.actors import Actor, ActorRef
 from center.accounts.login_throttle import LoginThrottled as LoginThrottled  # re-exported
+from center.accounts.memberships import approved_group_ids
 from center.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_problem,
     verify_password,
 )
-from center.accounts.roles import MEMBER, STAFF_ROLES
-from center.accounts.tables import Group, GroupMember, LoginAttempt, User, UserRole
+from center.accounts.roles import FRONT_DESK, MANAGER, MEMBER, STAFF_ROLES
+from center.accounts.tables import Group, LoginAttempt, User, UserRole
 from center.lib.db import write_transaction
 from center.lib.errors import DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_
@@ -24,7 +26,7 @@ from center.lib.i18n import N_
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in user as the web layer sees them."""
+    """The signed-in user as the web layer sees them; an `Actor` (center.accounts.actors)."""
 
     id: int
     username: str
@@ -39,6 +41,11 @@ class Principal:
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
+    @property
+    def staff(self) -> bool:
+        """Whether the booking rules treat this user as staff (front desk or manager)."""
+        return self.has(FRONT_DESK, MANAGER)
+
 
 class LoginRefused(DomainError):
     status_code = 400
@@ -51,12 +58,7 @@ async def load_principal(user_id: int) -> Principal | None:
     if user is None:
         return None
     roles = {row["role"] for row in await UserRole.select(UserRole.role).where(UserRole.user == user_id)}
-    groups = await (
-        GroupMember.select(GroupMember.group)
-        .where((GroupMember.user == user_id) & (GroupMember.group.status == "approved"))
-        .order_by(GroupMember.group)
-    )
-    group_ids = tuple(row["group"] for row in groups)
+    group_ids = await approved_group_ids(user_id)
     if group_ids:
         roles.add(MEMBER)
     return Principal(
@@ -123,7 +125,7 @@ async def create_user(
     *,
     email: str = "",
     phone: str = "",
-    actor: Principal | None = None,
+    actor: Actor | None = None,
 ) -> int:
     """Create an account with staff roles. Raises ValidationFailed with per-field messages."""
     username = username.strip()
@@ -167,7 +169,7 @@ async def create_user(
     return user_id
 
 
-async def set_roles(user_id: int, roles: list[str], *, actor: Principal | None) -> None:
+async def set_roles(user_id: int, roles: list[str], *, actor: Actor | None) -> None:
     """Replace a user's staff roles."""
     if any(role not in STAFF_ROLES for role in roles):
         raise ValidationFailed({"roles": N_("Unknown role.")})
@@ -202,22 +204,20 @@ async def change_password(user_id: int, current: str, new: str, confirm: str) ->
         errors["confirm"] = N_("The two new passwords differ.")
     if errors:
         raise ValidationFailed(errors)
-    await _store_password(user_id, new, action="change_password", actor_id=user_id)
+    await _store_password(user_id, new, action="change_password", actor=ActorRef(user_id))
 
 
-async def reset_password(user_id: int, new: str, *, actor: Principal | None) -> None:
-    """A manager (or the CLI) sets a new password for someone."""
+async def reset_password(user_id: int, new: str, *, actor: Actor | None) -> None:
+    """A manager (or the CLI, with no actor) sets a new password for someone."""
     user = await User.select().where(User.id == user_id).first()
     if user is None:
         raise NotFound()
     if problem := password_problem(new, user["username"]):
         raise ValidationFailed({"password": problem})
-    await _store_password(
-        user_id, new, action="reset_password", actor_id=getattr(actor, "id", None), actor=actor
-    )
+    await _store_password(user_id, new, action="reset_password", actor=actor or ActorRef())
 
 
-async def _store_password(user_id: int, new: str, *, action: str, actor_id: int | None, actor=None) -> None:
+async def _store_password(user_id: int, new: str, *, action: str, actor: Actor) -> None:
     async with write_transaction():
         await User.update(
             {User.password_hash: hash_password(new), User.password_changed_at: datetime.now(UTC)}
@@ -227,18 +227,7 @@ async def _store_password(user_id: int, new: str, *, action: str, actor_id: int 
                 [row["username"] for row in await User.select(User.username).where(User.id == user_id)]
             )
         )
-        await audit.record(action, "user", user_id, actor=actor or _ActorRef(actor_id))
-
-
-@dataclass(frozen=True)
-class _ActorRef:
-    id: int | None
-    display_name: str = ""
-
-
-async def group_ids_of(user_id: int) -> list[int]:
-    rows = await GroupMember.select(GroupMember.group).where(GroupMember.user == user_id)
-    return [row["group"] for row in rows]
+        await audit.record(action, "user", user_id, actor=actor)
 
 
 async def group_name(group_id: int) -> str:

@@ -9,10 +9,10 @@ from typing import Any
 
 from center.accounts import audit
 from center.accounts import service as accounts
+from center.accounts.actors import Actor
 from center.accounts.listing import PAGE_SIZE, Page, contains, normalise
 from center.accounts.passwords import password_problem
 from center.accounts.roles import MANAGER, STAFF_ROLES
-from center.accounts.service import Principal
 from center.accounts.tables import Group, GroupMember, User, UserRole
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
@@ -172,7 +172,7 @@ def _profile_values(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
     return values, errors
 
 
-async def create_account(data: dict[str, Any], *, actor: Principal) -> int:
+async def create_account(data: dict[str, Any], *, actor: Actor) -> int:
     """Create a staff or member account from the manager's form: user name, name, e-mail, phone,
     password twice, staff roles, and optionally a group to join. One transaction."""
     username = str(data.get("username", "")).strip()
@@ -216,7 +216,7 @@ async def create_account(data: dict[str, Any], *, actor: Principal) -> int:
     return user_id
 
 
-async def update_profile(user_id: int, data: dict[str, Any], *, actor: Principal) -> None:
+async def update_profile(user_id: int, data: dict[str, Any], *, actor: Actor) -> None:
     """Change an account's name, e-mail and phone."""
     values, errors = _profile_values(data)
     if errors:
@@ -231,7 +231,7 @@ async def update_profile(user_id: int, data: dict[str, Any], *, actor: Principal
         await audit.record("update", "user", user_id, actor=actor, before=before, after=values)
 
 
-async def change_roles(user_id: int, roles: list[str], *, actor: Principal) -> None:
+async def change_roles(user_id: int, roles: list[str], *, actor: Actor) -> None:
     """Replace an account's staff roles. A manager may not take away their own manager role (so
     nobody locks themselves out by accident)."""
     roles = list(dict.fromkeys(roles))
@@ -243,7 +243,7 @@ async def change_roles(user_id: int, roles: list[str], *, actor: Principal) -> N
     await accounts.set_roles(user_id, roles, actor=actor)
 
 
-async def set_active(user_id: int, active: bool, *, actor: Principal) -> None:
+async def set_active(user_id: int, active: bool, *, actor: Actor) -> None:
     """Activate or deactivate an account. A deactivated account cannot log in and is signed out on
     its next request; a manager may not deactivate themselves."""
     if user_id == actor.id and not active:
@@ -265,7 +265,7 @@ async def set_active(user_id: int, active: bool, *, actor: Principal) -> None:
         )
 
 
-async def reset_password(user_id: int, password: str, confirm: str, *, actor: Principal) -> None:
+async def reset_password(user_id: int, password: str, confirm: str, *, actor: Actor) -> None:
     """A manager sets a new password for someone (told to them in person or by phone)."""
     user = await get_user(user_id)
     if problem := password_problem(password, user["username"]):

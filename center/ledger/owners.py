@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from center.accounts.actors import Actor
 from center.ledger.service import HoldConflict
 from center.lib.i18n import N_
 
@@ -48,16 +49,6 @@ class Held:
     active: bool = True
 
 
-class Acting(Protocol):
-    """The staff member acting on another domain's hold (a signed-in principal)."""
-
-    @property
-    def id(self) -> int | None: ...
-
-    @property
-    def display_name(self) -> str: ...
-
-
 class MoveTaken(HoldConflict):
     """The room or time a hold was to move to was taken meanwhile."""
 
@@ -78,11 +69,11 @@ class HoldOwner(Protocol):
         """The holds' records by ref (missing refs are left out)."""
         ...
 
-    async def cancel(self, ref: int, actor: Acting, reason: str) -> None:
+    async def cancel(self, ref: int, actor: Actor, reason: str) -> None:
         """Cancel the record and release its hold; `reason` is told to whoever is told."""
         ...
 
-    async def move(self, ref: int, actor: Acting, room_id: int, starts_at: datetime, reason: str) -> None:
+    async def move(self, ref: int, actor: Actor, room_id: int, starts_at: datetime, reason: str) -> None:
         """Move the record to the room and start, keeping its length."""
         ...
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
@@ -44,7 +45,7 @@ def hours_form_values(hours: dict[int, dict]) -> dict[str, str]:
     return values
 
 
-async def save_opening_hours(data: Mapping[str, Any], *, actor: Any) -> None:
+async def save_opening_hours(data: Mapping[str, Any], *, actor: Actor) -> None:
     """Set the hours of all seven weekdays from one form."""
     errors = forms.FieldErrors()
     wanted: dict[int, dict[str, Any]] = {}
@@ -121,7 +122,7 @@ async def _check_overlap(slot_id: int | None, starts: time, ends: time, field: s
         raise ValidationFailed({field: N_("This slot overlaps another active slot.")})
 
 
-async def save_slot(slot_id: int | None, data: Mapping[str, Any], *, actor: Any) -> int:
+async def save_slot(slot_id: int | None, data: Mapping[str, Any], *, actor: Actor) -> int:
     """Add (slot_id None) or edit a slot. Active slots must not overlap each other."""
     errors = forms.FieldErrors()
     code = forms.text(data, "slot_code").lower()
@@ -181,7 +182,7 @@ async def save_slot(slot_id: int | None, data: Mapping[str, Any], *, actor: Any)
     return slot_id
 
 
-async def set_slot_active(slot_id: int, active: bool, *, actor: Any) -> None:
+async def set_slot_active(slot_id: int, active: bool, *, actor: Actor) -> None:
     """Stop offering a slot (bookings already made keep their times) or offer it again."""
     async with write_transaction():
         slot = await Slot.select().where(Slot.id == slot_id).first()
@@ -207,7 +208,7 @@ async def closed_days() -> list[dict]:
     return await ClosedDay.select().order_by(ClosedDay.yearly, ClosedDay.starts_on)
 
 
-async def add_closed_day(data: Mapping[str, Any], *, actor: Any) -> int:
+async def add_closed_day(data: Mapping[str, Any], *, actor: Actor) -> int:
     """Add a closed period. A yearly one repeats on the same dates every year and may wrap the
     new year (enter 2026-12-29 to 2027-01-03 for 12/29–1/3)."""
     errors = forms.FieldErrors()
@@ -238,7 +239,7 @@ async def add_closed_day(data: Mapping[str, Any], *, actor: Any) -> int:
     return closed_id
 
 
-async def delete_closed_day(closed_id: int, *, actor: Any) -> None:
+async def delete_closed_day(closed_id: int, *, actor: Actor) -> None:
     async with write_transaction():
         row = await ClosedDay.select().where(ClosedDay.id == closed_id).first()
         if row is None:
@@ -269,7 +270,7 @@ def profile_form_values(profile: dict | None) -> dict[str, str]:
     }
 
 
-async def save_profile(data: Mapping[str, Any], *, actor: Any) -> None:
+async def save_profile(data: Mapping[str, Any], *, actor: Actor) -> None:
     """Set the center's name, contact, heating season and whether it closes on public holidays."""
     errors = forms.FieldErrors()
     name_ja = forms.text(data, "profile_name_ja", 200)

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from center.accounts.actors import Actor
+
 OpenTicket = Callable[[int, str, str, Any], Awaitable[int]]
 TicketExists = Callable[[int], Awaitable[bool]]
 
@@ -44,7 +46,7 @@ def _desk() -> RepairDesk:
     return _DESK[0]
 
 
-async def open_repair_ticket(room_id: int, note: str, source: str, actor: Any) -> int:
+async def open_repair_ticket(room_id: int, note: str, source: str, actor: Actor) -> int:
     """Open a repair ticket for damage in a room (the desk's note, `source` naming the booking);
     joins the caller's transaction and returns the ticket number."""
     return await _desk().open_ticket(room_id, note, source, actor)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
@@ -173,7 +174,7 @@ def _snapshot(room: dict | None, fees: list[dict] | dict[int, tuple[int, int]]) 
     return data
 
 
-async def save_room(room_id: int | None, data: Mapping[str, Any], *, actor: Any) -> int:
+async def save_room(room_id: int | None, data: Mapping[str, Any], *, actor: Actor) -> int:
     """Create (room_id None) or update a room with its slot fees from the manager's form. One
     transaction, audited with before and after; raises ValidationFailed and changes nothing on
     bad input."""
@@ -226,7 +227,7 @@ async def save_room(room_id: int | None, data: Mapping[str, Any], *, actor: Any)
     return room_id
 
 
-async def set_photo(room_id: int, filename: str | None, *, actor: Any) -> str | None:
+async def set_photo(room_id: int, filename: str | None, *, actor: Actor) -> str | None:
     """Point the room at a new photo file (or none); returns the previous file name so the
     caller can remove it once this has committed."""
     async with write_transaction():

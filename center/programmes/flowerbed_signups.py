@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from center.accounts import audit, throttle
+from center.accounts.actors import VISITOR, Actor
 from center.lib import codes
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
@@ -184,10 +185,10 @@ async def cancel_signup(token: str, *, now: datetime | None = None) -> list[dict
     """Cancel the signup behind a private link; returns the signups promoted in its place."""
     now = now or datetime.now(UTC)
     signup, _ = await signup_by_token(token)
-    return await _cancel(signup["id"], now, actor=None)
+    return await _cancel(signup["id"], now, actor=VISITOR)
 
 
-async def staff_cancel_signup(signup_id: int, actor: Any) -> list[dict]:
+async def staff_cancel_signup(signup_id: int, actor: Actor) -> list[dict]:
     """Staff cancel a signup for someone who phoned in."""
     return await _cancel(signup_id, datetime.now(UTC), actor=actor)
 
@@ -195,10 +196,10 @@ async def staff_cancel_signup(signup_id: int, actor: Any) -> list[dict]:
 async def cancel_signup_by_id(signup_id: int, *, now: datetime | None = None) -> list[dict]:
     """Cancel a signup its volunteer proved to be theirs (code and phone digits); returns the
     signups promoted in its place."""
-    return await _cancel(signup_id, now or datetime.now(UTC), actor=None)
+    return await _cancel(signup_id, now or datetime.now(UTC), actor=VISITOR)
 
 
-async def _cancel(signup_id: int, now: datetime, actor: Any) -> list[dict]:
+async def _cancel(signup_id: int, now: datetime, actor: Actor) -> list[dict]:
     async with write_transaction():
         current = await FlowerbedSignup.select().where(FlowerbedSignup.id == signup_id).first()
         if current is None:

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.dates import local_instant, today
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
@@ -101,7 +102,7 @@ def parse_day_form(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def plan_day(fields: dict[str, Any], actor: Any = None) -> int:
+async def plan_day(fields: dict[str, Any], actor: Actor | None = None) -> int:
     """Add a flower-bed day; returns its id."""
     now = datetime.now(UTC)
     async with write_transaction():
@@ -119,7 +120,7 @@ async def plan_day(fields: dict[str, Any], actor: Any = None) -> int:
     return rows[0]["id"]
 
 
-async def update_day(day_id: int, fields: dict[str, Any], actor: Any = None) -> list[dict]:
+async def update_day(day_id: int, fields: dict[str, Any], actor: Actor | None = None) -> list[dict]:
     """Change a planned day's text, capacity and rain plan. Its date and hours change only by
     postponing (everyone is told); the capacity cannot drop below the people confirmed, and a
     larger one moves waiting signups up. Returns the signups moved up."""
@@ -249,7 +250,7 @@ async def _tell_everyone(day: dict, subject: str, body: str, params: dict, kind:
     return len(people)
 
 
-async def cancel_day(day_id: int, note: str, actor: Any) -> int:
+async def cancel_day(day_id: int, note: str, actor: Actor) -> int:
     """Cancel a day (rain, storm); everyone signed up or waiting is told. Returns how many."""
     async with write_transaction():
         day = await lock_day(day_id)
@@ -282,7 +283,7 @@ async def cancel_day(day_id: int, note: str, actor: Any) -> int:
         )
 
 
-async def postpone_day(day_id: int, new_day: date, note: str, actor: Any) -> int:
+async def postpone_day(day_id: int, new_day: date, note: str, actor: Actor) -> int:
     """Move a day (same hours) to another date; everyone signed up keeps their place and is told."""
     async with write_transaction():
         day = await lock_day(day_id)

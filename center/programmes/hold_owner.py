@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from center.ledger.owners import Acting, Held, MoveTaken
+from center.accounts.actors import Actor
+from center.ledger.owners import Held, MoveTaken
 from center.ledger.service import HoldConflict
 from center.programmes import public
 
@@ -33,10 +34,10 @@ class ScreeningHolds:
     async def describe(self, refs: list[int]) -> dict[int, Held]:
         return {ref: _held(row) for ref, row in (await public.screenings_by_id(refs)).items()}
 
-    async def cancel(self, ref: int, actor: Acting, reason: str) -> None:
+    async def cancel(self, ref: int, actor: Actor, reason: str) -> None:
         await public.cancel_screening(ref, actor, reason)
 
-    async def move(self, ref: int, actor: Acting, room_id: int, starts_at: datetime, reason: str) -> None:
+    async def move(self, ref: int, actor: Actor, room_id: int, starts_at: datetime, reason: str) -> None:
         del reason  # a screening keeps no reason for a move
         try:
             await public.move_screening(ref, room_id, starts_at, actor)

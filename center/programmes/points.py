@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.dates import today
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
@@ -72,11 +73,11 @@ def parse_rule(data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def save_rule(values: dict[str, Any], actor: Any) -> int:
+async def save_rule(values: dict[str, Any], actor: Actor) -> int:
     async with write_transaction():
         before = await rule_on(values["effective_from"])
         rows = await PointsRule.insert(
-            PointsRule(**values, created_at=datetime.now(UTC), created_by=getattr(actor, "id", None))
+            PointsRule(**values, created_at=datetime.now(UTC), created_by=actor.id)
         ).returning(*PointsRule.all_columns())
         await audit.record(
             "points.rule", "points_rule", rows[0]["id"], actor=actor, before=before, after=rows[0]
@@ -123,7 +124,7 @@ def parse_attendance(
 
 
 async def record_attendance(
-    day_id: int, marks: dict[int, tuple[bool, int]], beds_planted: int | None, actor: Any
+    day_id: int, marks: dict[int, tuple[bool, int]], beds_planted: int | None, actor: Actor
 ) -> int:
     """Save who came and for how long, mark the day held, and (re)compute each attendee's points
     within the rule's caps. Idempotent: saving the sheet again updates the same entries."""

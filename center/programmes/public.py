@@ -6,8 +6,8 @@ screenings that hold a room (by title), a later free time for one, and moving or
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
+from center.accounts.actors import Actor
 from center.ledger.service import find_conflicts
 from center.lib.dates import local_instant, to_local
 from center.lib.errors import ValidationFailed
@@ -130,13 +130,13 @@ async def later_time_for_screening(screening: dict, not_before: datetime, days: 
     return None
 
 
-async def move_screening(screening_id: int, room_id: int, starts_at: datetime, actor: Any) -> None:
+async def move_screening(screening_id: int, room_id: int, starts_at: datetime, actor: Actor) -> None:
     """Move a screening to a room and start (joins the caller's transaction); HoldConflict if
     that is held, ValidationFailed if the center is closed then."""
     local = to_local(starts_at)
     await screenings.move(screening_id, room_id, local.date(), local.time(), actor)
 
 
-async def cancel_screening(screening_id: int, actor: Any, reason: str = "") -> None:
+async def cancel_screening(screening_id: int, actor: Actor, reason: str = "") -> None:
     """Cancel a screening and release its room (joins the caller's transaction)."""
     await screenings.cancel(screening_id, actor, reason)

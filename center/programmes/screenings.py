@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.ledger.service import HoldConflict, HoldInfo, find_conflicts, move_hold, release_hold, take_hold
 from center.lib.dates import is_holiday, local_instant, to_local, today
 from center.lib.db import write_transaction
@@ -163,7 +164,7 @@ async def expand(rule: dict[str, Any]) -> list[Occurrence]:
 
 
 async def _schedule_one(
-    video: dict, room_id: int, starts_at: datetime, rule_id: int | None, actor: Any
+    video: dict, room_id: int, starts_at: datetime, rule_id: int | None, actor: Actor
 ) -> int:
     """Insert a screening and take its hold (inside the caller's transaction). Raises
     HoldConflict, leaving nothing behind, if the room is held."""
@@ -190,7 +191,7 @@ async def _schedule_one(
             "screening",
             ref=screening_id,
             label=video["title"][:200],
-            actor_id=getattr(actor, "id", None),
+            actor_id=actor.id,
         )
     except HoldConflict:
         await Screening.delete().where(Screening.id == screening_id)
@@ -199,7 +200,7 @@ async def _schedule_one(
     return screening_id
 
 
-async def create_rule(rule: dict[str, Any], actor: Any) -> tuple[int, int, list[Occurrence]]:
+async def create_rule(rule: dict[str, Any], actor: Actor) -> tuple[int, int, list[Occurrence]]:
     """Save a rule and schedule its free dates. Returns (rule id, screenings created, the dates
     skipped: closed, holiday, or held by something else)."""
     occurrences = await expand(rule)
@@ -215,7 +216,7 @@ async def create_rule(rule: dict[str, Any], actor: Any) -> tuple[int, int, list[
                 starts_on=rule["starts_on"],
                 ends_on=rule["ends_on"],
                 created_at=datetime.now(UTC),
-                created_by=getattr(actor, "id", None),
+                created_by=actor.id,
             )
         ).returning(ScreeningRule.id)
         rule_id = rows[0]["id"]
@@ -289,7 +290,7 @@ async def parse_single(data: Mapping[str, Any]) -> tuple[dict, dict, date, time]
     return video, room, day, at
 
 
-async def add_single(video: dict, room: dict, day: date, at: time, actor: Any) -> int:
+async def add_single(video: dict, room: dict, day: date, at: time, actor: Actor) -> int:
     starts_at = await _check_open(day, at, video["minutes"])
     async with write_transaction():
         screening_id = await _schedule_one(video, room["id"], starts_at, None, actor)
@@ -303,7 +304,7 @@ async def add_single(video: dict, room: dict, day: date, at: time, actor: Any) -
     return screening_id
 
 
-async def move(screening_id: int, room_id: int, day: date, at: time, actor: Any) -> None:
+async def move(screening_id: int, room_id: int, day: date, at: time, actor: Actor) -> None:
     """Move a screening to another time or room; refused (HoldConflict) if that is held."""
     screening = await get_screening(screening_id)
     if screening["status"] != "scheduled":
@@ -335,7 +336,7 @@ async def move(screening_id: int, room_id: int, day: date, at: time, actor: Any)
         )
 
 
-async def cancel(screening_id: int, actor: Any, reason: str = "") -> None:
+async def cancel(screening_id: int, actor: Actor, reason: str = "") -> None:
     """Cancel a screening and release its room (kept as history)."""
     screening = await get_screening(screening_id)
     async with write_transaction():
@@ -361,7 +362,7 @@ async def cancel(screening_id: int, actor: Any, reason: str = "") -> None:
         )
 
 
-async def record_attendance(screening_id: int, count: int, actor: Any) -> None:
+async def record_attendance(screening_id: int, count: int, actor: Actor) -> None:
     screening = await get_screening(screening_id)
     if screening["status"] != "scheduled":
         raise ValidationFailed({"attendance": N_("A cancelled screening has no attendance.")})

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.i18n import N_
@@ -42,7 +43,7 @@ def parse_video(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def add_video(fields: dict[str, Any], actor: Any) -> int:
+async def add_video(fields: dict[str, Any], actor: Actor) -> int:
     async with write_transaction():
         rows = await Video.insert(Video(**fields, created_at=datetime.now(UTC))).returning(
             *Video.all_columns()
@@ -58,7 +59,7 @@ async def get_video(video_id: int) -> dict:
     return row
 
 
-async def update_video(video_id: int, fields: dict[str, Any], actor: Any) -> dict:
+async def update_video(video_id: int, fields: dict[str, Any], actor: Actor) -> dict:
     """Change a video's details; screenings already planned keep showing it."""
     async with write_transaction():
         before = await get_video(video_id)
@@ -70,7 +71,7 @@ async def update_video(video_id: int, fields: dict[str, Any], actor: Any) -> dic
     return after
 
 
-async def set_video_active(video_id: int, active: bool, actor: Any) -> dict:
+async def set_video_active(video_id: int, active: bool, actor: Actor) -> dict:
     """Retire a video from the choices for new screenings (past ones keep it), or bring it back."""
     async with write_transaction():
         before = await get_video(video_id)

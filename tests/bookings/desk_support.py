@@ -10,14 +10,15 @@ import pytest
 import time_machine
 
 from bookings.fees import ensure_default_rules
-from bookings.service import Actor, ensure_default_refund_rules, permit_number
+from bookings.service import ensure_default_refund_rules, permit_number
 from bookings.tables import Booking
+from center.accounts.actors import ActorRef
 from center.ledger.service import take_hold
 from center.lib.dates import local_instant, today
 from tests.helpers import make_calendar, make_group, make_room, make_user
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-DESK = Actor(None, "desk", staff=True)
+DESK = ActorRef(None, "desk", staff=True)
 
 
 async def make_booking(

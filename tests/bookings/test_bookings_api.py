@@ -7,8 +7,9 @@ import pytest
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import load_policy
-from bookings.service import Actor, approve, ensure_default_refund_rules
+from bookings.service import approve, ensure_default_refund_rules
 from bookings.tables import Booking, BookingPolicy
+from center.accounts.actors import ActorRef
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
 from center.lib.dates import local_instant, today
@@ -309,7 +310,7 @@ async def test_the_list_filters_by_status_and_day_of_use(client, center):
     first = await _request_as(client, center, "member1")
     later = (center["day"] + timedelta(days=7)).isoformat()
     second = await _request_as(client, center, "member1", day=later)
-    await approve(second, Actor(None, "manager", staff=True))
+    await approve(second, ActorRef(None, "manager", staff=True))
     await login(client, "member1")
     approved = (await client.get("/api/bookings?status=approved")).json()["bookings"]
     assert [b["id"] for b in approved] == [second]

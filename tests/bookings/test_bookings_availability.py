@@ -18,8 +18,9 @@ from bookings.availability import (
 )
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest, add_months
-from bookings.service import Actor, approve, request_booking
+from bookings.service import approve, request_booking
 from bookings.tables import BookingPolicy
+from center.accounts.actors import ActorRef
 from center.ledger.service import take_hold
 from center.lib.dates import local_instant, today
 from center.places.rooms import RoomFilters, room_by_id
@@ -29,7 +30,7 @@ from tests.helpers import make_calendar, make_group, make_room, make_user
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-STAFF = Actor(None, "desk", staff=True)
+STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from bookings.fees import ensure_default_rules
 from bookings.service import ensure_default_refund_rules
 from bookings.tables import Booking, BookingTerms
 from bookings.terms import publish_terms
+from center.accounts.actors import ActorRef
 from center.ledger.tables import Hold
 from center.lib.dates import today, wareki
 from tests.helpers import (
@@ -51,7 +52,7 @@ async def center(db):
     group = await make_group("子育てサークルひまわり", members=(member,), representative="日向 葵")
     await make_user("desk1", ("front_desk",))
     await make_user("boss", ("manager",))
-    await publish_terms(TERMS_JA, TERMS_EN, None)
+    await publish_terms(TERMS_JA, TERMS_EN, ActorRef())
     return {"group": group, "day": today() + timedelta(days=14)}
 
 
@@ -163,7 +164,7 @@ async def test_values_altered_on_the_way_are_refused_as_the_form_refuses_them(cl
 
 async def test_terms_published_after_the_confirmation_page_must_be_agreed_to_again(client, center):
     await login(client, "member1")
-    await publish_terms("第1条 改定しました。", "", None)
+    await publish_terms("第1条 改定しました。", "", ActorRef())
     stale = await post_form(client, CONFIRM, confirmed(center))
     assert stale.status_code == 400 and "改定されました" in text_of(stale.text)
     assert ("terms_version", "2") in hidden_fields(stale.text)

@@ -19,8 +19,9 @@ from bookings.deadlines import (
 )
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, request_booking
+from bookings.service import request_booking
 from bookings.tables import Booking, BookingPolicy
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry, Group
 from center.ledger.tables import Hold
 from center.lib.dates import TOKYO, format_datetime, local_instant, to_local
@@ -128,7 +129,7 @@ async def _request_once(
     room = (await Room.select(Room.id).first())["id"]
     group = (await Group.select(Group.id).first())["id"]
     request = BookingRequest(room, day, [slot], purpose="子育て相談会", expected_head_count=5)
-    actor = Actor(None, "desk", staff=override)
+    actor = ActorRef(None, "desk", staff=override)
     booking_id = await request_booking(
         request, group, actor, override_reason="電話で受付" if override else ""
     )
@@ -217,7 +218,7 @@ async def test_the_page_states_exactly_the_stored_deadline(client, center):
     with time_machine.travel(datetime(2026, 12, 4, 12, 35, 17, tzinfo=TOKYO), tick=False):
         day = date(2026, 12, 30)  # far enough ahead that the tentative period decides
         request = BookingRequest(center["room"], day, ["evening"], purpose="練習", expected_head_count=5)
-        await request_booking(request, center["group"], Actor(None, "member"))
+        await request_booking(request, center["group"], ActorRef(None, "member"))
         await login(client, "member1")
         booking = await Booking.select().first()
         page = text_of((await client.get(f"/bookings/{booking['id']}")).text)
@@ -239,11 +240,11 @@ async def test_the_migration_recompute_ends_old_holds_before_the_day_of_use_and_
         request = BookingRequest(
             center["room"], date(2026, 12, 12), ["morning"], purpose="旧", expected_head_count=5
         )
-        old_one = await request_booking(request, center["group"], Actor(None, "member"))
+        old_one = await request_booking(request, center["group"], ActorRef(None, "member"))
         later = BookingRequest(
             center["room"], date(2027, 1, 20), ["morning"], purpose="先", expected_head_count=5
         )
-        far_one = await request_booking(later, center["group"], Actor(None, "member"))
+        far_one = await request_booking(later, center["group"], ActorRef(None, "member"))
     # as the old code stored them: ten days from the request, past the day of use for the first
     old_deadline = created + timedelta(days=10)
     await Booking.update({Booking.lapses_at: old_deadline}, force=True)
@@ -260,7 +261,7 @@ async def test_the_migration_recompute_keeps_a_hold_whose_cutoff_has_passed_unti
         request = BookingRequest(
             center["room"], date(2026, 12, 12), ["morning"], purpose="旧", expected_head_count=5
         )
-        booking_id = await request_booking(request, center["group"], Actor(None, "member"))
+        booking_id = await request_booking(request, center["group"], ActorRef(None, "member"))
     await Booking.update({Booking.lapses_at: created + timedelta(days=10)}, force=True)
     await recompute_open_deadlines(now=datetime(2026, 12, 10, 10, 0, tzinfo=TOKYO).astimezone(UTC))
     row = await Booking.select(Booking.lapses_at).where(Booking.id == booking_id).first()

@@ -9,8 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from bookings.fees import Payer, ensure_default_rules, line_text, quote
-from bookings.service import Actor, approve, cancel, ensure_default_refund_rules
+from bookings.service import approve, cancel, ensure_default_refund_rules
 from bookings.tables import Booking
+from center.accounts.actors import ActorRef
 from center.ledger.tables import Hold
 from center.lib.dates import today
 from center.lib.i18n import current_locale
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.anyio
 desk_center = desk_support.desk_center
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-MANAGER = Actor(None, "manager", staff=True)
+MANAGER = ActorRef(None, "manager", staff=True)
 LACKS = "この部屋には次の設備がありません"
 
 

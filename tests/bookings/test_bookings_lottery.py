@@ -10,8 +10,9 @@ import pytest
 from bookings import lottery
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest, add_months
-from bookings.service import Actor, ensure_default_refund_rules, request_booking
+from bookings.service import ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, LotteryEntry, LotteryRoom, LotteryRound
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry, Group
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
@@ -23,8 +24,8 @@ from tests.helpers import make_calendar, make_group, make_room, make_user
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-MEMBER = Actor(None, "member")
-MANAGER = Actor(None, "manager", staff=True)
+MEMBER = ActorRef(None, "member")
+MANAGER = ActorRef(None, "manager", staff=True)
 DEFAULTS = {
     "lottery_months_ahead": 2,
     "lottery_open_day": 10,
@@ -81,7 +82,7 @@ def application(center, **fields) -> lottery.Application:
 async def apply_all(center, count=3, **fields) -> list[int]:
     return [
         await lottery.apply(
-            application(center, **fields), center["groups"][n], Actor(center["users"][n], "m")
+            application(center, **fields), center["groups"][n], ActorRef(center["users"][n], "m")
         )
         for n in range(count)
     ]
@@ -132,7 +133,9 @@ def test_the_end_of_the_confirm_by_day_is_midnight_in_tokyo():
 
 
 async def test_a_group_applies_and_no_hold_is_taken(center):
-    entry_id = await lottery.apply(application(center), center["groups"][0], Actor(center["users"][0], "m"))
+    entry_id = await lottery.apply(
+        application(center), center["groups"][0], ActorRef(center["users"][0], "m")
+    )
     entry = await LotteryEntry.select().where(LotteryEntry.id == entry_id).first()
     assert entry["status"] == "applied" and entry["slot_code"] == "morning" and entry["day"] == center["day"]
     assert await Hold.count() == 0

@@ -8,15 +8,16 @@ import pytest
 from bookings import lottery
 from bookings.fees import ensure_default_rules
 from bookings.rules import add_months
-from bookings.service import Actor, ensure_default_refund_rules
+from bookings.service import ensure_default_refund_rules
 from bookings.tables import Booking, BookingPolicy, LotteryEntry, LotteryRoom, LotteryRound
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
 
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-MANAGER = Actor(None, "manager", staff=True)
+MANAGER = ActorRef(None, "manager", staff=True)
 
 
 @pytest.fixture

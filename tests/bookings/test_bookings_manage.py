@@ -8,8 +8,9 @@ import pytest
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, ensure_default_refund_rules, request_booking
+from bookings.service import ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, Surcharge
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry
 from center.ledger.tables import Hold
 from center.lib.dates import today
@@ -18,7 +19,7 @@ from tests.helpers import login, make_calendar, make_group, make_room, make_user
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-MEMBER = Actor(None, "member")
+MEMBER = ActorRef(None, "member")
 
 
 @pytest.fixture

@@ -7,14 +7,15 @@ import pytest
 from bookings.availability import week_start
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, request_booking
+from bookings.service import approve, request_booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, text_of
 
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-STAFF = Actor(None, "desk", staff=True)
+STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture

@@ -9,14 +9,15 @@ from pypdf import PdfReader
 from bookings.fees import ensure_default_rules
 from bookings.permits import PermitUnavailable, parse_permit_code, permit_code, permit_pdf
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, request_booking
+from bookings.service import approve, request_booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from center.lib.i18n import current_locale
 from tests.helpers import make_calendar, make_group, make_room, make_user
 
 pytestmark = pytest.mark.anyio
 
-STAFF = Actor(None, "desk", staff=True)
+STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture

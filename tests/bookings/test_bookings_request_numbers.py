@@ -10,8 +10,8 @@ import time_machine
 from bookings import desk_walkins, lottery, series
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor
 from bookings.tables import Booking, LotteryRoom
+from center.accounts.actors import ActorRef
 from center.lib.dates import TOKYO, local_instant
 from tests.helpers import make_calendar, make_group, make_room, make_user
 
@@ -42,7 +42,7 @@ async def test_each_occurrence_of_a_series_gets_its_own_number_and_deadline(cent
     rule = series.Recurrence("weekly", start.weekday(), start, start + timedelta(weeks=2))
     spec = series.SeriesSpec(rule, request)
     days = [start + timedelta(weeks=n) for n in range(3)]
-    result = await series.book_series(spec, center["group"], Actor(center["member"], "m"), days)
+    result = await series.book_series(spec, center["group"], ActorRef(center["member"], "m"), days)
     rows = await Booking.select().where(Booking.series == result.series_id).order_by(Booking.starts_at)
     assert len({row["request_number"] for row in rows}) == 3
     assert all(NUMBER.fullmatch(row["request_number"]) for row in rows)
@@ -53,7 +53,7 @@ async def test_each_occurrence_of_a_series_gets_its_own_number_and_deadline(cent
 
 async def test_a_walk_in_gets_a_number_as_well_as_its_permit_number(center):
     walk_in = desk_walkins.WalkIn(center["room"], ["morning"], "自習", 2, name="山田 花子", phone="090")
-    booking_id = await desk_walkins.book_walk_in(walk_in, Actor(None, "desk", staff=True))
+    booking_id = await desk_walkins.book_walk_in(walk_in, ActorRef(None, "desk", staff=True))
     (number,) = await _numbers(Booking.id == booking_id)
     assert number == f"R-2026-{booking_id:05d}"
 
@@ -61,7 +61,7 @@ async def test_a_walk_in_gets_a_number_as_well_as_its_permit_number(center):
 async def test_a_lottery_win_gets_a_number_when_the_draw_makes_its_booking(center):
     await LotteryRoom.insert(LotteryRoom(room=center["room"], active=True))
     today = date(2026, 12, 4)
-    manager = Actor(None, "manager", staff=True)
+    manager = ActorRef(None, "manager", staff=True)
     round_id = await lottery.open_round(
         "2027-02", lottery.Window(today, today, today, today + timedelta(days=3)), manager
     )
@@ -73,7 +73,7 @@ async def test_a_lottery_win_gets_a_number_when_the_draw_makes_its_booking(cente
         purpose="ダンス発表会",
         expected_head_count=40,
     )
-    await lottery.apply(application, center["group"], Actor(center["member"], "m"))
+    await lottery.apply(application, center["group"], ActorRef(center["member"], "m"))
     await lottery.draw(round_id, manager)
     (number,) = await _numbers(Booking.lottery_entry.is_not_null())
     assert NUMBER.fullmatch(number)

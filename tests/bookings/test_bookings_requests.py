@@ -8,8 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from bookings.fees import ensure_default_rules
-from bookings.service import Actor, approve, ensure_default_refund_rules
+from bookings.service import approve, ensure_default_refund_rules
 from bookings.tables import Booking
+from center.accounts.actors import ActorRef
 from center.ledger.tables import Hold
 from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
@@ -162,7 +163,7 @@ async def test_the_member_downloads_the_permit_once_approved(client, center):
     await post_form(client, CONFIRM, form(center))
     booking = await Booking.select().first()
     assert (await client.get(f"/bookings/{booking['id']}/permit.pdf")).status_code == 409
-    await approve(booking["id"], Actor(None, "manager", staff=True))
+    await approve(booking["id"], ActorRef(None, "manager", staff=True))
     response = await client.get(f"/bookings/{booking['id']}/permit.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"

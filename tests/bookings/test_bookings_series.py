@@ -11,8 +11,9 @@ from bookings import series
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest, load_policy
 from bookings.series import booking as series_booking
-from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
+from bookings.service import approve, ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingPolicy, BookingSeries
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry
 from center.ledger.service import take_hold
 from center.ledger.tables import Hold
@@ -155,9 +156,9 @@ async def center(db):
     start = today() + timedelta(days=7)
     return {
         "room": room,
-        "member": Actor(member, "member1"),
-        "desk": Actor(desk, "desk1", staff=True),
-        "manager": Actor(manager, "boss", staff=True),
+        "member": ActorRef(member, "member1"),
+        "desk": ActorRef(desk, "desk1", staff=True),
+        "manager": ActorRef(manager, "boss", staff=True),
         "group": group,
         "other": other,
         "start": start,
@@ -189,7 +190,7 @@ async def book_other(center, day, public_title=""):
         public=bool(public_title),
         public_title=public_title,
     )
-    return await request_booking(request, center["other"], Actor(None, "system", staff=True))
+    return await request_booking(request, center["other"], ActorRef(None, "system", staff=True))
 
 
 async def test_preview_lists_free_dates_with_fees_and_writes_nothing(center):
@@ -422,7 +423,7 @@ async def test_members_cannot_cancel_other_groups_series_and_staff_need_a_reason
     result = await book(center, weeks=2)
     with pytest.raises(NotFound):
         await series.cancel_occurrences(
-            result.series_id, Actor(None, "x"), from_day=center["start"], group_ids=(center["other"],)
+            result.series_id, ActorRef(None, "x"), from_day=center["start"], group_ids=(center["other"],)
         )
     with pytest.raises(ValidationFailed):
         await series.cancel_occurrences(result.series_id, center["desk"], from_day=center["start"])

@@ -7,8 +7,9 @@ import pytest
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, ensure_default_refund_rules, request_booking
+from bookings.service import ensure_default_refund_rules, request_booking
 from bookings.tables import Booking, BookingSeries
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry
 from center.ledger.tables import Hold
 from center.lib.dates import today
@@ -58,7 +59,7 @@ async def book_other(center, day):
     request = BookingRequest(
         room_id=center["room"], day=day, slot_codes=["morning"], purpose="練習会", expected_head_count=10
     )
-    return await request_booking(request, center["other"], Actor(None, "system", staff=True))
+    return await request_booking(request, center["other"], ActorRef(None, "system", staff=True))
 
 
 async def nothing_written() -> bool:
@@ -346,7 +347,7 @@ async def test_the_desk_preview_names_the_group_and_booking_in_the_way(client, c
             expected_head_count=10,
         ),
         center["group"],
-        Actor(None, "system", staff=True),
+        ActorRef(None, "system", staff=True),
     )
     await login(client, "desk1")
     response = await client.get("/manage/bookings/series/preview", params=params(center))
@@ -373,9 +374,9 @@ async def test_a_member_preview_names_a_public_event_by_its_title_and_their_own_
             public_title="水彩画展",
         ),
         center["other"],
-        Actor(None, "system", staff=True),
+        ActorRef(None, "system", staff=True),
     )
-    await approve(public, Actor(None, "system", staff=True))
+    await approve(public, ActorRef(None, "system", staff=True))
     await request_booking(
         BookingRequest(
             room_id=center["room"],
@@ -385,7 +386,7 @@ async def test_a_member_preview_names_a_public_event_by_its_title_and_their_own_
             expected_head_count=10,
         ),
         center["group"],
-        Actor(None, "system", staff=True),
+        ActorRef(None, "system", staff=True),
     )
     await login(client, "member1")
     page = text_of((await client.get("/bookings/series/preview", params=params(center))).text)

@@ -7,7 +7,6 @@ import pytest
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
 from bookings.service import (
-    Actor,
     BadTransition,
     BookingTaken,
     approve,
@@ -20,6 +19,7 @@ from bookings.service import (
 )
 from bookings.staff_moves import move
 from bookings.tables import Booking, BookingPolicy
+from center.accounts.actors import ActorRef
 from center.ledger.tables import Hold
 from center.lib.dates import today
 from center.lib.errors import DomainError, NotFound, ValidationFailed
@@ -29,8 +29,8 @@ from tests.helpers import make_calendar, make_group, make_room, make_user
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-MEMBER = Actor(None, "member")
-STAFF = Actor(None, "desk", staff=True)
+MEMBER = ActorRef(None, "member")
+STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture

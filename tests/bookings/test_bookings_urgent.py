@@ -10,8 +10,9 @@ import time_machine
 from bookings.fees import ensure_default_rules
 from bookings.request_numbers import backfill_request_numbers, request_number
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, request_booking
+from bookings.service import approve, request_booking
 from bookings.tables import Booking, BookingPolicy, Payment
+from center.accounts.actors import ActorRef
 from center.lib.dates import TOKYO
 from center.lib.db import get_engine
 from center.notices.tables import Notice
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 NOW = datetime(2026, 12, 4, 12, 35, tzinfo=TOKYO)
-MEMBER = Actor(None, "member")
-MANAGER = Actor(None, "manager", staff=True)
+MEMBER = ActorRef(None, "member")
+MANAGER = ActorRef(None, "manager", staff=True)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 
 from bookings import desk, desk_checkin
 from bookings.permits import permit_code
-from bookings.service import Actor, cancel
+from bookings.service import cancel
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry
 from center.ledger.service import take_hold
 from center.lib.dates import local_day_bounds
@@ -83,7 +84,7 @@ async def test_a_group_name_in_hiragana_finds_the_groups_bookings_today(desk_cen
 
 
 async def test_check_in_records_time_head_count_key_and_who(desk_center):
-    actor = Actor(desk_center["desk_user"], "desk", staff=True)
+    actor = ActorRef(desk_center["desk_user"], "desk", staff=True)
     after = await desk_checkin.check_in(desk_center["morning"], actor, head_count=18, key_number="H-2")
     assert after["checked_in_at"] and after["key_out_at"]
     assert (after["actual_head_count"], after["key_number"], after["checked_in_by"]) == (18, "H-2", actor.id)

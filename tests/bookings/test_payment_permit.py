@@ -13,14 +13,15 @@ from bookings.desk_payments import record_payment
 from bookings.fees import ensure_default_rules
 from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, request_booking
+from bookings.service import approve, request_booking
 from bookings.tables import PaymentSettings
+from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
 
 pytestmark = pytest.mark.anyio
 
-STAFF = Actor(None, "desk", staff=True)
+STAFF = ActorRef(None, "desk", staff=True)
 ORDINANCE = "苫小牧市市民活動センター条例第7条の規定により、次のとおり使用を許可します。"
 SEAL_PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"

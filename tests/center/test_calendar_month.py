@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bookings.tables import Booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import local_instant
 from center.places.tables import OpeningHours
 from tests.center.places_support import make_closed, make_profile, make_room, open_every_day
@@ -131,13 +132,13 @@ async def test_screenings_and_flower_bed_days_appear_with_their_cancellations_an
     room = await make_room()
     video_id = await screenings.add_video(
         {"title": "いすに座って簡単体操", "minutes": 20, "level": "seated", "trains": "", "staff_notes": ""},
-        actor=None,
+        actor=ActorRef(),
     )
     video = await Video.select().where(Video.id == video_id).first()
     day = today() + timedelta(days=3)
-    await screenings.add_single(video, {"id": room}, day, time(10), None)
-    dropped = await screenings.add_single(video, {"id": room}, day, time(14), None)
-    await screenings.cancel(dropped, None, "機器の故障")
+    await screenings.add_single(video, {"id": room}, day, time(10), ActorRef())
+    dropped = await screenings.add_single(video, {"id": room}, day, time(14), ActorRef())
+    await screenings.cancel(dropped, ActorRef(), "機器の故障")
     plan = {
         "title_ja": "花壇の雪囲い",
         "title_en": "Snow fences",
@@ -157,7 +158,7 @@ async def test_screenings_and_flower_bed_days_appear_with_their_cancellations_an
         {**plan, "title_ja": "チューリップ植え", "day": today() + timedelta(days=5)}
     )
     moved_to = today() + timedelta(days=6)
-    await flowerbeds.postpone_day(rained, moved_to, "雨のため", actor=None)
+    await flowerbeds.postpone_day(rained, moved_to, "雨のため", actor=ActorRef())
 
     async def cell(on) -> str:
         return await _cell(client, f"{on.year:04d}-{on.month:02d}", format_date(on))

@@ -9,6 +9,7 @@ import time_machine
 from bookings.service import cancel
 from bookings.staff_moves import move
 from bookings.tables import LotteryEntry, LotteryRound
+from center.accounts.actors import ActorRef
 from center.accounts.tables import GroupMember
 from center.lib.dates import local_instant, today
 from center.programmes import flowerbeds
@@ -194,7 +195,7 @@ async def test_facilities_feed_has_ticket_due_dates_inspections_and_closures(db,
             "priority": "normal",
             "due_on": due,
         },
-        actor=None,
+        actor=ActorRef(),
     )
     inspection_due = today() + timedelta(days=20)
     inspection_id = (
@@ -210,7 +211,7 @@ async def test_facilities_feed_has_ticket_due_dates_inspections_and_closures(db,
     )[0]["id"]
     starts = local_instant(today() + timedelta(days=30), time(9))
     closure_id = await close_room(
-        ticket_id, Period(center["room"], starts, starts + timedelta(hours=8)), None, reason="照明工事"
+        ticket_id, Period(center["room"], starts, starts + timedelta(hours=8)), ActorRef(), reason="照明工事"
     )
 
     response = await _feed(client, "facilities", center["facilities"])
@@ -227,7 +228,7 @@ async def test_facilities_feed_has_ticket_due_dates_inspections_and_closures(db,
     parsed = icaljs(response.content)
     assert any(e["all_day"] for e in parsed["events"])
 
-    await end_closure(closure_id, None)
+    await end_closure(closure_id, ActorRef())
     after = events_by_uid((await _feed(client, "facilities", center["facilities"])).content)
     ended = after[f"closure-{closure_id}@{HOST}"]
     assert str(ended["STATUS"]) == "CANCELLED" and int(ended["SEQUENCE"]) == 1
@@ -331,7 +332,7 @@ async def test_editing_an_inspection_moves_the_facilities_feeds_last_modified(db
     before = parsedate_to_datetime(first.headers["last-modified"])
 
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=1), tick=True):
-        await update_inspection(inspection_id, {"next_due": today() + timedelta(days=27)}, None)
+        await update_inspection(inspection_id, {"next_due": today() + timedelta(days=27)}, ActorRef())
         assert (await Inspection.select(Inspection.updated_at).first())["updated_at"] > before
         again = await client.get(
             f"/feeds/t/{token}.ics", headers={"If-Modified-Since": first.headers["last-modified"]}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bookings.service import cancel
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.programmes import flowerbeds
 from center.programmes import screenings as screening_service
@@ -108,7 +109,7 @@ async def test_a_moved_screening_keeps_its_uid_and_raises_its_sequence(db, clien
     first = events_by_uid((await client.get("/feeds/screenings.ics")).content)[uid]
 
     await screening_service.move(
-        screening_id, center["hall"], today() + timedelta(days=6), time(14), actor=None
+        screening_id, center["hall"], today() + timedelta(days=6), time(14), actor=ActorRef()
     )
 
     moved = events_by_uid((await client.get("/feeds/screenings.ics")).content)[uid]
@@ -123,7 +124,7 @@ async def test_a_postponed_flowerbed_day_moves_under_the_same_uid(db, client):
     uid = f"flowerbed-{day_id}@{HOST}"
     before = events_by_uid((await client.get("/feeds/flowerbeds.ics")).content)[uid]
 
-    await flowerbeds.postpone_day(day_id, today() + timedelta(days=14), "雨天のため", actor=None)
+    await flowerbeds.postpone_day(day_id, today() + timedelta(days=14), "雨天のため", actor=ActorRef())
 
     body = (await client.get("/feeds/flowerbeds.ics")).content
     after = events_by_uid(body)[uid]

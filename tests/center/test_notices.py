@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, decline, request_booking
+from bookings.service import approve, decline, request_booking
+from center.accounts.actors import ActorRef
 from center.accounts.tables import Group, User
 from center.lib.dates import today
 from center.lib.scheduler import service as scheduler
@@ -79,13 +80,13 @@ async def _request(booking):
             expected_head_count=10,
         ),
         booking["group"],
-        Actor(None, "member"),
+        ActorRef(None, "member"),
     )
 
 
 async def test_every_booking_change_leaves_a_notice_in_both_languages(booking):
     booking_id = await _request(booking)
-    await decline(booking_id, Actor(None, "manager", staff=True), "館の行事のため")
+    await decline(booking_id, ActorRef(None, "manager", staff=True), "館の行事のため")
     notices = await Notice.select().where(Notice.group == booking["group"]).order_by(Notice.id)
     assert [n["kind"] for n in notices] == ["booking.request", "booking.decline"]
     assert "館の行事のため" in notices[1]["body_ja"] and "不承認" in notices[1]["subject_ja"]
@@ -95,7 +96,7 @@ async def test_every_booking_change_leaves_a_notice_in_both_languages(booking):
 
 async def test_mail_goes_out_through_smtp_to_the_group_and_members(booking, smtp):
     booking_id = await _request(booking)
-    await approve(booking_id, Actor(None, "manager", staff=True))
+    await approve(booking_id, ActorRef(None, "manager", staff=True))
     assert await OutboxMessage.count() == 4  # two notices x (group contact, member)
     result = await deliver_due()
     assert result == {"sent": 4, "retried": 0, "failed": 0}

@@ -16,7 +16,8 @@ import pytest
 from bookings.fees import ensure_default_rules
 from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, request_booking
+from bookings.service import approve, request_booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.lib.settings import BASE_DIR
 from center.shell import pages
@@ -155,7 +156,7 @@ async def test_printing_a_permit_writes_no_weasyprint_progress_lines(db, app, ca
     await ensure_default_rules()
     room = await make_room(code="hall", fees={"afternoon": (1200, 400)}, slot_ids=slots)
     group = await make_group("いきいきシニアサロン若草", members=(await make_user("member1"),))
-    staff = Actor(None, "desk", staff=True)
+    staff = ActorRef(None, "desk", staff=True)
     request = BookingRequest(
         room_id=room,
         day=today() + timedelta(days=20),

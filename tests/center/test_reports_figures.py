@@ -448,7 +448,8 @@ async def test_income_matches_the_hand_count(db):
 async def test_a_reduction_stays_under_the_category_it_was_granted_under(db):
     from bookings.fees import ensure_default_rules
     from bookings.rules import BookingRequest
-    from bookings.service import Actor, approve, request_booking
+    from bookings.service import approve, request_booking
+    from center.accounts.actors import ActorRef
     from center.accounts.tables import Group
     from center.lib.dates import to_local, today
 
@@ -465,9 +466,9 @@ async def test_a_reduction_stays_under_the_category_it_was_granted_under(db):
             expected_head_count=15,
         ),
         group,
-        Actor(None, "member"),
+        ActorRef(None, "member"),
     )
-    booking = await approve(booking_id, Actor(None, "desk", staff=True))
+    booking = await approve(booking_id, ActorRef(None, "desk", staff=True))
     assert booking["reduction_fee"] > 0 and booking["reduction_category"] == "welfare"
     # Afterwards the group loses its welfare standing: its earlier reduction stays welfare.
     await Group.update({Group.reduction: "none"}).where(Group.id == group)

@@ -10,6 +10,7 @@ import pytest
 
 from bookings.rules import BookingRequest
 from bookings.service import get_booking, request_booking
+from center.accounts.actors import ActorRef
 from center.ledger.tables import Hold
 from center.lib.dates import english_date, local_instant, wareki
 from center.lib.errors import Conflict, ValidationFailed
@@ -32,10 +33,13 @@ TITLE = "いすに座って簡単体操"
 async def screened(center):
     """The center fixture plus a 20-minute screening at 14:00 in the room to be closed."""
     video_id = await screenings.add_video(
-        {"title": TITLE, "minutes": 20, "level": "seated", "trains": "肩", "staff_notes": ""}, actor=None
+        {"title": TITLE, "minutes": 20, "level": "seated", "trains": "肩", "staff_notes": ""},
+        actor=ActorRef(),
     )
     video = await screenings.get_video(video_id)
-    screening = await screenings.add_single(video, {"id": center["meeting1"]}, center["day"], time(14), None)
+    screening = await screenings.add_single(
+        video, {"id": center["meeting1"]}, center["day"], time(14), ActorRef()
+    )
     return {**center, "screening": screening}
 
 

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from bookings.fees import ensure_default_rules
 from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, ensure_default_refund_rules, get_booking, request_booking
+from bookings.service import approve, ensure_default_refund_rules, get_booking, request_booking
+from center.accounts.actors import ActorRef
 from center.ledger.tables import Hold
 from center.lib.dates import local_instant, today
 from center.lib.errors import Conflict, ValidationFailed
@@ -28,7 +29,7 @@ from tests.maintenance_support import facilities_client, make_location, ticket_f
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-STAFF = Actor(None, "desk", staff=True)
+STAFF = ActorRef(None, "desk", staff=True)
 
 
 class Facilities:

@@ -7,6 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from maintenance import tickets
 from maintenance.documents import monthly_report_pdf, work_order_pdf
@@ -28,8 +29,8 @@ async def test_the_work_order_names_the_place_work_access_and_photo(db):
             place, contractor="北海道昇降機株式会社", access_times="平日9:00～12:00", estimated_cost="150000"
         )
     )
-    ticket_id = await tickets.create_ticket(fields, None)
-    await tickets.add_photo(ticket_id, png((400, 300)), None)
+    ticket_id = await tickets.create_ticket(fields, ActorRef())
+    await tickets.add_photo(ticket_id, png((400, 300)), ActorRef())
     data = await work_order_pdf(ticket_id)
     text = pdf_text(data)
     for expected in (
@@ -48,12 +49,14 @@ async def test_the_monthly_report_counts_opened_closed_and_costs(db):
     await make_calendar()
     place = await make_location()
     done = await tickets.create_ticket(
-        await tickets.parse_fields(ticket_form(place, title="照明交換", category="repair")), None
+        await tickets.parse_fields(ticket_form(place, title="照明交換", category="repair")), ActorRef()
     )
-    await tickets.update_ticket(done, {"actual_cost": 24000}, None)
+    await tickets.update_ticket(done, {"actual_cost": 24000}, ActorRef())
     for target in ("triaged", "in_progress", "done"):
-        await tickets.transition(done, target, None)
-    await tickets.create_ticket(await tickets.parse_fields(ticket_form(place, title="手すり設置")), None)
+        await tickets.transition(done, target, ActorRef())
+    await tickets.create_ticket(
+        await tickets.parse_fields(ticket_form(place, title="手すり設置")), ActorRef()
+    )
     now = today()
     text = pdf_text(await monthly_report_pdf(now.year, now.month))
     assert "施設管理月次報告書" in text and "照明交換" in text and "手すり設置" in text
@@ -64,7 +67,7 @@ async def test_the_pdfs_download_from_the_pages(db, client):
     await make_calendar()
     await facilities_client(client)
     place = await make_location()
-    ticket_id = await tickets.create_ticket(await tickets.parse_fields(ticket_form(place)), None)
+    ticket_id = await tickets.create_ticket(await tickets.parse_fields(ticket_form(place)), ActorRef())
     order = await client.get(f"/maintenance/tickets/{ticket_id}/work-order.pdf")
     assert order.status_code == 200 and order.headers["content-type"] == "application/pdf"
     report = await client.get("/maintenance/monthly-report.pdf", params={"month": "2026-11"})

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from maintenance import inspections, projects, tickets
 from maintenance.tables import Inspection, Ticket
@@ -26,7 +27,7 @@ async def add(location_id: int, **fields) -> int:
         "lead_days": "7",
         **fields,
     }
-    return await inspections.create_inspection(await inspections.parse_inspection(data), None)
+    return await inspections.create_inspection(await inspections.parse_inspection(data), ActorRef())
 
 
 async def test_a_due_inspection_opens_one_ticket_and_moves_on(db):
@@ -59,7 +60,7 @@ async def test_finishing_an_inspections_ticket_records_when_it_was_last_done(db,
     (ticket_id,) = await inspections.open_due()
     assert (await Inspection.select().where(Inspection.id == inspection).first())["last_done"] is None
     for target in ("in_progress", "done"):
-        await tickets.transition(ticket_id, target, None)
+        await tickets.transition(ticket_id, target, ActorRef())
     row = await Inspection.select().where(Inspection.id == inspection).first()
     assert row["last_done"] == today() and row["updated_at"] >= row["created_at"]
     page = text_of((await client.get("/maintenance/inspections")).text)
@@ -113,10 +114,10 @@ async def test_a_project_shows_spend_and_progress_and_appears_publicly(db, clien
             ticket_form(place, project=str(project_id), estimated_cost="800000")
         )
         fields["actual_cost"] = cost
-        ticket_id = await tickets.create_ticket(fields, None)
+        ticket_id = await tickets.create_ticket(fields, ActorRef())
         if finish:
             for target in ("triaged", "in_progress", "done"):
-                await tickets.transition(ticket_id, target, None)
+                await tickets.transition(ticket_id, target, ActorRef())
     project = await projects.project_with_progress(project_id)
     assert project["spend"] == 2_000_000 and project["percent"] == 50
     public = text_of((await client.get("/barrier-free")).text)

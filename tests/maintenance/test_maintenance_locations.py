@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry
 from center.lib.dates import today
 from maintenance import inspections
@@ -159,7 +160,7 @@ async def add_inspection(location_id: int, **fields) -> int:
         "lead_days": "0",
         **fields,
     }
-    return await inspections.create_inspection(await inspections.parse_inspection(data), None)
+    return await inspections.create_inspection(await inspections.parse_inspection(data), ActorRef())
 
 
 async def test_a_paused_inspection_opens_no_ticket_when_due_and_resumes(db, client):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry, RateEvent
 from center.lib.settings import get_settings
 from center.notices.tables import Notice
@@ -104,7 +105,7 @@ async def test_staff_accept_a_report_as_a_ticket_and_the_reporter_follows_it(db,
     status = text_of((await client.get(f"/report/{reference}")).text)
     assert "受理" in status and "0144-11-2222" not in status
     for target in ("in_progress", "done"):
-        await tickets.transition(ticket["id"], target, None)
+        await tickets.transition(ticket["id"], target, ActorRef())
     assert "対応完了" in text_of((await client.get(f"/report/{reference}")).text)
     assert await Notice.count().where(Notice.kind == "maintenance.report_done") == 1
 
@@ -112,7 +113,7 @@ async def test_staff_accept_a_report_as_a_ticket_and_the_reporter_follows_it(db,
 async def test_a_duplicate_report_is_merged_into_the_open_ticket(db, client):
     await facilities_client(client)
     place = await make_location("toilets-2f", "2階トイレ", floor=2)
-    ticket_id = await tickets.create_ticket(await tickets.parse_fields(ticket_form(place)), None)
+    ticket_id = await tickets.create_ticket(await tickets.parse_fields(ticket_form(place)), ActorRef())
     await reports.submit_report(
         {
             "location": place,

@@ -12,7 +12,8 @@ from bookings.desk_printouts import day_sheet_pdf
 from bookings.fees import ensure_default_rules
 from bookings.permits import permit_pdf
 from bookings.rules import BookingRequest
-from bookings.service import Actor, approve, ensure_default_refund_rules, request_booking
+from bookings.service import approve, ensure_default_refund_rules, request_booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.notices.tables import Notice
 from center.places.access import step_free
@@ -26,7 +27,7 @@ from tests.maintenance_support import make_location, ticket_form
 pytestmark = pytest.mark.anyio
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
-STAFF = Actor(None, "desk", staff=True)
+STAFF = ActorRef(None, "desk", staff=True)
 OUT = "エレベーターが停止中です"
 
 

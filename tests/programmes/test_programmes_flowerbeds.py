@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from center.accounts.actors import ActorRef
 from center.accounts.tables import AuditEntry, RateEvent
 from center.lib.errors import NotFound, ValidationFailed
 from center.lib.settings import get_settings
@@ -65,7 +66,7 @@ async def test_signups_to_a_past_or_cancelled_day_are_refused(db):
     day_id = await planned_day()
     with pytest.raises(flowerbeds.SignupRefused):
         await flowerbeds.sign_up(day_id, person(1), now=datetime.now(UTC) + timedelta(days=30))
-    await flowerbeds.cancel_day(day_id, "雨のため", actor=None)
+    await flowerbeds.cancel_day(day_id, "雨のため", actor=ActorRef())
     with pytest.raises(flowerbeds.SignupRefused) as refused:
         await flowerbeds.sign_up(day_id, person(2))
     assert "cancelled" in refused.value.message
@@ -82,7 +83,7 @@ async def test_cancelling_for_rain_tells_everyone_signed_up_or_waiting(db):
     day_id = await planned_day(capacity=1)
     await flowerbeds.sign_up(day_id, person(1))
     await flowerbeds.sign_up(day_id, person(2))
-    told = await flowerbeds.cancel_day(day_id, "雨のため中止します。", actor=None)
+    told = await flowerbeds.cancel_day(day_id, "雨のため中止します。", actor=ActorRef())
     assert told == 2
     notices = await Notice.select().where(Notice.kind == "flowerbed.cancelled")
     assert {n["email"] for n in notices} == {"person1@example.jp", "person2@example.jp"}
@@ -94,7 +95,7 @@ async def test_postponing_moves_the_day_keeps_places_and_tells_everyone(db):
     day_id = await planned_day()
     await flowerbeds.sign_up(day_id, person(1))
     old = (await flowerbeds.get_day(day_id))["day"]
-    await flowerbeds.postpone_day(day_id, a_date(14), "雨天順延", actor=None)
+    await flowerbeds.postpone_day(day_id, a_date(14), "雨天順延", actor=ActorRef())
     day = await flowerbeds.get_day(day_id)
     assert (day["day"], day["postponed_from"], day["sequence"]) == (a_date(14), old, 1)
     assert await Notice.count().where(Notice.kind == "flowerbed.postponed") == 1

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.programmes import flowerbeds, points
 from center.programmes.tables import FlowerbedDay, PointsEntry
@@ -35,7 +36,7 @@ async def test_registered_volunteers_aged_forty_and_over_earn_points_capped_per_
     unregistered, _ = await flowerbeds.sign_up(day_id, person(3))
     await FlowerbedDay.update({FlowerbedDay.day: today()}).where(FlowerbedDay.id == day_id)
     marks = {volunteer["id"]: (True, 180), young["id"]: (True, 180), unregistered["id"]: (True, 180)}
-    earned = await points.record_attendance(day_id, marks, 3, actor=None)
+    earned = await points.record_attendance(day_id, marks, 3, actor=ActorRef())
     assert earned == 2  # 3 hours at 1 point an hour, capped at 2 a day
     entries = await PointsEntry.select()
     assert [(e["volunteer_no"], e["points"]) for e in entries] == [("V-001", 2)]
@@ -51,13 +52,15 @@ async def test_the_rule_is_data_the_manager_changes(db):
             "yearly_cap": 3,
             "yen_per_point": 100,
         },
-        actor=None,
+        actor=ActorRef(),
     )
     day_id = await planned_day()
     forty, _ = await flowerbeds.sign_up(day_id, person(1, volunteer_no="V-1", age_band="40s"))
     senior, _ = await flowerbeds.sign_up(day_id, person(2, volunteer_no="V-2", age_band="75_plus"))
     await FlowerbedDay.update({FlowerbedDay.day: today()}).where(FlowerbedDay.id == day_id)
-    await points.record_attendance(day_id, {forty["id"]: (True, 120), senior["id"]: (True, 120)}, None, None)
+    await points.record_attendance(
+        day_id, {forty["id"]: (True, 120), senior["id"]: (True, 120)}, None, ActorRef()
+    )
     entries = {e["volunteer_no"]: e["points"] for e in await PointsEntry.select()}
     assert entries == {"V-2": 3}  # 4 points by the hour, capped by the yearly cap of 3
 
@@ -66,8 +69,8 @@ async def test_saving_the_sheet_again_updates_the_same_entry(db):
     day_id = await planned_day()
     s, _ = await flowerbeds.sign_up(day_id, person(1, volunteer_no="V-9", age_band="60s"))
     await FlowerbedDay.update({FlowerbedDay.day: today()}).where(FlowerbedDay.id == day_id)
-    await points.record_attendance(day_id, {s["id"]: (True, 120)}, None, None)
-    await points.record_attendance(day_id, {s["id"]: (False, 0)}, None, None)
+    await points.record_attendance(day_id, {s["id"]: (True, 120)}, None, ActorRef())
+    await points.record_attendance(day_id, {s["id"]: (False, 0)}, None, ActorRef())
     entries = await PointsEntry.select()
     assert len(entries) == 1 and entries[0]["points"] == 0
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from center.accounts.actors import ActorRef
 from center.ledger.service import HoldConflict, take_hold
 from center.ledger.tables import Hold
 from center.lib.dates import is_holiday, local_instant, today
@@ -30,7 +31,7 @@ async def _setup() -> tuple[dict, dict]:
             "trains": "肩・腰",
             "staff_notes": "",
         },
-        actor=None,
+        actor=ActorRef(),
     )
     video = await Video.select().where(Video.id == video_id).first()
     room = {"id": room_id}
@@ -70,7 +71,7 @@ async def test_a_series_skips_the_year_end_closure_and_a_holiday(db):
     assert status[(date(2026, 12, 28), time(10))] == "free"
     assert status[(date(2026, 12, 30), time(10))] == "closed"  # 年末年始
     assert status[(date(2027, 1, 11), time(14))] == "holiday"  # 成人の日
-    _, created, skipped = await screenings.create_rule(rule, actor=None)
+    _, created, skipped = await screenings.create_rule(rule, actor=ActorRef())
     assert created == sum(1 for o in occurrences if o.status == "free")
     held = await Hold.select().where((Hold.kind == "screening") & (Hold.active == True))
     assert len(held) == created == await Screening.count()
@@ -94,7 +95,7 @@ async def test_a_booked_time_is_shown_as_a_clash_and_is_not_double_held(db):
     occurrences = await screenings.expand(rule)
     assert [o.status for o in occurrences] == ["clash", "free"]
     assert occurrences[0].conflicts[0].label == "体操教室"
-    _, created, _ = await screenings.create_rule(rule, actor=None)
+    _, created, _ = await screenings.create_rule(rule, actor=ActorRef())
     assert created == 1 and await Screening.count() == 1
 
 
@@ -113,20 +114,20 @@ async def test_a_screening_outside_opening_hours_is_refused_and_changes_nothing(
         await screenings.expand(rule)
     assert "outside opening hours" in invalid.value.errors["times"]
     with pytest.raises(ValidationFailed):
-        await screenings.add_single(video, room, day, time(7), actor=None)
+        await screenings.add_single(video, room, day, time(7), actor=ActorRef())
     assert await Screening.count() == 0 and await Hold.count() == 0
 
 
 async def test_single_screenings_are_added_moved_and_cancelled_through_the_ledger(db):
     video, room = await _setup()
     day = today() + timedelta(days=3)
-    screening_id = await screenings.add_single(video, room, day, time(10), actor=None)
+    screening_id = await screenings.add_single(video, room, day, time(10), actor=ActorRef())
     with pytest.raises(HoldConflict):
-        await screenings.add_single(video, room, day, time(10, 10), actor=None)
-    await screenings.move(screening_id, room["id"], day, time(15), actor=None)
+        await screenings.add_single(video, room, day, time(10, 10), actor=ActorRef())
+    await screenings.move(screening_id, room["id"], day, time(15), actor=ActorRef())
     hold = await Hold.select().where(Hold.ref == screening_id).first()
     assert hold["starts_at"] == local_instant(day, time(15))
-    await screenings.cancel(screening_id, actor=None)
+    await screenings.cancel(screening_id, actor=ActorRef())
     assert not (await Hold.select().where(Hold.ref == screening_id).first())["active"]
     assert await Screening.count() == 1  # cancelled, kept as history
 
@@ -145,7 +146,7 @@ async def test_attendance_feeds_the_monthly_figure(db):
             updated_at=now,
         )
     ).returning(Screening.id)
-    await screenings.record_attendance(rows[0]["id"], 12, actor=None)
+    await screenings.record_attendance(rows[0]["id"], 12, actor=ActorRef())
     figures = await screenings.monthly_figures()
     local = (now - timedelta(hours=2)).astimezone(__import__("center.lib.dates", fromlist=["TOKYO"]).TOKYO)
     this_month = next(m for m in figures if (m["year"], m["month"]) == (local.year, local.month))

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from bookings.tables import Booking
+from center.accounts.actors import ActorRef
 from center.lib.dates import local_instant, today
 from center.programmes import screenings
 from center.shell.signage import todays_rooms
@@ -58,7 +59,7 @@ async def test_the_signage_lists_todays_rooms_with_their_public_events_and_progr
 async def test_events_under_way_are_marked_and_a_cancelled_screening_stays_listed_as_cancelled(
     day_of_events,
 ):
-    await screenings.cancel(day_of_events["screening"], actor=None)
+    await screenings.cancel(day_of_events["screening"], actor=ActorRef())
 
     rooms = await todays_rooms(today(), local_instant(today(), time(10, 5)))
 

@@ -65,7 +65,7 @@ class MyGroupsController(Controller):
     @get("/", name="accounts:my_groups")
     async def my_groups(self, request: HTMXRequest) -> Template:
         """The signed-in member's approved groups, their details and members."""
-        found = await groups.approved_groups_of(request.user.id)
+        found = await groups.approved_groups_with_members(request.user.id)
         return Template("accounts/my_groups.html", context=page_context(groups=found))
 
 

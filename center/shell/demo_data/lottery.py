@@ -10,8 +10,8 @@ from bookings.lottery.applications import Application, apply, confirm
 from bookings.lottery.draws import draw
 from bookings.lottery.rounds import open_round
 from bookings.lottery.windows import Window, first_day, month_key
-from bookings.service import Actor
 from bookings.tables import LotteryEntry, LotteryRoom, LotteryRound
+from center.accounts.actors import ActorRef
 from center.ledger.service import find_conflicts
 from center.lib.dates import local_instant
 from center.lib.months import add_months
@@ -58,7 +58,7 @@ async def load_lottery(
     if room_id is None or await LotteryRound.exists() or not all(item[1] in groups for item in DRAWN):
         return "no lottery"
     await LotteryRoom.insert(LotteryRoom(room=room_id, active=True))
-    staff = Actor(manager, "管理者", staff=True)
+    staff = ActorRef(manager, "管理者", staff=True)
     slot_times = (time(13), time(17))
     drawn_month = month_key(add_months(today.replace(day=1), 1))
     open_month = month_key(add_months(today.replace(day=1), 2))
@@ -91,7 +91,7 @@ async def load_lottery(
     won = await LotteryEntry.select().where((LotteryEntry.round == drawn) & (LotteryEntry.status == "won"))
     if won:
         first = min(won, key=lambda entry: entry["id"])
-        member = Actor(first["applied_by"], "", staff=False)
+        member = ActorRef(first["applied_by"], "", staff=False)
         await confirm(first["id"], member, (first["group"],))
 
     # The month after: applications open now.
@@ -108,5 +108,5 @@ async def load_lottery(
         if not days or group is None:
             continue
         application = Application(opened, room_id, days[index % len(days)], SLOT, purpose, head)
-        await apply(application, group["id"], Actor(group.get("requested_by"), "", staff=False))
+        await apply(application, group["id"], ActorRef(group.get("requested_by"), "", staff=False))
     return f"lottery: {len(entries)} entries drawn"

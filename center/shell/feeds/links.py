@@ -9,8 +9,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from center.accounts.groups import group_names
 from center.accounts.guards import PUBLIC, requires_login
+from center.accounts.memberships import approved_groups_of
 from center.accounts.roles import FACILITIES, FRONT_DESK, MANAGER, MEMBER
 from center.lib.errors import DomainError
 from center.lib.i18n import LOCALES, N_, current_locale
@@ -35,10 +35,9 @@ async def _choices(user) -> list[dict]:
     """The private feeds this user may make links for."""
     found = []
     if user.has(MEMBER) and user.group_ids:
-        names = await group_names(user.group_ids)
-        for group_id in sorted(names):
+        for group in await approved_groups_of(user.id):
             found.append(
-                {"value": f"group:{group_id}", "label": kind_label("group") + f" ({names[group_id]})"}
+                {"value": f"group:{group['id']}", "label": kind_label("group") + f" ({group['name']})"}
             )
     if user.has(FRONT_DESK, MANAGER):
         found.append({"value": "desk:", "label": kind_label("desk")})

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from center.accounts import audit
+from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import NotFound
 from center.lib.i18n import N_
@@ -37,7 +37,7 @@ async def make_token(
     scope_id: int | None = None,
     label: str = "",
     language: str = "ja",
-    actor: Any = None,
+    actor: Actor | None = None,
     replace: bool = False,
 ) -> tuple[str, int]:
     """A new token for one private feed; returns the token (to show once) and its row id. With
@@ -82,7 +82,7 @@ async def _owned(token_id: int, user_id: int | None) -> dict:
     return row
 
 
-async def revoke(token_id: int, *, user_id: int | None, actor: Any = None) -> None:
+async def revoke(token_id: int, *, user_id: int | None, actor: Actor | None = None) -> None:
     """Revoke one of the user's tokens: its feed answers 404 from now on (the row stays)."""
     async with write_transaction():
         row = await _owned(token_id, user_id)
@@ -93,7 +93,7 @@ async def revoke(token_id: int, *, user_id: int | None, actor: Any = None) -> No
         )
 
 
-async def rotate(token_id: int, *, user_id: int | None, actor: Any = None) -> tuple[str, int]:
+async def rotate(token_id: int, *, user_id: int | None, actor: Actor | None = None) -> tuple[str, int]:
     """Revoke a token and make its replacement for the same feed, in one transaction."""
     token = _new_token()
     async with write_transaction():

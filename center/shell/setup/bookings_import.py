@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bookings.rules import BookingRequest, check_request
-from bookings.service import Actor, insert_booking, permit_number, price
+from bookings.service import insert_booking, permit_number, price
 from bookings.tables import Booking
 from center.accounts import audit
+from center.accounts.actors import ActorRef
 from center.accounts.tables import Group
 from center.ledger.service import HoldConflict, HoldInfo
 from center.lib.dates import to_local
@@ -61,7 +62,7 @@ FIELD_COLUMNS = {  # check_request's field -> the column it is about
     "group": "group",
     "room": "room",
 }
-IMPORT_ACTOR = Actor(id=None, display_name="center import bookings", staff=True)
+IMPORT_ACTOR = ActorRef(id=None, display_name="center import bookings", staff=True)
 
 
 class _Discard(Exception):

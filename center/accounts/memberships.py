@@ -1,0 +1,28 @@
+"""The one reading of "the user's approved groups": the groups a user is a member of whose
+registration stands approved, as Group rows by name then id. Every page, form and the principal
+read them here (ids included: `approved_group_ids`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from center.accounts.group_states import APPROVED
+from center.accounts.tables import Group, GroupMember
+
+
+async def approved_groups_of(user_id: int) -> list[dict[str, Any]]:
+    """The approved groups the user belongs to, as Group rows, by name then id."""
+    return await (
+        Group.select()
+        .where(
+            (Group.status == APPROVED)
+            & Group.id.is_in(GroupMember.select(GroupMember.group).where(GroupMember.user == user_id))
+        )
+        .order_by(Group.name)
+        .order_by(Group.id)
+    )
+
+
+async def approved_group_ids(user_id: int) -> tuple[int, ...]:
+    """The ids of the user's approved groups, ascending (as a principal carries them)."""
+    return tuple(sorted(group["id"] for group in await approved_groups_of(user_id)))
