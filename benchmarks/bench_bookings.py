@@ -338,11 +338,13 @@ async def measure(runs: int) -> dict[str, tuple[float, float]]:
     from center.places.rooms import list_rooms
     from center.web.pdf import warm_up
 
+    # The app first: create_app wires the ports, whose template helpers (equipment_text ...) the
+    # PDF renderer's environment takes when warm_up builds it, as in the server's start-up.
+    app = create_app()
     await warm_up()
     await load_policy()
     # Many requests from one group in the benchmark: lift the cap on a group's future bookings.
     await BookingPolicy.update({BookingPolicy.max_future_bookings: 100_000}, force=True)
-    app = create_app()
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         await client.get("/login")

@@ -10,6 +10,7 @@ from bookings.payment_settings import load_settings
 from bookings.payment_status import deadline_of
 from center.lib.dates import TOKYO
 from center.lib.i18n import N_, both
+from center.lib.versions import reference_cached
 from center.notices.service import notify
 from center.places.tables import Room
 
@@ -62,7 +63,10 @@ async def notify_group(booking: dict, action: str, note: str = "") -> None:
     """Tell the group about a change to its booking (inside the change's transaction)."""
     if action not in NOTICE_TEXTS:
         return
-    room = await Room.select(Room.name_ja, Room.name_en).where(Room.id == booking["room"]).first()
+    room = await reference_cached(
+        f"room_names:{booking['room']}",
+        Room.select(Room.name_ja, Room.name_en).where(Room.id == booking["room"]).first().run,
+    )
     starts, ends = booking["starts_at"].astimezone(TOKYO), booking["ends_at"].astimezone(TOKYO)
     subject, body = NOTICE_TEXTS[action]
     paying: dict[str, Any] = {}

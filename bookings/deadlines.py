@@ -14,7 +14,7 @@ from bookings.rules import load_policy
 from bookings.tables import Booking, BookingPolicy
 from center.lib.dates import local_instant, to_local
 from center.lib.db import write_transaction
-from center.places.calendar import CalendarData
+from center.places.calendar import CalendarData, load_calendar
 from center.places.tables import CenterProfile, ClosedDay, OpeningHours
 
 SEARCH_BACK_DAYS = 31  # a cutoff on a closed day moves back to the last open day, this far at most
@@ -88,7 +88,8 @@ async def closing_calendar() -> CalendarData:
 
 async def load_rule(policy: dict | None = None) -> DeadlineRule:
     policy = policy or await load_policy()
-    return DeadlineRule(policy["tentative_days"], policy["decide_days_before"], await closing_calendar())
+    # The calendar the pages use, kept per process (center.lib.versions); its slots do not matter here.
+    return DeadlineRule(policy["tentative_days"], policy["decide_days_before"], await load_calendar())
 
 
 async def deadline_for(starts_at: datetime, requested_at: datetime, policy: dict | None = None) -> datetime:

@@ -16,6 +16,7 @@ from datetime import date
 
 from bookings.tables import ReductionRate, Surcharge
 from center.lib.i18n import N_, gettext, pick
+from center.lib.versions import reference_cached
 from center.places.calendar import in_heating_season, load_profile
 from center.places.equipment import label_pair
 from center.places.equipment_fees import fees_for
@@ -64,11 +65,10 @@ class Payer:
     commercial: bool = False
 
 
-async def slot_fees(room_id: int, slot_codes: list[str]) -> list[dict]:
-    """The room's fee rows for these slots, in slot order."""
-    if not slot_codes:
-        return []
-    return await (
+async def room_slot_fees(room_id: int) -> list[dict]:
+    """Every fee row of the room (one per slot it offers, active or not), in slot order; kept per
+    process until the fees or slots change (center.lib.versions)."""
+    query = (
         RoomSlotFee.select(
             RoomSlotFee.fee,
             RoomSlotFee.heating_fee,
@@ -76,10 +76,18 @@ async def slot_fees(room_id: int, slot_codes: list[str]) -> list[dict]:
             RoomSlotFee.slot.name_ja.as_alias("name_ja"),
             RoomSlotFee.slot.name_en.as_alias("name_en"),
         )
-        .where((RoomSlotFee.room == room_id) & (RoomSlotFee.slot.code.is_in(slot_codes)))
+        .where(RoomSlotFee.room == room_id)
         .order_by(RoomSlotFee.slot.sort_order)
         .order_by(RoomSlotFee.slot.starts)
     )
+    return await reference_cached(f"room_slot_fees:{room_id}", query.run)
+
+
+async def slot_fees(room_id: int, slot_codes: list[str]) -> list[dict]:
+    """The room's fee rows for these slots, in slot order."""
+    if not slot_codes:
+        return []
+    return [row for row in await room_slot_fees(room_id) if row["code"] in slot_codes]
 
 
 def _percent(amount: int, percent: int) -> int:
@@ -146,9 +154,11 @@ async def quote(
     if not payer.in_city:
         applicable.append("outside_city")
     if applicable:
-        rules = await Surcharge.select().where(
-            (Surcharge.code.is_in(applicable)) & (Surcharge.active == True)
-        )
+        rules = [
+            rule
+            for rule in await reference_cached("surcharges", Surcharge.select().run)
+            if rule["code"] in applicable and rule["active"]
+        ]
         for rule in sorted(rules, key=lambda r: r["code"]):
             base = room_fee + equipment_fee + surcharge
             extra = _percent(base, rule["percent"]) - base
@@ -164,10 +174,15 @@ async def quote(
 
     reduction = 0
     if payer.reduction != "none" and not payer.commercial:
-        rate = (
-            await ReductionRate.select()
-            .where((ReductionRate.category == payer.reduction) & (ReductionRate.active == True))
-            .first()
+        rate = next(
+            (
+                row
+                for row in await reference_cached(
+                    "reduction_rates", ReductionRate.select().order_by(ReductionRate.id).run
+                )
+                if row["category"] == payer.reduction and row["active"]
+            ),
+            None,
         )
         if rate:
             use_fee = room_fee + equipment_fee + surcharge

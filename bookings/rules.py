@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from bookings.fees import room_slot_fees
 from bookings.tables import Booking, BookingPolicy
 from center.lib.dates import local_instant, today
 from center.lib.i18n import N_
@@ -15,7 +16,6 @@ from center.lib.months import add_months
 from center.lib.versions import reference_cached
 from center.places.calendar import DayInfo, day_info
 from center.places.equipment import decode_codes, equipment_text
-from center.places.tables import RoomSlotFee
 
 MAX_PURPOSE = 200
 MAX_TITLE = 200
@@ -191,12 +191,7 @@ async def check_request(
             errors["day"] = refusal
 
     info = await day_info(request.day)
-    room_slots = {
-        row["code"]
-        for row in await RoomSlotFee.select(RoomSlotFee.slot.code.as_alias("code")).where(
-            RoomSlotFee.room == room["id"]
-        )
-    }
+    room_slots = {row["code"] for row in await room_slot_fees(room["id"])}
     period = None
     if "day" not in errors:
         period = resolve_period(request, room, info, room_slots, errors)

@@ -24,6 +24,7 @@ from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_
+from center.lib.versions import reference_cached, reference_pinned
 from center.places.equipment import known_codes
 from center.places.tables import Room
 
@@ -52,7 +53,7 @@ class BadTransition(Conflict):
 
 
 async def _room(room_id: int) -> dict:
-    room = await Room.select().where(Room.id == room_id).first()
+    room = await reference_cached(f"room:{room_id}", Room.select().where(Room.id == room_id).first().run)
     if room is None:
         raise ValidationFailed({"room": N_("Choose a room.")})
     return room
@@ -123,9 +124,11 @@ async def request_booking(
     override = bool(override_reason.strip()) and actor.staff
     now = datetime.now(UTC)
     try:
-        async with write_transaction():
+        async with write_transaction(), reference_pinned():
             # Every read inside the transaction: the checks see what the insert will see, and on
-            # SQLite the queries share one connection instead of opening one each.
+            # SQLite the queries share one connection instead of opening one each. It changes no
+            # reference table, so the rooms, calendar, policy and fees come from this process's
+            # cache when the reference version read here is the one cached (center.lib.versions).
             room, group = await _room(request.room_id), await _group(group_id)
             period = await check_request(request, room, group, override=override)
             fee = await price(request, group, room, period)

@@ -13,13 +13,17 @@ from center.accounts.actors import Actor
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_, pick
+from center.lib.versions import reference_cached
 
 MAX_BODY = 20000
 
 
 async def current_terms() -> dict | None:
-    """The version in force (the highest), or None when the center has published none yet."""
-    return await BookingTerms.select().order_by(BookingTerms.version, ascending=False).first()
+    """The version in force (the highest), or None when the center has published none yet; kept per
+    process until the terms change (center.lib.versions)."""
+    return await reference_cached(
+        "terms", BookingTerms.select().order_by(BookingTerms.version, ascending=False).first().run
+    )
 
 
 async def terms_version(version: int) -> dict | None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import copy
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -162,6 +162,9 @@ def counters_after_restore(before: dict[str, int], table: str = VERSION_TABLE) -
 _memo: ContextVar[dict[str, Versions] | None] = ContextVar("center_versions_memo", default=None)
 # Set inside center.lib.db.read_transaction: reads only, so the caches may serve and be filled.
 _reading: ContextVar[bool] = ContextVar("center_versions_reading", default=False)
+# Set by reference_pinned inside a write transaction that changes no reference table: the reference
+# version as that transaction sees it.
+_pinned: ContextVar[int | None] = ContextVar("center_versions_pinned", default=None)
 
 
 @contextmanager
@@ -219,6 +222,26 @@ def _in_write_transaction() -> bool:
     return get_engine().transaction_exists() and not _reading.get()
 
 
+@asynccontextmanager
+async def reference_pinned() -> AsyncIterator[None]:
+    """Inside a write transaction that changes no reference table (a booking request, say): read
+    the reference version once, inside the transaction, and let reference_cached serve (and fill)
+    what it keeps for that version until the block ends. The transaction then checks against the
+    reference data as it stands, without reading those tables again. A block that does write a
+    reference table must not use this: it could not see its own change."""
+    from center.lib.db import get_engine
+
+    if not _in_write_transaction():
+        yield
+        return
+    rows = await get_engine().run_ddl(f"SELECT version FROM {VERSION_TABLE} WHERE name = '{REFERENCE}'")
+    token = _pinned.set(int(rows[0]["version"]) if rows else 0)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 # --- the per-process reference cache ------------------------------------------------------------------
 
 _reference: dict[tuple[int, str], tuple[int, Any]] = {}
@@ -227,12 +250,17 @@ _reference: dict[tuple[int, str], tuple[int, Any]] = {}
 async def reference_cached(name: str, loader: Callable[[], Awaitable[T]]) -> T:
     """What `loader` returns, kept in this process while the reference version stands; a deep copy
     each time, so callers may change what they get. Inside a write transaction the loader always
-    runs (it must see the transaction's own changes, and may not fill the cache with them)."""
+    runs (it must see the transaction's own changes, and may not fill the cache with them), unless
+    the transaction pinned the reference version (reference_pinned: it changes no reference table)."""
     from center.lib.db import get_engine
 
+    pinned = _pinned.get()
     if _in_write_transaction():
-        return await loader()
-    version = (await current()).reference
+        if pinned is None:
+            return await loader()
+        version = pinned
+    else:
+        version = (await current()).reference
     key = (id(get_engine()), name)  # tests swap engines under one process
     hit = _reference.get(key)
     if hit is None or hit[0] != version:

@@ -185,5 +185,6 @@ def in_heating_season(day: date, first_month: int, last_month: int) -> bool:
 
 
 async def load_profile() -> dict | None:
-    """The center's profile row (name, heating season, holiday policy), or None before set-up."""
-    return await CenterProfile.select().first()
+    """The center's profile row (name, heating season, holiday policy), or None before set-up; kept
+    per process until it changes (center.lib.versions)."""
+    return await reference_cached("profile", CenterProfile.select().first().run)
