@@ -3,6 +3,7 @@ day, and the independent parser (Mozilla's ical.js, run by Node) every feed is c
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -32,20 +33,24 @@ _READY: list[bool] = []
 
 
 def _ensure_icaljs() -> None:
-    """Install ical.js from the lock file once per session (`npm ci`) when it is missing."""
+    """Install ical.js from the lock file once (`npm ci`) when it is missing. The xdist workers
+    take a file lock for it: `npm ci` first empties node_modules, so a second worker installing at
+    the same time pulled ical.js from under the first one's parser (seen on a fresh clone)."""
     if _READY:
         return
     node, npm = shutil.which("node"), shutil.which("npm")
     need(bool(node and npm), "the ical.js checks need node and npm on PATH")
-    if not (JS_DIR / "node_modules" / "ical.js" / "package.json").exists():
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=JS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        need(result.returncode == 0, f"npm ci for ical.js failed: {result.stderr[-500:]}")
+    with (JS_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (JS_DIR / "node_modules" / "ical.js" / "package.json").exists():
+            result = subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=JS_DIR,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            need(result.returncode == 0, f"npm ci for ical.js failed: {result.stderr[-500:]}")
     _READY.append(True)
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from bookings.fees import ensure_default_rules
 from bookings.rules import BookingRequest, load_policy
-from bookings.service import Actor, request_booking
+from bookings.service import request_booking
 from bookings.tables import Booking, BookingPolicy
+from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
@@ -97,14 +98,14 @@ async def test_a_booking_request_checks_the_policy_as_it_stands(db):
             expected_head_count=5,
         )
 
-    booking_id = await request_booking(ask(14), group, Actor(None, "member"))
+    booking_id = await request_booking(ask(14), group, ActorRef(None, "member"))
     assert (await Booking.select(Booking.status).where(Booking.id == booking_id).first())["status"] == (
         "requested"
     )
     # The manager now allows one future booking per group: the next request is refused at once.
     await BookingPolicy.update({BookingPolicy.max_future_bookings: 1}, force=True)
     with pytest.raises(ValidationFailed) as refused:
-        await request_booking(ask(15), group, Actor(None, "member"))
+        await request_booking(ask(15), group, ActorRef(None, "member"))
     assert "group" in refused.value.errors
     assert await Booking.count() == 1
     clear_reference_cache()

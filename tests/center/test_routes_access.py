@@ -222,25 +222,9 @@ class Outcome:
     cache_control: str = ""
 
 
-_sweeps: dict[tuple[str, str], list[Outcome]] = {}
-
-
-async def sweep(app: Litestar, engine: str, account: str) -> list[Outcome]:
-    """One account against every route, once per engine and account per test process (the three
-    tests that judge a sweep share one xdist group per account, so they meet in one process)."""
-    key = (engine, account)
-    if key not in _sweeps:
-        _sweeps[key] = await _walk(app, account)
-    return _sweeps[key]
-
-
-# One xdist group per account: the walks (a few hundred requests each) spread over the workers,
-# and each runs once per engine.
 def by_account(names) -> pytest.MarkDecorator:
-    group = pytest.mark.xdist_group
-    return pytest.mark.parametrize(
-        "account", [pytest.param(name, marks=group(f"routes_access_{name}")) for name in names]
-    )
+    """One test per account: the walks (a few hundred requests each) spread over the workers."""
+    return pytest.mark.parametrize("account", list(names))
 
 
 async def _walk(app: Litestar, account: str) -> list[Outcome]:
@@ -266,13 +250,13 @@ async def _walk(app: Litestar, account: str) -> list[Outcome]:
     return outcomes
 
 
-@by_account(ACCOUNTS)
-async def test_each_role_is_let_in_exactly_where_the_guards_say(db, app, account):
+def wrong_admissions(outcomes: list[Outcome]) -> list[str]:
+    """Each role is let in exactly where the guards say: 401 for a visitor and 403 for a signed-in
+    account the guards leave out, and never 401/403 where they let it in."""
     wrong = []
-    for outcome in await sweep(app, db, account):
+    for outcome in outcomes:
         roles = ACCOUNTS[outcome.account]
-        admitted = outcome.endpoint.admits(roles)
-        if not admitted:
+        if not outcome.endpoint.admits(roles):
             expected = 401 if roles is None else 403
             if outcome.status != expected:
                 wrong.append(
@@ -282,30 +266,43 @@ async def test_each_role_is_let_in_exactly_where_the_guards_say(db, app, account
             wrong.append(
                 f"{outcome.account}: {outcome.endpoint.label} -> {outcome.status}, expected to be let in"
             )
-    assert wrong == [], "\n".join(wrong)
+    return wrong
+
+
+def server_errors(outcomes: list[Outcome]) -> list[str]:
+    """Sample ids, empty forms: a refusal is fine; a crash is not."""
+    return [
+        f"{o.account}: {o.endpoint.label} {o.endpoint.sample_path()} -> {o.status}"
+        for o in outcomes
+        if o.status >= 500
+    ]
+
+
+def cacheable_answers(outcomes: list[Outcome]) -> list[str]:
+    """Pages, partials, the API, PDFs, refusals and error pages alike: nothing a signed-in person
+    was shown may stay in a browser's or a proxy's cache."""
+    return [
+        f"{o.account}: {o.endpoint.label} -> {o.status}, Cache-Control: {o.cache_control or '(none)'}"
+        for o in outcomes
+        if o.account != "visitor" and o.cache_control != "no-store"
+    ]
 
 
 @by_account(ACCOUNTS)
-async def test_no_route_fails_with_a_server_error_for_any_role(db, app, account):
-    # The same walk: sample ids, empty forms. A refusal is fine; a crash is not.
-    crashes = [
-        f"{o.account}: {o.endpoint.label} {o.endpoint.sample_path()} -> {o.status}"
-        for o in await sweep(app, db, account)
-        if o.status >= 500
-    ]
-    assert crashes == [], "\n".join(crashes)
-
-
-@by_account(name for name in ACCOUNTS if name != "visitor")
-async def test_every_response_to_a_signed_in_request_says_no_store(db, app, account):
-    # Pages, partials, the API, PDFs, refusals and error pages alike: nothing a signed-in person
-    # was shown may stay in a browser's or a proxy's cache.
-    wrong = [
-        f"{o.account}: {o.endpoint.label} -> {o.status}, Cache-Control: {o.cache_control or '(none)'}"
-        for o in await sweep(app, db, account)
-        if o.cache_control != "no-store"
-    ]
-    assert wrong == [], "\n".join(wrong)
+async def test_every_route_admits_exactly_the_guarded_roles_never_crashes_and_says_no_store_when_signed_in(
+    db, app, account
+):
+    # One walk per account judged three ways (a walk is a few hundred requests; three tests
+    # sharing it could not share it across xdist workers).
+    outcomes = await _walk(app, account)
+    assert outcomes, "the walk found no routes"
+    failures = {
+        "let in or refused against the guards": wrong_admissions(outcomes),
+        "server errors": server_errors(outcomes),
+        "signed-in answers without Cache-Control: no-store": cacheable_answers(outcomes),
+    }
+    report = "\n".join(f"{kind}:\n  " + "\n  ".join(found) for kind, found in failures.items() if found)
+    assert report == ""
 
 
 async def test_every_unsafe_route_refuses_a_request_without_csrf_token_even_for_a_manager(db, app):

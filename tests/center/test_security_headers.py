@@ -19,7 +19,6 @@ from tests.center.test_routes_access import (
     UNSAFE,
     endpoints,
     logged_in_client,
-    pooled,
     send,
     set_up_people,
 )
@@ -46,26 +45,25 @@ def missing_headers(response: httpx.Response) -> list[str]:
     return missing
 
 
-async def test_every_route_answers_every_role_with_the_security_headers(db, app):
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+async def test_every_route_answers_every_role_with_the_security_headers(db, app, account):
     await set_up_people()
     wrong: list[str] = []
     inline: list[str] = []
-    async with pooled():
-        for account in ACCOUNTS:
-            client = await logged_in_client(app, account)
-            try:
-                for endpoint in endpoints(app):
-                    # Unsafe methods without a CSRF token: refused before any handler, so nothing
-                    # changes, and the refusal must carry the headers too.
-                    response = await send(client, endpoint, with_csrf=endpoint.method not in UNSAFE)
-                    if problems := missing_headers(response):
-                        wrong.append(f"{account}: {endpoint.label} -> {response.status_code}: {problems}")
-                    if "text/html" in response.headers.get("content-type", "") and (
-                        found := INLINE.search(response.text)
-                    ):
-                        inline.append(f"{account}: {endpoint.label}: {found.group(0)}")
-            finally:
-                await client.aclose()
+    client = await logged_in_client(app, account)
+    try:
+        for endpoint in endpoints(app):
+            # Unsafe methods without a CSRF token: refused before any handler, so nothing
+            # changes, and the refusal must carry the headers too.
+            response = await send(client, endpoint, with_csrf=endpoint.method not in UNSAFE)
+            if problems := missing_headers(response):
+                wrong.append(f"{account}: {endpoint.label} -> {response.status_code}: {problems}")
+            if "text/html" in response.headers.get("content-type", "") and (
+                found := INLINE.search(response.text)
+            ):
+                inline.append(f"{account}: {endpoint.label}: {found.group(0)}")
+    finally:
+        await client.aclose()
     assert wrong == [], "\n".join(wrong[:40])
     assert inline == [], "\n".join(inline[:40])
 
