@@ -179,9 +179,34 @@ async def _pg_admin(url: str, sql: str) -> None:
         await connection.close()
 
 
+# Where modules lived before the layers of issue 13 (commit 2f3c2d3 and older), so --root can load
+# an older checkout's database with this loader.
+_OLD_LAYOUT = {
+    "center.lib.db": "center.db",
+    "center.lib.dates": "center.dates",
+    "center.shell.demo": "center.demo",
+    "center.web.pdf": "center.pdf",
+}
+
+
+def _alias_old_layout() -> None:
+    import importlib
+    import importlib.util
+    import types
+
+    if importlib.util.find_spec("center.lib") is not None:
+        return
+    for package in ("center.lib", "center.shell"):
+        sys.modules.setdefault(package, types.ModuleType(package))
+    for new, old in _OLD_LAYOUT.items():
+        sys.modules[new] = importlib.import_module(old)
+
+
 async def _load(count: int) -> None:
     """In the child, with the served checkout first on the path: the bench_bookings history."""
     import bench_bookings
+
+    _alias_old_layout()
 
     from center.lib.db import migrate
     from center.shell.demo import load_demo
