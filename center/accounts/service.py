@@ -19,7 +19,7 @@ from center.accounts.passwords import (
 )
 from center.accounts.roles import FRONT_DESK, MANAGER, MEMBER, STAFF_ROLES
 from center.accounts.tables import Group, LoginAttempt, User, UserRole
-from center.lib.db import write_transaction
+from center.lib.db import read_transaction, write_transaction
 from center.lib.errors import DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_
 
@@ -53,12 +53,14 @@ class LoginRefused(DomainError):
 
 
 async def load_principal(user_id: int) -> Principal | None:
-    """The active user with their staff roles and approved groups, or None."""
-    user = await User.select().where((User.id == user_id) & (User.active == True)).first()
-    if user is None:
-        return None
-    roles = {row["role"] for row in await UserRole.select(UserRole.role).where(UserRole.user == user_id)}
-    group_ids = await approved_group_ids(user_id)
+    """The active user with their staff roles and approved groups, or None. Read on every
+    signed-in request: three small reads on one connection (SQLite would open one per query)."""
+    async with read_transaction():
+        user = await User.select().where((User.id == user_id) & (User.active == True)).first()
+        if user is None:
+            return None
+        roles = {row["role"] for row in await UserRole.select(UserRole.role).where(UserRole.user == user_id)}
+        group_ids = await approved_group_ids(user_id)
     if group_ids:
         roles.add(MEMBER)
     return Principal(
