@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from bench_http import DEFAULT_PG, _database, _with_server  # noqa: E402
+from bench_http import DEFAULT_PG, _database, _with_server, server_command  # noqa: E402
 
 PASSWORD = "bench-load-password-7"
 USER_PREFIX = "loadmember"
@@ -89,16 +89,7 @@ def main() -> None:
             for count in workers:
                 print(f"{engine}, {count} worker(s) ...", flush=True)
                 result = _with_server(
-                    [
-                        sys.executable,
-                        "-c",
-                        "import sys; from center.cli import main; sys.exit(main())",
-                        "run",
-                        "--port",
-                        "{port}",
-                        "--workers",
-                        str(count),
-                    ],
+                    server_command(count),
                     Path(args.root),
                     served,
                     lambda port, setup=setup, env=env: asyncio.run(_measure(port, args, setup, env)),

@@ -105,16 +105,7 @@ def main() -> None:
             for count in workers:
                 print(f"{engine}, {count} worker(s) ...", flush=True)
                 results[(engine, count)] = _with_server(
-                    [
-                        sys.executable,
-                        "-c",
-                        "import sys; from center.cli import main; sys.exit(main())",
-                        "run",
-                        "--port",
-                        "{port}",
-                        "--workers",
-                        str(count),
-                    ],
+                    server_command(count),
                     Path(args.root),
                     env,
                     lambda port: _drive_all(tool, port, args.duration, only),
@@ -216,6 +207,12 @@ async def _load(count: int) -> None:
     await bench_bookings.add_rooms()
     await bench_bookings.load_history(count)
     await bench_bookings.analyze()
+
+
+def server_command(workers: int) -> list[str]:
+    """`center run` with this many uvicorn workers; "{port}" is filled in by _with_server."""
+    run = "import sys; from center.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", run, "run", "--port", "{port}", "--workers", str(workers)]
 
 
 # --- servers and load --------------------------------------------------------------------------------
