@@ -25,6 +25,7 @@ from center.web.errors import handle_exception
 from center.web.forwarded import ForwardedMiddleware
 from center.web.input_bounds import check_input_bounds
 from center.web.locale import LocaleMiddleware
+from center.web.revalidation import Revalidation
 from center.web.security_headers import add_security_headers
 from center.web.templating import template_config
 
@@ -174,5 +175,7 @@ def create_app() -> Litestar:
     wire()
     # The server log is ours (center.shell.ops.logs): Litestar's own config would replace it.
     app = Litestar(plugins=[CenterPlugin()], logging_config=None)
+    # A visitor's still-current page or feed is answered 304 before the middleware (inside the log).
+    app.asgi_handler = Revalidation(app.asgi_handler, get_settings().trusted_proxies)
     install_request_observer(app, install_access_log_filter(app))
     return app

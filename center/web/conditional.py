@@ -26,10 +26,13 @@ from litestar.utils.scope.state import ScopeState
 from center.lib.db import get_engine
 from center.lib.i18n import current_locale
 from center.lib.versions import current, request_memo
+from center.web import revalidation
+from center.web.locale import locale_of
 
 TOKEN_MARK = "\x00csrf\x00"
 MAX_PAGES = 512
 VARY = "Cookie, HX-Request, HX-Trigger"
+CSRF_COOKIE = "csrftoken"  # Litestar's default (center.app configures no other)
 
 
 @dataclass(frozen=True)
@@ -43,15 +46,13 @@ class _Page:
 _pages: OrderedDict[str, _Page] = OrderedDict()
 
 
-def _visitor_key(request: Request) -> str | None:
-    if request.scope.get("user") is not None or request.scope.get("session"):
-        return None
+def _visitor_key(request: Request, locale: str) -> str:
     query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
     return "|".join(
         (
-            request.url.path,
+            request.scope["path"],
             query,
-            current_locale.get(),
+            locale,
             request.headers.get("HX-Request", ""),
             request.headers.get("HX-Trigger", ""),
             str(id(get_engine())),
@@ -59,19 +60,40 @@ def _visitor_key(request: Request) -> str | None:
     )
 
 
+async def _validators(key: str, token: str) -> tuple[str, str]:
+    """(the page's cache key, its ETag) under the current data versions and minute."""
+    versions = await current()
+    page_key = f"{key}|{versions.tag}|{datetime.now(UTC):%Y%m%d%H%M}"
+    return page_key, '"' + hashlib.sha256(f"{page_key}|{token}".encode()).hexdigest()[:32] + '"'
+
+
+def _matches(request: Request, etag: str) -> bool:
+    return etag in {part.strip() for part in request.headers.get("If-None-Match", "").split(",")}
+
+
+async def _revalidate(request: Request) -> dict[str, str] | None:
+    """center.web.revalidation's check, before the app's middleware: the same validators as
+    visitor_page computes, from the cookies the locale and CSRF middleware would read (a visitor
+    without a CSRF cookie would be given a new token, so their copy cannot be current)."""
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token:
+        return None
+    with request_memo():
+        _page_key, etag = await _validators(_visitor_key(request, locale_of(request.scope)), token)
+    return {"ETag": etag, "Vary": VARY} if _matches(request, etag) else None
+
+
 async def visitor_page(request: Request, build: Callable[[], Awaitable[Any]]) -> Any:
     """What `build` answers (a Template, a Response or a value encoded as JSON), through the ETag
     check and the page cache when the request is a visitor's; otherwise `build()` as it is."""
-    key = _visitor_key(request)
-    if key is None:
+    if request.scope.get("user") is not None or request.scope.get("session"):
         return await build()
+    key = _visitor_key(request, current_locale.get())
     with request_memo():
-        versions = await current()
         token = ScopeState.from_scope(request.scope).csrf_token or ""
-        page_key = f"{key}|{versions.tag}|{datetime.now(UTC):%Y%m%d%H%M}"
-        etag = '"' + hashlib.sha256(f"{page_key}|{token}".encode()).hexdigest()[:32] + '"'
+        page_key, etag = await _validators(key, token)
         validators = {"ETag": etag, "Vary": VARY}
-        if etag in {part.strip() for part in request.headers.get("If-None-Match", "").split(",")}:
+        if _matches(request, etag):
             return Response(b"", status_code=304, headers=validators)
         page = _pages.get(page_key)
         if page is None:
@@ -82,6 +104,8 @@ async def visitor_page(request: Request, build: Callable[[], Awaitable[Any]]) ->
                     _pages.popitem(last=False)
         else:
             _pages.move_to_end(page_key)
+        if page.status_code == 200:  # its revalidation may be answered before the middleware
+            revalidation.register(request.scope["path"], request.scope.get("path_template", ""), _revalidate)
         body = page.body.replace(TOKEN_MARK, token) if token else page.body
         return Response(
             body.encode(),

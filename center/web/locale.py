@@ -11,18 +11,23 @@ from center.lib.i18n import current_locale, negotiate
 LANG_COOKIE = "lang"
 
 
+def locale_of(scope: Scope) -> str:
+    """The language a request asks for, from its `lang` cookie."""
+    cookie_header = ""
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            cookie_header = value.decode("latin-1")
+    chosen = None
+    for part in cookie_header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == LANG_COOKIE:
+            chosen = value
+    return negotiate(chosen, None)
+
+
 class LocaleMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        cookie_header = ""
-        for name, value in scope.get("headers", []):
-            if name == b"cookie":
-                cookie_header = value.decode("latin-1")
-        chosen = None
-        for part in cookie_header.split(";"):
-            key, _, value = part.strip().partition("=")
-            if key == LANG_COOKIE:
-                chosen = value
-        token = current_locale.set(negotiate(chosen, None))
+        token = current_locale.set(locale_of(scope))
         try:
             await next_app(scope, receive, send)
         finally:

@@ -75,3 +75,62 @@ async def test_the_public_feed_answers_304_from_what_it_kept(client):
     again = await client.get("/feeds/public.ics", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert (await client.get("/feeds/public.ics")).content == first.content
+
+
+def _count_early_answers(monkeypatch) -> list[int]:
+    """Count the 304s center.web.revalidation answers before the app's middleware."""
+    from center.web import revalidation
+
+    answered: list[int] = []
+    original = revalidation._not_modified
+
+    async def counted(send, headers):
+        answered.append(1)
+        await original(send, headers)
+
+    monkeypatch.setattr(revalidation, "_not_modified", counted)
+    return answered
+
+
+def _comparable(headers) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name not in {"x-request-id", "date"}}
+
+
+@pytest.mark.parametrize("url", [*_pages(), "/feeds/public.ics?lang=en"])
+async def test_a_304_answered_before_the_middleware_is_the_one_the_app_would_answer(client, monkeypatch, url):
+    from center.web import revalidation
+
+    await load_demo()
+    answered = _count_early_answers(monkeypatch)
+    first = await client.get(url)
+    assert first.status_code == 200
+    condition = {"If-None-Match": first.headers["etag"]}
+    early = await client.get(url, headers=condition)
+    assert early.status_code == 304 and answered == [1]
+    revalidation.clear()  # the app's own answer, for comparison
+    full = await client.get(url, headers=condition)
+    assert full.status_code == 304 and answered == [1]
+    assert _comparable(early.headers) == _comparable(full.headers)
+    # After a change the early check declines and the app answers the new page.
+    await client.get(url)  # registers the address again
+    await Room.update({Room.name_en: "The Renamed Hall"}).where(Room.code == "hall")
+    changed = await client.get(url, headers=condition)
+    assert changed.status_code == 200 and changed.headers["etag"] != first.headers["etag"]
+    assert answered == [1]
+
+
+async def test_the_early_answer_leaves_sessions_languages_and_tokens_to_the_app(client, app, monkeypatch):
+    from tests.helpers import client_at
+
+    await load_demo()
+    answered = _count_early_answers(monkeypatch)
+    grid = _pages()[0]
+    etag = (await client.get(grid)).headers["etag"]
+    client.cookies.set("lang", "en")
+    assert (await client.get(grid, headers={"If-None-Match": etag})).status_code == 200
+    client.cookies.delete("lang")
+    async with client_at(app, "127.0.0.2") as other:  # their own CSRF cookie
+        assert (await other.get(grid, headers={"If-None-Match": etag})).status_code == 200
+    await login(client, "member", DEMO_PASSWORD)  # a session cookie: the app decides
+    assert (await client.get(grid, headers={"If-None-Match": etag})).status_code == 200
+    assert answered == []

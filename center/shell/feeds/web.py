@@ -26,6 +26,7 @@ from center.lib.versions import current as current_versions
 from center.lib.versions import request_memo
 from center.shell.feeds import private, sources
 from center.shell.feeds.calendars import etag_of, http_date, not_modified, render_calendar
+from center.web import revalidation
 
 CALENDAR_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8"
 SUFFIX = ".ics"
@@ -164,13 +165,16 @@ def _not_found() -> Response:
     )
 
 
+def _kept_key(request: Request, language: str, tag: str) -> str:
+    query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
+    return f"{id(get_engine())}|{request.url.path}?{query}|{language}|{today()}|{tag}"
+
+
 async def _center_feed(request: Request, title: str, *collectors: sources.Collector) -> Response:
     """A public feed of the center's own events: `title` is a msgid with %(center)s."""
     language, window = _language(request), _window(request)
-    query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
     with request_memo():
-        versions = await current_versions()
-        key = f"{id(get_engine())}|{request.url.path}?{query}|{language}|{today()}|{versions.tag}"
+        key = _kept_key(request, language, (await current_versions()).tag)
         answer = _KEPT.get(key)
         if answer is None:
             where, place_stamp = await sources.place()
@@ -183,7 +187,25 @@ async def _center_feed(request: Request, title: str, *collectors: sources.Collec
             _KEPT[key] = answer
             while len(_KEPT) > MAX_KEPT:
                 _KEPT.popitem(last=False)
+    # Its revalidation may be answered before the app's middleware (center.web.revalidation).
+    revalidation.register(request.scope["path"], request.scope.get("path_template", ""), _revalidate)
     return _conditional(request, answer)
+
+
+async def _revalidate(request: Request) -> dict[str, str] | None:
+    """center.web.revalidation's check, before the app's middleware: the 304's headers when the
+    answer kept for this request's key is the client's copy (nothing kept: the app decides)."""
+    with request_memo():
+        key = _kept_key(request, request.query_params.get("lang") or "ja", (await current_versions()).tag)
+    answer = _KEPT.get(key)
+    if answer is None or not not_modified(
+        answer.headers["ETag"],
+        answer.last_modified,
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+    ):
+        return None
+    return dict(answer.headers)
 
 
 class FeedController(Controller):

@@ -15,7 +15,8 @@ from typing import Any
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 
-from center.lib.db import get_engine
+from center.lib.db import TunedSQLiteEngine, get_engine
+from center.lib.scheduler.tables import JobRun
 from center.lib.settings import get_settings
 from center.shell.ops.facts import last_job_finished
 from center.shell.ops.metrics import package_version
@@ -39,13 +40,28 @@ def expected_migrations() -> frozenset[tuple[str, str]]:
     return frozenset(found)
 
 
+def _committed_reader() -> TunedSQLiteEngine | None:
+    """On SQLite the checks read through the process's open read-only connection: a new connection
+    per check cost /healthz two milliseconds more than all the rest of it together."""
+    engine = get_engine()
+    if isinstance(engine, TunedSQLiteEngine) and not engine.transaction_exists():
+        return engine
+    return None
+
+
 async def check_database() -> dict[str, Any]:
-    await get_engine().run_ddl("SELECT 1")
+    if reader := _committed_reader():
+        reader.read_committed("SELECT 1")
+    else:
+        await get_engine().run_ddl("SELECT 1")
     return {"ok": True}
 
 
 async def check_migrations() -> dict[str, Any]:
-    rows = await Migration.select(Migration.app_name, Migration.name)
+    if reader := _committed_reader():
+        rows = reader.read_committed(f"SELECT app_name, name FROM {Migration._meta.tablename}")
+    else:
+        rows = await Migration.select(Migration.app_name, Migration.name)
     ran = {(row["app_name"], row["name"]) for row in rows}
     pending = len(expected_migrations() - ran)
     return {"ok": pending == 0, "pending": pending}
@@ -59,7 +75,11 @@ async def check_scheduler(now: datetime | None = None) -> dict[str, Any]:
     before its scheduler had a chance."""
     now = now or datetime.now(UTC)
     limit = timedelta(minutes=get_settings().health_scheduler_minutes)
-    last = await last_job_finished()
+    if reader := _committed_reader():  # stored as ISO text in UTC, so the greatest is the latest
+        (row,) = reader.read_committed(f"SELECT max(last_finished_at) AS last FROM {JobRun._meta.tablename}")
+        last = datetime.fromisoformat(row["last"]) if row["last"] else None
+    else:
+        last = await last_job_finished()
     starting = now - STARTED_AT <= limit
     if last is None:
         return {"ok": starting, "last_run": None, "age_seconds": None}
