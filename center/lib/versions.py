@@ -87,6 +87,7 @@ PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION center_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE {VERSION_TABLE} SET version = version + 1 WHERE name = TG_ARGV[0];
+    PERFORM pg_notify('center_version', TG_ARGV[0]);  -- center.lib.versions_listener
     RETURN NULL;
 END
 $$
@@ -189,20 +190,26 @@ def reading() -> Iterator[None]:
 READ_QUERY = f"SELECT name, version FROM {VERSION_TABLE}"
 
 
-async def current() -> Versions:
+async def current(*, pushed: bool = False) -> Versions:
     """The committed versions (one indexed query, or none when this request already read them).
     On SQLite outside a transaction, on the process's one open read-only connection
     (center.lib.db.CommittedReader), so a visitor's request opens no connection for it; inside a
     transaction, on the transaction's connection: a version read after the transaction's snapshot
-    could be newer than the data it then loads, and would file old data under a new version."""
+    could be newer than the data it then loads, and would file old data under a new version.
+    `pushed`: a revalidation may take what PostgreSQL last notified (center.lib.versions_listener)."""
+    from center.lib import versions_listener
     from center.lib.db import TunedSQLiteEngine, get_engine
 
     memo = _memo.get()
     if memo is not None and "now" in memo:
         return memo["now"]
     engine = get_engine()
+    outside = not engine.transaction_exists()
+    if pushed and outside and (kept := versions_listener.kept(engine)) is not None:
+        return kept
+    generation = versions_listener.generation()
     rows = None
-    if isinstance(engine, TunedSQLiteEngine) and not engine.transaction_exists():
+    if isinstance(engine, TunedSQLiteEngine) and outside:
         try:
             rows = engine.read_committed(READ_QUERY)
         except (OSError, sqlite3.Error):  # no database file or table yet: as the engine answers
@@ -211,6 +218,8 @@ async def current() -> Versions:
         rows = await engine.run_ddl(READ_QUERY)
     found = {row["name"]: int(row["version"]) for row in rows}
     versions = Versions(found.get(REFERENCE, 0), found.get(DATA, 0))
+    if outside:
+        versions_listener.keep(engine, versions, generation)
     if memo is not None:
         memo["now"] = versions
     return versions

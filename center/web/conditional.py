@@ -60,9 +60,9 @@ def _visitor_key(request: Request, locale: str) -> str:
     )
 
 
-async def _validators(key: str, token: str) -> tuple[str, str]:
+async def _validators(key: str, token: str, *, pushed: bool = False) -> tuple[str, str]:
     """(the page's cache key, its ETag) under the current data versions and minute."""
-    versions = await current()
+    versions = await current(pushed=pushed)
     page_key = f"{key}|{versions.tag}|{datetime.now(UTC):%Y%m%d%H%M}"
     return page_key, '"' + hashlib.sha256(f"{page_key}|{token}".encode()).hexdigest()[:32] + '"'
 
@@ -79,7 +79,9 @@ async def _revalidate(request: Request) -> dict[str, str] | None:
     if not token:
         return None
     with request_memo():
-        _page_key, etag = await _validators(_visitor_key(request, locale_of(request.scope)), token)
+        _page_key, etag = await _validators(
+            _visitor_key(request, locale_of(request.scope)), token, pushed=True
+        )
     return {"ETag": etag, "Vary": VARY} if _matches(request, etag) else None
 
 

@@ -18,9 +18,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from center.lib.settings import Network, get_settings
+from center.lib.settings import Network
 from center.web.forwarded import resolve_scope
-from center.web.security_headers import security_headers
 
 SESSION_COOKIE = b"session="  # Litestar's default session cookie name (center.accounts.sessions)
 MAX_PATHS = 1024
@@ -72,8 +71,8 @@ class Revalidation:
 
 
 async def _not_modified(send: Send, headers: dict[str, str]) -> None:
-    merged = {**security_headers(get_settings().https), **headers}
-    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in merged.items()]
+    # The security headers are added by the app's before_send hook, which wraps this send too.
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
     await send(
         {
             "type": "http.response.start",

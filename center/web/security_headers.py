@@ -11,7 +11,8 @@ scripts or event handlers. Images may also be data: URLs (the permit seal previe
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
+import functools
+
 from litestar.types import Message, Scope
 
 from center.lib.settings import get_settings
@@ -48,11 +49,17 @@ def security_headers(https: bool) -> dict[str, str]:
     return headers
 
 
+@functools.cache
+def _encoded(https: bool) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.lower().encode(), value.encode()) for name, value in security_headers(https).items())
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """before_send hook: add the security headers to the start of every HTTP response."""
+    """before_send hook: add the security headers to the start of every HTTP response (on every
+    response, so plain lists rather than a header object's linear lookups per name)."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in security_headers(get_settings().https).items():
-        if name not in headers:
-            headers[name] = value
+    headers = list(message.get("headers") or ())
+    present = {name.lower() for name, _value in headers}
+    headers.extend(pair for pair in _encoded(get_settings().https) if pair[0] not in present)
+    message["headers"] = headers

@@ -166,8 +166,10 @@ def _not_found() -> Response:
 
 
 def _kept_key(request: Request, language: str, tag: str) -> str:
-    query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
-    return f"{id(get_engine())}|{request.url.path}?{query}|{language}|{today()}|{tag}"
+    query = ""
+    if request.scope["query_string"]:
+        query = "&".join(f"{key}={value}" for key, value in sorted(request.query_params.multi_items()))
+    return f"{id(get_engine())}|{request.scope['path']}?{query}|{language}|{today()}|{tag}"
 
 
 async def _center_feed(request: Request, title: str, *collectors: sources.Collector) -> Response:
@@ -196,7 +198,8 @@ async def _revalidate(request: Request) -> dict[str, str] | None:
     """center.web.revalidation's check, before the app's middleware: the 304's headers when the
     answer kept for this request's key is the client's copy (nothing kept: the app decides)."""
     with request_memo():
-        key = _kept_key(request, request.query_params.get("lang") or "ja", (await current_versions()).tag)
+        versions = await current_versions(pushed=True)
+        key = _kept_key(request, request.query_params.get("lang") or "ja", versions.tag)
     answer = _KEPT.get(key)
     if answer is None or not not_modified(
         answer.headers["ETag"],

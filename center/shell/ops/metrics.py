@@ -9,6 +9,7 @@ Two kinds, so the numbers are right with any number of uvicorn workers:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
@@ -28,7 +29,10 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
 
+@functools.cache
 def package_version() -> str:
+    """The installed version (read once: the package's metadata file is parsed on each lookup,
+    a millisecond that was most of /healthz's time)."""
     try:
         return version("civic-center")
     except PackageNotFoundError:
