@@ -30,6 +30,8 @@ os.environ["CENTER_DATA_DIR"] = str(_DATA_DIR)
 os.environ["CENTER_CHEAP_PASSWORD_HASH"] = "1"
 os.environ["CENTER_DEMO"] = "0"
 os.environ["CENTER_PG_POOL"] = "0"
+# The suite starts many short-lived servers; the PDF tests render on demand.
+os.environ["CENTER_PDF_WARM_UP"] = "0"
 os.environ["CENTER_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ.pop("CENTER_DATABASE_URL", None)
 

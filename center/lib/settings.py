@@ -41,6 +41,7 @@ class Settings:
     flowerbed_lookups_per_hour: int = 20  # finding a signup by code and phone digits: stops guessing
     password_hash_cheap: bool = False
     pg_pool: bool = True
+    pdf_warm_up: bool = True
     base_url: str = "http://127.0.0.1:8000"  # for links in e-mails
     smtp_host: str = ""  # e-mail is sent only when this is set
     smtp_port: int = 25
@@ -151,6 +152,7 @@ def get_settings() -> Settings:
         port=int(os.environ.get("CENTER_PORT", "8000")),
         password_hash_cheap=_flag("CENTER_CHEAP_PASSWORD_HASH"),
         pg_pool=_flag("CENTER_PG_POOL", True),
+        pdf_warm_up=_flag("CENTER_PDF_WARM_UP", True),
         base_url=os.environ.get("CENTER_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         smtp_host=os.environ.get("CENTER_SMTP_HOST", ""),
         smtp_port=int(os.environ.get("CENTER_SMTP_PORT", "25")),

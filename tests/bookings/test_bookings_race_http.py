@@ -118,6 +118,7 @@ def server(request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory
     env = {key: value for key, value in os.environ.items() if not key.startswith("CENTER_")}
     env.update(
         CENTER_DATA_DIR=str(data_dir),
+        CENTER_PDF_WARM_UP="0",
         CENTER_SECRET_KEY="race-test-secret-key",
         CENTER_CHEAP_PASSWORD_HASH="1",
         CENTER_DEMO="0",

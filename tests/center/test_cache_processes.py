@@ -69,6 +69,7 @@ def test_a_change_made_through_one_server_is_seen_by_the_others_next_request(kin
     env = {key: value for key, value in os.environ.items() if not key.startswith("CENTER_")}
     env.update(
         CENTER_DATA_DIR=data_dir,
+        CENTER_PDF_WARM_UP="0",
         CENTER_SECRET_KEY="two-processes-secret",
         CENTER_SCHEDULER="0",
         CENTER_CHEAP_PASSWORD_HASH="1",

@@ -140,6 +140,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("CENTER_")}
     env.update(
         CENTER_DATA_DIR=str(folder / "data"),
+        CENTER_PDF_WARM_UP="0",
         CENTER_SECRET_KEY=secrets.token_urlsafe(32),
         CENTER_HTTPS="1",
         CENTER_TRUSTED_PROXIES="127.0.0.1",
