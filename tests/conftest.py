@@ -42,7 +42,7 @@ from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 
 import piccolo_conf  # noqa: E402
-from center.lib.db import migrate, postgres_config  # noqa: E402
+from center.lib.db import keep_session_state, migrate, postgres_config  # noqa: E402
 from center.shell.wiring import wire  # noqa: E402
 from tests.pg_engine import POOL_SIZE, LoopPooledPostgresEngine  # noqa: E402
 
@@ -218,7 +218,7 @@ async def pg_pool(db) -> AsyncIterator[None]:
     if not isinstance(engine, PostgresEngine):
         yield
         return
-    await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE)
+    await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=keep_session_state)
     try:
         yield
     finally:

@@ -20,7 +20,6 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
 from center.accounts.tables import SessionRecord
-from center.lib.db import write_transaction
 from center.lib.settings import get_settings
 
 ROTATE_FLAG = "rotate_session"
@@ -82,14 +81,12 @@ class DatabaseStore(Store):
         if isinstance(expires_in, int):
             expires_in = timedelta(seconds=expires_in)
         expires_at = datetime.now(UTC) + expires_in if expires_in else None
-        async with write_transaction():
-            updated = (
-                await SessionRecord.update({SessionRecord.data: value, SessionRecord.expires_at: expires_at})
-                .where(SessionRecord.key == key)
-                .returning(SessionRecord.id)
-            )
-            if not updated:
-                await SessionRecord.insert(SessionRecord(key=key, data=value, expires_at=expires_at))
+        # One statement (an upsert on the unique key): one round trip, no transaction to open.
+        await SessionRecord.insert(SessionRecord(key=key, data=value, expires_at=expires_at)).on_conflict(
+            target=SessionRecord.key,
+            action="DO UPDATE",
+            values=[SessionRecord.data, SessionRecord.expires_at],
+        )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         row = (

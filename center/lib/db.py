@@ -181,6 +181,15 @@ async def read_transaction() -> AsyncIterator[None]:
             yield
 
 
+async def keep_session_state(_connection: asyncpg.Connection) -> None:
+    """The pool's reset of a returned connection: nothing beyond what asyncpg always does (roll
+    back a transaction left open, drop listeners). Its default also sends `pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` on every release, one more round trip per query outside a
+    transaction, for session state this app never leaves: its advisory locks are transaction
+    locks, it keeps no cursors outside a transaction, sets no session variables and listens only
+    on a connection of its own (center.lib.versions_listener)."""
+
+
 async def start_pool() -> None:
     """A server process's PostgreSQL connections: the pool, and the connection that listens for
     the data versions' notifications (center.lib.versions_listener)."""
@@ -188,7 +197,7 @@ async def start_pool() -> None:
 
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and get_settings().pg_pool:
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=keep_session_state)
         await versions_listener.start(engine)
 
 
