@@ -46,6 +46,12 @@ async def load_settings() -> dict:
     return row
 
 
+async def payment_instructions() -> str:
+    """How to pay, as a booking's page shows it (the column alone: not the seal image's bytes)."""
+    row = await PaymentSettings.select(PaymentSettings.payment_instructions).first()
+    return row["payment_instructions"] if row else ""
+
+
 def _public(row: dict) -> dict:
     """The row for the audit log: the seal as its size, not its bytes."""
     return {**row, "seal_image": len(row["seal_image"] or b"")}

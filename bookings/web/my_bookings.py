@@ -7,8 +7,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from bookings import listing, payment_settings, payment_status, service
-from bookings.access_notes import access_warnings_for
+from bookings import listing, payment_status, service
+from bookings.booking_view import booking_view
 from bookings.permits import permit_pdf
 from bookings.web.common import status_label, visible_booking
 from center.accounts.actors import ActorRef
@@ -51,19 +51,12 @@ class BookingController(Controller):
     @get("/", name="bookings:detail")
     async def booking_detail(self, request: Request, booking_id: FromPath[int]) -> Template:
         booking = await visible_booking(request, booking_id)
-        return Template(
-            "bookings/detail.html",
-            context={
-                "booking": await listing.booking_row(booking_id),
-                "status_label": status_label,
-                "refund": await service.refund_due(booking),
-                "equipment_label": equipment_label,
-                "can_cancel": booking["status"] in ("requested", "approved"),
-                "access_warnings": await access_warnings_for(booking),
-                "payment": await payment_status.status_of(booking),
-                "payment_instructions": (await payment_settings.load_settings())["payment_instructions"],
-            },
-        )
+        context = {
+            **await booking_view(booking),
+            "status_label": status_label,
+            "equipment_label": equipment_label,
+        }
+        return Template("bookings/detail.html", context=context)
 
     @get("/permit.pdf", name="bookings:permit")
     async def permit(self, request: Request, booking_id: FromPath[int]) -> Response[bytes]:
