@@ -302,9 +302,10 @@ async def _measure(port: int, args: argparse.Namespace, setup: dict, env: dict[s
                     return
                 await _book(member, cells.pop(), marker, terms, load)
 
-        began = time.perf_counter()
+        began, cpu_before, busy_before = time.perf_counter(), time.process_time(), _machine_busy()
         await asyncio.gather(*(one_member(member) for member in members))
         elapsed = time.perf_counter() - began
+        generator_cpu, machine_cpu = time.process_time() - cpu_before, _machine_busy() - busy_before
     finally:
         for member in members:
             await member.client.aclose()
@@ -318,7 +319,17 @@ async def _measure(port: int, args: argparse.Namespace, setup: dict, env: dict[s
         "errors": load.errors,
         "counted": counted,
         "ran_out": load.ran_out,
+        # Where the machine's CPU went during the load: this process is the load generator.
+        "generator_share": generator_cpu / machine_cpu if machine_cpu > 0 else float("nan"),
+        "cpu_per_booking_ms": 1000 * (machine_cpu - generator_cpu) / max(1, len(load.latencies)),
     }
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (not idle or waiting), from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -341,6 +352,8 @@ def _line(result: dict) -> str:
         f"{counted['active_holds']} holds {checked}) p50 {latency['p50']:.1f} p95 {latency['p95']:.1f} "
         f"p99 {latency['p99']:.1f} ms; errors {errors}"
         + ("; RAN OUT of free cells" if result["ran_out"] else "")
+        + f"; load generator {100 * result['generator_share']:.0f}% of the CPU used, "
+        f"server and database {result['cpu_per_booking_ms']:.1f} ms CPU per booking round"
         + f"; load avg {result['load']}"
     )
 
