@@ -95,6 +95,28 @@ def check_skip_link(page: Page) -> None:
     page.wait_for_function("document.activeElement && document.activeElement.id === 'main'", timeout=2000)
 
 
+# What wait_for_load_state("networkidle") was waited for, without its fixed half second of quiet
+# after the last request: the load event (styles, scripts, images), htmx's requests and swaps
+# finished (htmx 2 marks an element .htmx-request from the moment it sends until the response, then
+# .htmx-swapping/.htmx-settling/.htmx-added until the new content has settled; a hx-trigger="load"
+# element, the home page's programme panel, sends during DOMContentLoaded and is replaced by its
+# answer), and no image in view still loading (lazy images out of view are not fetched, with or
+# without networkidle).
+_SETTLED = """() => document.readyState === 'complete'
+  && !document.querySelector(
+    '[hx-trigger="load"], .htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')
+  && Array.from(document.images).every(img => {
+    if (img.complete) return true;
+    const box = img.getBoundingClientRect();
+    return img.loading === 'lazy' && (box.top >= innerHeight || box.bottom <= 0);
+  })"""
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has loaded and finished what htmx does on load (see _SETTLED)."""
+    page.wait_for_function(_SETTLED)
+
+
 def screenshot(page: Page, name: str) -> None:
     """Keep a picture for humans to look at (test-artifacts/ is not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)
