@@ -43,7 +43,7 @@ _TABBABLE = """() => Array.from(document.querySelectorAll(
     'a[href], button, input, select, textarea, summary, [tabindex]'
   )).filter(el => !el.disabled && el.tabIndex >= 0 && el.type !== 'hidden'
     && getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0
-  ).map(el => el.outerHTML.slice(0, 120))"""
+  )"""
 
 
 def format_violations(violations: list[dict]) -> str:
@@ -65,25 +65,40 @@ def audit(page: Page) -> None:
     )
 
 
+# What check_structure and the first half of check_skip_link read, in one round trip to the page.
+_STRUCTURE = """() => ({ h1: document.querySelectorAll('h1').length, lang: document.documentElement.lang })"""
+_BEFORE_SKIP = (
+    """() => {
+  const tabbable = ("""
+    + _TABBABLE
+    + """)();
+  const skip = document.querySelectorAll("a.skip-link[href='#main']");
+  return {
+    tabbable: tabbable.map(el => el.outerHTML.slice(0, 120)),
+    first: tabbable.length > 0 && tabbable[0] === document.querySelector('a.skip-link'),
+    skips: skip.length,
+    atBody: document.activeElement === document.body,
+  };
+}"""
+)
+
+
 def check_structure(page: Page) -> None:
     """Exactly one h1 and a language on the root element."""
-    h1_count = page.locator("h1").count()
-    assert h1_count == 1, f"{page.url} has {h1_count} h1 elements"
-    lang = page.evaluate("document.documentElement.lang")
-    assert lang in ("ja", "en"), f"{page.url} has lang={lang!r}"
+    found = page.evaluate(_STRUCTURE)
+    assert found["h1"] == 1, f"{page.url} has {found['h1']} h1 elements"
+    assert found["lang"] in ("ja", "en"), f"{page.url} has lang={found['lang']!r}"
 
 
 def check_skip_link(page: Page) -> None:
     """The skip link is the first thing Tab reaches, and following it puts focus on #main."""
-    tabbable = page.evaluate(_TABBABLE)
+    found = page.evaluate(_BEFORE_SKIP)
+    tabbable = found["tabbable"]
     assert tabbable, f"{page.url} has nothing to focus"
+    assert found["skips"] == 1, f"{page.url} has no skip link to #main"
+    assert found["first"], f"the first tab stop on {page.url} is not the skip link but {tabbable[0]}"
     skip = page.locator("a.skip-link[href='#main']")
-    assert skip.count() == 1, f"{page.url} has no skip link to #main"
-    first = page.evaluate(
-        _TABBABLE.replace("el.outerHTML.slice(0, 120)", "el === document.querySelector('a.skip-link')")
-    )
-    assert first[0], f"the first tab stop on {page.url} is not the skip link but {tabbable[0]}"
-    if page.evaluate("document.activeElement === document.body"):
+    if found["atBody"]:
         page.keyboard.press("Tab")  # a fresh page: the first Tab lands on the skip link
     else:
         skip.focus()  # the page autofocuses a field (the login form), so start from the link
