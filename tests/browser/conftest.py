@@ -219,8 +219,8 @@ def servers(
     when the session ends: `live_server` on SQLite and the same asked for by an engine-parametrised
     test share one server.
 
-    Each start (migrate, demo, uvicorn: subprocesses, mostly waiting on their imports and the demo
-    load) takes 10-15 s. When the first server is asked for, every other one the collected browser
+    Each start (migrate, demo, then uvicorn: three Python processes one after the other) takes
+    10-15 s. When the first server is asked for, every other one the collected browser
     tests will ask for starts beside it in a thread of its own, so later tests find theirs already
     up; each is still a fresh data folder (or database) of its own, used by the same tests as
     before. A start that fails (or skips: PostgreSQL without its URL) fails the tests that ask for
