@@ -191,20 +191,67 @@ def _serve(kind: str, harness: ModuleType, data_dir: Path, clock: datetime | Non
                 _run_apart(harness._drop_pg_database(harness.PG_URL, database))
 
 
+def _servers_wanted(request: pytest.FixtureRequest, harness: ModuleType) -> list[tuple[str, datetime | None]]:
+    """The (engine, clock) of every server the browser tests collected in this process ask for."""
+    here = Path(__file__).parent
+    live_clock = datetime.fromisoformat(harness.TEST_CLOCK) if harness.TEST_CLOCK else None
+    wanted: list[tuple[str, datetime | None]] = []
+    for item in request.session.items:
+        if here not in Path(str(item.fspath)).parents:
+            continue
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec else {}
+        names = getattr(item, "fixturenames", ())
+        for fixture, clock in (("live_server", live_clock), ("open_live_server", None)):
+            if fixture in names:
+                kind = params.get(fixture, "sqlite")
+                server = (kind, an_open_hour() if fixture == "open_live_server" else clock)
+                if server not in wanted:
+                    wanted.append(server)
+    return wanted
+
+
 @pytest.fixture(scope="session")
-def servers(harness: ModuleType, tmp_path_factory) -> Iterator[Callable[[str, datetime | None], str]]:
+def servers(
+    request: pytest.FixtureRequest, harness: ModuleType, tmp_path_factory
+) -> Iterator[Callable[[str, datetime | None], str]]:
     """Start a server once per test process for each (engine, clock) asked for, and stop them all
     when the session ends: `live_server` on SQLite and the same asked for by an engine-parametrised
-    test share one server."""
-    with contextlib.ExitStack() as stack:
-        started: dict[tuple[str, str], str] = {}
+    test share one server.
 
-        def serve(kind: str, clock: datetime | None) -> str:
+    Each start (migrate, demo, then uvicorn: three Python processes one after the other) takes
+    10-15 s. When the first server is asked for, every other one the collected browser
+    tests will ask for starts beside it in a thread of its own, so later tests find theirs already
+    up; each is still a fresh data folder (or database) of its own, used by the same tests as
+    before. A start that fails (or skips: PostgreSQL without its URL) fails the tests that ask for
+    that server, when they ask."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=3))
+        started: dict[tuple[str, str], Future[str]] = {}
+
+        def _stop(server: contextlib.AbstractContextManager[str], future: Future[str]) -> None:
+            with contextlib.suppress(BaseException):
+                future.result()  # wait for a start still under way
+                server.__exit__(None, None, None)
+
+        def start(kind: str, clock: datetime | None) -> Future[str]:
             key = (kind, clock.isoformat() if clock else "")
             if key not in started:
                 data_dir = tmp_path_factory.mktemp(f"server-{kind}")
-                started[key] = stack.enter_context(_serve(kind, harness, data_dir, clock=clock))
+                server = _serve(kind, harness, data_dir, clock=clock)
+                started[key] = pool.submit(server.__enter__)
+                stack.callback(_stop, server, started[key])
             return started[key]
+
+        def serve(kind: str, clock: datetime | None) -> str:
+            if not started:
+                first = start(kind, clock)
+                for other in _servers_wanted(request, harness):
+                    start(*other)
+                return first.result()
+            return start(kind, clock).result()
 
         yield serve
 

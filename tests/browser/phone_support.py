@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.support import DEMO_PASSWORD, WCAG_TAGS, format_violations
+from tests.browser.support import DEMO_PASSWORD, WCAG_TAGS, format_violations, run_axe
 
 PHONE = {"width": 390, "height": 844}
 ALL_TAGS = [*WCAG_TAGS, "best-practice"]
-_AXE = Axe()
 
 
 @contextmanager
@@ -42,10 +40,7 @@ def log_in_on(page: Page, username: str) -> None:
 
 def audit_all(page: Page) -> None:
     """axe-core with WCAG 2.x A/AA and the best-practice rules: zero violations."""
-    results = _AXE.run(
-        page, options={"runOnly": {"type": "tag", "values": ALL_TAGS}, "resultTypes": ["violations"]}
-    )
-    violations = results.response["violations"]
+    violations = run_axe(page, ALL_TAGS)
     assert not violations, f"axe found {len(violations)} violations on {page.url}:\n" + format_violations(
         violations
     )

@@ -11,17 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from center.lib.i18n import translations
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.support import WCAG_TAGS, check_structure, format_violations, screenshot
+from tests.browser.support import WCAG_TAGS, check_structure, format_violations, run_axe, screenshot
 
 RAIN_DAY = "花壇の雪囲いと落ち葉集め"  # the demo's upcoming day with places left
 AXE_TAGS = [*WCAG_TAGS, "best-practice"]
-_AXE = Axe()
 
 
 def ja(msgid: str, **params: object) -> str:
@@ -33,10 +31,7 @@ def checked(page: Page) -> None:
     """One h1, a lang, and no axe violation of WCAG A/AA or best practice."""
     page.wait_for_load_state()
     check_structure(page)
-    results = _AXE.run(
-        page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    )
-    violations = results.response["violations"]
+    violations = run_axe(page, AXE_TAGS)
     assert not violations, f"axe found {len(violations)} violations on {page.url}:\n" + format_violations(
         violations
     )

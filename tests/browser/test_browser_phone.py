@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.phone_support import audit_all, check_phone_page, log_in_on, phone_context
+from tests.browser.support import settle
 
 VISITOR_PAGES = [
     "/",
@@ -77,7 +78,7 @@ def test_every_citizen_page_fits_a_phone_and_passes_axe(browser: Browser, live_s
             assert response is not None and response.status == 200, (
                 f"{path} answered {response and response.status}"
             )
-            page.wait_for_load_state("networkidle")
+            settle(page)
             assert page.evaluate("document.documentElement.lang") == language
             problems += [f"{path}: {problem}" for problem in check_phone_page(page)]
             try:

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page
 from bookings.availability import week_start
 from center.lib.dates import today
 from tests.browser.phone_support import log_in_on, phone_context
-from tests.browser.support import focused, screenshot
+from tests.browser.support import focused, screenshot, settle
 
 MAX_STEPS_WITH_CONFIRMATION = 10  # taps and typed fields after log-in
 MAX_STEPS = 8  # up to the request; a confirmation step (agree to the terms, confirm) may add two
@@ -224,7 +224,7 @@ def test_screenshots_of_availability_the_request_form_and_home(
                     ("/", "home"),
                 ):
                     page.goto(path)
-                    page.wait_for_load_state("networkidle")
+                    settle(page)
                     assert page.evaluate("document.documentElement.scrollWidth") <= width, (
                         f"{path} at {width}"
                     )

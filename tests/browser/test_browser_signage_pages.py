@@ -21,14 +21,13 @@ from pathlib import Path
 import anyio
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Route, sync_playwright
 
 from bookings.tables import Booking
 from center.lib.dates import local_instant, today
 from tests.bookings.desk_support import make_booking
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, on_sqlite
-from tests.browser.support import ROOT, WCAG_TAGS, format_violations, screenshot
+from tests.browser.support import ROOT, WCAG_TAGS, format_violations, run_axe, screenshot
 from tests.feeds_support import screening, small_center
 from tests.helpers import make_room
 from tests.programmes_support import planned_day
@@ -126,10 +125,7 @@ def _serve(html: str):
 
 
 def _audit(page: Page) -> None:
-    results = Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    )
-    violations = results.response["violations"]
+    violations = run_axe(page, AXE_TAGS)
     assert not violations, format_violations(violations)
 
 
