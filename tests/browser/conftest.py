@@ -141,6 +141,7 @@ def _serve(kind: str, harness: ModuleType, data_dir: Path, clock: datetime | Non
         CENTER_DATA_DIR=str(data_dir),
         CENTER_SECRET_KEY="browser-test-secret-key",
         CENTER_CHEAP_PASSWORD_HASH="1",
+        CENTER_PDF_WARM_UP="0",  # the first PDF loads the renderer; most servers here render none
         CENTER_DEMO="1",
         PYTHONUNBUFFERED="1",
     )
