@@ -56,14 +56,39 @@ def _run_apart(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+# The browser tests run as two groups (`--dist loadgroup`), one per worker of `pytest -n 2`: as one
+# group, one worker ran all of them (seven minutes) while the other had long finished the rest.
+# Split by file, balanced by measured durations; each worker starts the servers its own group asks
+# for (each a fresh demo of its own) and its own Chromium.
+SECOND_GROUP = frozenset(
+    {
+        "test_browser_booking_flow",
+        "test_browser_phone",
+        "test_browser_programmes",
+        "test_browser_maintenance",
+        "test_browser_phone_flow",
+        "test_browser_signage_pages",
+        "test_browser_confirm",
+        "test_browser_feeds",
+        "test_browser_codes",
+        "test_browser_closure_screenings",
+        "test_browser_signage",
+    }
+)
+
+
+def browser_group(path: Path) -> str:
+    return "browser-2" if path.stem in SECOND_GROUP else "browser-1"
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups off the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        path = Path(str(item.fspath))
+        if here in path.parents:
             item.add_marker(pytest.mark.browser)
-            # One worker runs them all (`--dist loadgroup`), so each server and Chromium start once.
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.xdist_group(browser_group(path)))
 
 
 @pytest.fixture(scope="session")
@@ -193,13 +218,17 @@ def _serve(kind: str, harness: ModuleType, data_dir: Path, clock: datetime | Non
 
 
 def _servers_wanted(request: pytest.FixtureRequest, harness: ModuleType) -> list[tuple[str, datetime | None]]:
-    """The (engine, clock) of every server the browser tests collected in this process ask for."""
+    """The (engine, clock) of every server the browser tests of the asking test's group ask for
+    (every worker collects every test; it runs only its groups)."""
     here = Path(__file__).parent
     live_clock = datetime.fromisoformat(harness.TEST_CLOCK) if harness.TEST_CLOCK else None
     wanted: list[tuple[str, datetime | None]] = []
+    asking = getattr(request, "_pyfuncitem", None)
+    group = browser_group(Path(str(asking.fspath))) if asking is not None else None
     for item in request.session.items:
-        if here not in Path(str(item.fspath)).parents:
-            continue
+        path = Path(str(item.fspath))
+        if here not in path.parents or (group is not None and browser_group(path) != group):
+            continue  # not a browser test, or one of the group the other worker runs
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec else {}
         names = getattr(item, "fixturenames", ())
