@@ -78,6 +78,8 @@ class RedactSecrets(logging.Filter):
         return self.pattern.sub(replace, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "redacted", False):  # written from parts already redacted (the access line)
+            return True
         # The whole message as it will read: an argument may be a URL object, not a str.
         try:
             message = record.getMessage()

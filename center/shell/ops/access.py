@@ -87,16 +87,20 @@ class RequestObserver:
         client = scope.get("client")
         address = client[0] if client else "-"
         version = scope.get("http_version", "1.1")
-        logger.info(
+        if not logger.isEnabledFor(logging.INFO):
+            return
+        # Built and handled directly: Logger.info would also look up the caller's frame for
+        # every request, which no format here prints.
+        record = logger.makeRecord(
+            logger.name,
+            logging.INFO,
+            __file__,
+            0,
             '%s "%s %s HTTP/%s" %d %.1fms %dB',
-            address,
-            method,
-            target,
-            version,
-            status,
-            seconds * 1000,
-            size,
+            (address, method, target, version, status, seconds * 1000, size),
+            None,
             extra={
+                "redacted": True,  # the target was redacted above; the rest holds no secret
                 "fields": {
                     "client": address,
                     "method": method,
@@ -106,9 +110,10 @@ class RequestObserver:
                     "duration_ms": round(seconds * 1000, 1),
                     "bytes": size,
                     "http_version": version,
-                }
+                },
             },
         )
+        logger.handle(record)
 
 
 def install(app: Litestar, redactor: RedactSecrets) -> None:

@@ -31,8 +31,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# (whole second, "2026-12-04T17:10:12", "+09:00") of the last record: the local time and offset
+# are worked out once a second, not for every line (the access log writes one per request).
+_second: tuple[int, str, str] = (-1, "", "")
+
+
 def _time(record: logging.LogRecord) -> str:
-    return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+    global _second
+    whole = int(record.created)
+    if _second[0] != whole:
+        stamp = datetime.fromtimestamp(whole).astimezone()
+        _second = (whole, stamp.strftime("%Y-%m-%dT%H:%M:%S"), stamp.isoformat()[19:])
+    return f"{_second[1]}.{int(record.msecs):03d}{_second[2]}"
 
 
 class PlainFormatter(logging.Formatter):
