@@ -58,13 +58,19 @@ class CommittedReader:
 
     The connection is opened again when the process is another (a fork) or the file is another (a
     restore renames a new file over the old one: an open connection would go on reading the old
-    one). Thread-safe: one statement at a time under a lock."""
+    one). Thread-safe: one statement at a time under a lock.
+
+    A query's rows are kept until SQLite's `PRAGMA data_version` says another connection has
+    committed (this one only reads, so nothing else changes the file); the pragma costs about a
+    third of reading the rows again. So only queries whose answer depends on the data alone (not
+    on the time, say) belong here, and callers must not change the rows they get."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         self._identity: tuple[int, int, int] | None = None
+        self._kept: dict[str, tuple[int, list[dict[str, Any]]]] = {}
 
     def read(self, query: str) -> list[dict[str, Any]]:
         stat = os.stat(self.path)  # FileNotFoundError before the database exists
@@ -79,15 +85,22 @@ class CommittedReader:
                 connection.row_factory = sqlite3.Row
                 self._connection, self._identity = connection, identity
             try:
-                return [dict(row) for row in self._connection.execute(query).fetchall()]
+                (data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
+                kept = self._kept.get(query)
+                if kept is not None and kept[0] == data_version:
+                    return kept[1]
+                rows = [dict(row) for row in self._connection.execute(query).fetchall()]
             except sqlite3.Error:
                 self._drop()
                 raise
+            self._kept[query] = (data_version, rows)
+            return rows
 
     def _drop(self) -> None:
         if self._connection is not None and self._identity and self._identity[0] == os.getpid():
             self._connection.close()  # (a connection inherited through a fork is left alone)
         self._connection = self._identity = None
+        self._kept = {}
 
 
 class TunedSQLiteEngine(SQLiteEngine):
