@@ -53,8 +53,17 @@ if multiprocess_dir() is None:
     ProcessCollector(registry=PROCESS_REGISTRY)  # memory and CPU; per process, so single-process only
 
 
+# Each (route template, method, status class)'s histogram, looked up once: `labels()` checks and
+# locks on every call. Bounded like the labels themselves (route templates, not paths).
+_labelled: dict[tuple[str, str, str], Histogram] = {}
+
+
 def observe_request(route: str, method: str, status: str, seconds: float) -> None:
-    REQUEST_SECONDS.labels(route=route, method=method, status=status).observe(seconds)
+    key = (route, method, status)
+    histogram = _labelled.get(key)
+    if histogram is None:
+        histogram = _labelled[key] = REQUEST_SECONDS.labels(route=route, method=method, status=status)
+    histogram.observe(seconds)
 
 
 class _Forward(Collector):
