@@ -10,7 +10,8 @@ turn) serves it, and a bare Litestar+Jinja app of the same grid size (benchmarks
 beside it. Each request is driven for --duration seconds by wrk (Debian's `wrk` package: 2
 threads, 16 connections) when installed, else by an async httpx client with 16 connections. It
 prints req/s, p50 and p99 per request and the ratio of req/s to the bare app's grid (pages) or
-"hello" (/healthz and the 304 answers).
+"hello" (/healthz and the 304 answers), each measured just before the request (the bare app stays
+up for the whole run), so a shared machine's drifting speed does not skew the ratios.
 
 --root serves another checkout of the code (e.g. an exported older commit) with this script's
 loader and load generator, so "before" and "after" are measured the same way.
@@ -30,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -79,39 +82,41 @@ def main() -> None:
     print(f"load generator: {tool}, {CONNECTIONS} connections, {args.duration} s per request")
     print(f"serving: {args.root}", flush=True)
     results: dict[tuple[str, int], dict[str, tuple[float, float, float]]] = {}
-    bare = _with_server(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "benchmarks.bare_app:app",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-        ],
-        ROOT,
-        dict(os.environ, PYTHONPATH=str(ROOT)),
-        lambda port: {
-            "grid": _drive(tool, port, "/grid", args.duration),
-            "hello": _drive(tool, port, "/hello", args.duration),
-        },
-    )
+    bare_command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks.bare_app:app",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+    ]
     engines = ("sqlite", "postgres") if args.engine == "both" else (args.engine,)
     workers = [int(value) for value in args.workers.split(",") if value]
     only = {key for key in args.only.split(",") if key}
-    for engine in engines:
-        with _database(engine, args) as env:
-            for count in workers:
-                print(f"{engine}, {count} worker(s) ...", flush=True)
-                results[(engine, count)] = _with_server(
-                    server_command(count),
-                    Path(args.root),
-                    env,
-                    lambda port: _drive_all(tool, port, args.duration, only),
-                )
-                for key, figures in results[(engine, count)].items():
-                    print(f"  {key}: {_cell(figures)}", flush=True)
+    # The bare app stays up for the whole run: each request's ratio is taken against the bare
+    # reference measured just before it, so a machine whose speed drifts over the minutes of a run
+    # (a shared host) does not skew the ratios.
+    with _serving(bare_command, ROOT, dict(os.environ, PYTHONPATH=str(ROOT))) as bare_port:
+        bare = {
+            "grid": _drive(tool, bare_port, "/grid", args.duration),
+            "hello": _drive(tool, bare_port, "/hello", args.duration),
+        }
+        for engine in engines:
+            with _database(engine, args) as env:
+                for count in workers:
+                    print(f"{engine}, {count} worker(s) ...", flush=True)
+                    results[(engine, count)] = _with_server(
+                        server_command(count),
+                        Path(args.root),
+                        env,
+                        lambda port: _drive_all(tool, port, args.duration, only, bare_port),
+                    )
+                    for key, figures in results[(engine, count)].items():
+                        print(
+                            f"  {key}: {_cell(figures[:3])} (bare {_base_path(key)}: {figures[3]:,.1f} req/s)"
+                        )
     _print(bare, results, engines, workers)
 
 
@@ -224,20 +229,27 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _with_server(command: list[str], cwd: Path, env: dict[str, str], work):
+@contextmanager
+def _serving(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[int]:
+    """A server started from `command` ("{port}" filled in) until the block ends; yields its port."""
     port = _free_port()
     command = [part.replace("{port}", str(port)) for part in command]
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_up(port, server, log)
-            return work(port)
+            yield port
         finally:
             server.terminate()
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def _with_server(command: list[str], cwd: Path, env: dict[str, str], work):
+    with _serving(command, cwd, env) as port:
+        return work(port)
 
 
 def _wait_up(port: int, server: subprocess.Popen, log) -> None:
@@ -257,7 +269,15 @@ def _wait_up(port: int, server: subprocess.Popen, log) -> None:
     sys.exit("the server did not come up within ten minutes")
 
 
-def _drive_all(tool: str, port: int, duration: int, only: set[str]) -> dict[str, tuple[float, float, float]]:
+def _base_path(key: str) -> str:
+    """The bare app's request a request is compared with: "hello" for the 304s and /healthz."""
+    return "/hello" if key in {"health", "grid304", "feed304"} else "/grid"
+
+
+def _drive_all(
+    tool: str, port: int, duration: int, only: set[str], bare_port: int
+) -> dict[str, tuple[float, float, float, float]]:
+    """(req/s, p50, p99, the bare reference's req/s measured just before) per request."""
     import httpx
 
     from center.lib.dates import today
@@ -283,7 +303,8 @@ def _drive_all(tool: str, port: int, duration: int, only: set[str]) -> dict[str,
             headers["If-None-Match"] = etag
         for _ in range(3):  # warm up
             httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, timeout=30)
-        measured[key] = _drive(tool, port, path, duration, headers)
+        reference = _drive(tool, bare_port, _base_path(key), duration)[0]
+        measured[key] = (*_drive(tool, port, path, duration, headers), reference)
     return measured
 
 
@@ -351,13 +372,21 @@ def _print(bare: dict, results: dict, engines: tuple[str, ...], workers: list[in
     print(header)
     print("| --- " * (len(columns) + 1) + "|")
     for key, label, _, _ in _requests(today()):
-        base = bare_hello if key in {"health", "grid304", "feed304"} else bare_grid
+        base = bare_hello if _base_path(key) == "/hello" else bare_grid
         row = []
         for column in columns:
             figures = results[column].get(key)
-            row.append(f"{_cell(figures)} = {figures[0] / base:.2f}×" if figures else "–")
+            if figures:
+                row.append(
+                    f"{_cell(figures[:3])} = {figures[0] / figures[3]:.2f}× ({figures[0] / base:.2f}×)"
+                )
+            else:
+                row.append("–")
         print(f"| {label} | {' | '.join(row)} |")
-    print('(ratio: req/s over the bare grid\'s; over bare "hello" for /healthz and the 304s)')
+    print(
+        'ratio: req/s over the bare grid\'s (over bare "hello" for /healthz and the 304s), measured just'
+        " before the request; in brackets, over the bare figures measured once at the start"
+    )
 
 
 def _cell(figures: tuple[float, float, float]) -> str:
