@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bookings import listing, payment_settings, payment_status, service
+from bookings import payment_settings, payment_status, service
 from bookings.access_notes import access_warnings_for
 from center.lib.db import read_transaction
 
 
 async def booking_view(booking: dict) -> dict[str, Any]:
+    """`booking`: the row with its room's and group's names (bookings.listing.find_booking_row)."""
     async with read_transaction():
         return {
-            "booking": await listing.booking_row(booking["id"]),
+            "booking": booking,
             "refund": await service.refund_due(booking),
             "can_cancel": booking["status"] in ("requested", "approved"),
             "access_warnings": await access_warnings_for(booking),

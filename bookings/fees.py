@@ -16,6 +16,7 @@ from datetime import date
 
 from bookings.tables import ReductionRate, Surcharge
 from center.lib.i18n import N_, gettext, pick
+from center.lib.prepared import Prepared
 from center.lib.versions import reference_cached
 from center.places.calendar import in_heating_season, load_profile
 from center.places.equipment import label_pair
@@ -65,10 +66,8 @@ class Payer:
     commercial: bool = False
 
 
-async def room_slot_fees(room_id: int) -> list[dict]:
-    """Every fee row of the room (one per slot it offers, active or not), in slot order; kept per
-    process until the fees or slots change (center.lib.versions)."""
-    query = (
+_ROOM_SLOT_FEES = Prepared(
+    lambda room_id: (
         RoomSlotFee.select(
             RoomSlotFee.fee,
             RoomSlotFee.heating_fee,
@@ -80,7 +79,13 @@ async def room_slot_fees(room_id: int) -> list[dict]:
         .order_by(RoomSlotFee.slot.sort_order)
         .order_by(RoomSlotFee.slot.starts)
     )
-    return await reference_cached(f"room_slot_fees:{room_id}", query.run)
+)
+
+
+async def room_slot_fees(room_id: int) -> list[dict]:
+    """Every fee row of the room (one per slot it offers, active or not), in slot order; kept per
+    process until the fees or slots change (center.lib.versions)."""
+    return await reference_cached(f"room_slot_fees:{room_id}", lambda: _ROOM_SLOT_FEES.run(room_id=room_id))
 
 
 async def slot_fees(room_id: int, slot_codes: list[str]) -> list[dict]:

@@ -12,23 +12,29 @@ from center.accounts.tables import Group
 from center.lib.dates import local_day_bounds
 from center.lib.errors import NotFound
 from center.lib.i18n import N_
+from center.lib.prepared import Prepared
 from center.places.tables import Room, Slot
+
+
+def _with_names() -> Any:
+    """Bookings with their room's names and code and their group's name."""
+    return Booking.select(
+        *Booking.all_columns(),
+        Booking.room.name_ja.as_alias("room_name_ja"),
+        Booking.room.name_en.as_alias("room_name_en"),
+        Booking.room.code.as_alias("room_code"),
+        Booking.group.name.as_alias("group_name"),
+    )
 
 
 async def booking_rows(where: Any, *, limit: int = 200) -> list[dict]:
     """Bookings matching `where` (a Piccolo condition), by start, with room and group names."""
-    return await (
-        Booking.select(
-            *Booking.all_columns(),
-            Booking.room.name_ja.as_alias("room_name_ja"),
-            Booking.room.name_en.as_alias("room_name_en"),
-            Booking.room.code.as_alias("room_code"),
-            Booking.group.name.as_alias("group_name"),
-        )
-        .where(where)
-        .order_by(Booking.starts_at)
-        .limit(limit)
-    )
+    return await _with_names().where(where).order_by(Booking.starts_at).limit(limit)
+
+
+# One booking by id, with names; and its own row: read on every booking page (center.lib.prepared).
+_NAMED_BOOKING = Prepared(lambda booking_id: _with_names().where(Booking.id == booking_id).first())
+_BOOKING = Prepared(lambda booking_id: Booking.select().where(Booking.id == booking_id).first())
 
 
 async def groups_bookings(group_ids: list[int], *, past_limit: int = 50) -> tuple[list[dict], list[dict]]:
@@ -42,23 +48,28 @@ async def groups_bookings(group_ids: list[int], *, past_limit: int = 50) -> tupl
 
 async def booking_row(booking_id: int) -> dict:
     """One booking with its room and group names (the caller checked it exists)."""
-    return (await booking_rows(Booking.id == booking_id, limit=1))[0]
+    row = await _NAMED_BOOKING.run(booking_id=booking_id)
+    if row is None:
+        raise LookupError(f"booking {booking_id} does not exist")
+    return row
 
 
 async def find_booking_row(booking_id: int) -> dict | None:
     """One booking with its room and group names, or None."""
-    rows = await booking_rows(Booking.id == booking_id, limit=1)
-    return rows[0] if rows else None
+    return await _NAMED_BOOKING.run(booking_id=booking_id)
 
 
 async def find_booking(booking_id: int) -> dict | None:
     """The booking's own row, or None."""
-    return await Booking.select().where(Booking.id == booking_id).first()
+    return await _BOOKING.run(booking_id=booking_id)
 
 
-async def visible_booking(booking_id: int, *, staff: bool, group_ids: Collection[int]) -> dict:
-    """The booking if this user may see it: staff, or a member of its group; NotFound otherwise."""
-    booking = await find_booking(booking_id)
+async def visible_booking(
+    booking_id: int, *, staff: bool, group_ids: Collection[int], named: bool = False
+) -> dict:
+    """The booking if this user may see it: staff, or a member of its group; NotFound otherwise.
+    `named`: the row with its room's and group's names (find_booking_row)."""
+    booking = await (find_booking_row if named else find_booking)(booking_id)
     if booking is None or not (staff or booking["group"] in group_ids):
         raise NotFound(N_("That booking does not exist."))
     return booking

@@ -17,6 +17,7 @@ from center.lib import images
 from center.lib.db import write_transaction
 from center.lib.errors import ValidationFailed
 from center.lib.i18n import N_
+from center.lib.versions import reference_cached
 from center.places import photos
 from center.places.forms import FieldErrors, text, whole
 
@@ -47,8 +48,12 @@ async def load_settings() -> dict:
 
 
 async def payment_instructions() -> str:
-    """How to pay, as a booking's page shows it (the column alone: not the seal image's bytes)."""
-    row = await PaymentSettings.select(PaymentSettings.payment_instructions).first()
+    """How to pay, as a booking's page shows it (the column alone: not the seal image's bytes); kept
+    per process until the settings change."""
+    row = await reference_cached(
+        "payment_instructions",
+        lambda: PaymentSettings.select(PaymentSettings.payment_instructions).first().run(),
+    )
     return row["payment_instructions"] if row else ""
 
 

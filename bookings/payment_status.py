@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from bookings.tables import Booking, Payment, PaymentSettings
 from center.lib.dates import local_day_bounds, to_local, today
 from center.lib.i18n import N_, gettext
+from center.lib.prepared import Prepared
+from center.lib.versions import reference_cached
 
 UNPAID, PARTLY, PAID, REFUND_DUE, REFUNDED, FREE, PENDING, NONE = (
     "unpaid",
@@ -92,7 +95,10 @@ def deadline_of(starts_at: datetime, days_before: int) -> tuple[date, datetime]:
 
 
 async def pay_days_before() -> int:
-    row = await PaymentSettings.select(PaymentSettings.pay_days_before).first()
+    """Days before use by which a fee is due; kept per process until the settings change."""
+    row = await reference_cached(
+        "pay_days_before", lambda: PaymentSettings.select(PaymentSettings.pay_days_before).first().run()
+    )
     return row["pay_days_before"] if row else 0
 
 
@@ -134,6 +140,15 @@ def _status(booking: dict, payments: list[dict], days_before: int, now: datetime
     )
 
 
+def _payments() -> Any:
+    return Payment.select(
+        Payment.id, Payment.booking, Payment.kind, Payment.amount, Payment.paid_at, Payment.receipt_number
+    )
+
+
+_PAYMENTS_OF = Prepared(lambda booking_id: _payments().where(Payment.booking == booking_id))
+
+
 async def statuses(bookings: list[dict], now: datetime | None = None) -> dict[int, PaymentStatus]:
     """The payment status of each booking (rows carrying NEEDED), by booking id: one query for
     all their payments, one for the deadline rule."""
@@ -141,9 +156,10 @@ async def statuses(bookings: list[dict], now: datetime | None = None) -> dict[in
         return {}
     now = now or datetime.now(UTC)
     ids = [booking["id"] for booking in bookings]
-    rows = await Payment.select(
-        Payment.id, Payment.booking, Payment.kind, Payment.amount, Payment.paid_at, Payment.receipt_number
-    ).where(Payment.booking.is_in(ids))
+    if len(ids) == 1:  # one booking's page: the query compiled once
+        rows = await _PAYMENTS_OF.run(booking_id=ids[0])
+    else:
+        rows = await _payments().where(Payment.booking.is_in(ids))
     by_booking: dict[int, list[dict]] = {}
     for row in rows:
         by_booking.setdefault(row["booking"], []).append(row)

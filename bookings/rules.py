@@ -13,6 +13,7 @@ from bookings.tables import Booking, BookingPolicy
 from center.lib.dates import local_instant, today
 from center.lib.i18n import N_
 from center.lib.months import add_months
+from center.lib.prepared import Prepared
 from center.lib.versions import reference_cached
 from center.places.calendar import DayInfo, day_info
 from center.places.equipment import decode_codes, equipment_text
@@ -59,6 +60,20 @@ def details_of(booking: dict) -> dict[str, Any]:
     }
 
 
+# The group's active bookings still to end (but `exclude_id`: no booking has id -1): checked on
+# every request, so compiled once (center.lib.prepared). A booking lies within one day: the bound on
+# starts_at lets the (group, status, starts_at) index skip the group's whole history.
+_FUTURE_COUNT = Prepared(
+    lambda group_id, now, since, exclude_id: Booking.count().where(
+        (Booking.group == group_id)
+        & (Booking.status.is_in(list(ACTIVE_STATUSES)))
+        & (Booking.ends_at > now)
+        & (Booking.starts_at > since)
+        & (Booking.id != exclude_id)
+    )
+)
+
+
 @dataclass(frozen=True)
 class Period:
     starts_at: datetime
@@ -70,7 +85,7 @@ class Period:
 async def load_policy() -> dict:
     """The booking policy row (created with the defaults if missing), kept per process until it
     changes (center.lib.versions)."""
-    row = await reference_cached("booking_policy", BookingPolicy.select().first().run)
+    row = await reference_cached("booking_policy", lambda: BookingPolicy.select().first().run())
     if row is None:
         await BookingPolicy.insert(BookingPolicy())
         row = await BookingPolicy.select().first()
@@ -208,17 +223,14 @@ async def check_request(
         errors["day"] = N_("That time has already passed.")
 
     if not override and group.get("id") is not None:
-        query = Booking.count().where(
-            (Booking.group == group["id"])
-            & (Booking.status.is_in(list(ACTIVE_STATUSES)))
-            & (Booking.ends_at > datetime.now(UTC))
-            # a booking lies within one day: this bound lets the (group, status, starts_at) index
-            # skip the group's whole history
-            & (Booking.starts_at > datetime.now(UTC) - timedelta(days=1))
+        now = datetime.now(UTC)
+        count = await _FUTURE_COUNT.run(
+            group_id=group["id"],
+            now=now,
+            since=now - timedelta(days=1),
+            exclude_id=-1 if exclude_booking_id is None else exclude_booking_id,
         )
-        if exclude_booking_id is not None:
-            query = query.where(Booking.id != exclude_booking_id)
-        if await query >= policy["max_future_bookings"]:
+        if count >= policy["max_future_bookings"]:
             errors["group"] = N_("Your group already holds the most future bookings allowed (%(count)s).")
 
     if errors:

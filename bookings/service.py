@@ -24,6 +24,7 @@ from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_
+from center.lib.prepared import Prepared
 from center.lib.versions import reference_cached, reference_pinned
 from center.places.equipment import known_codes
 from center.places.tables import Room
@@ -52,15 +53,20 @@ class BadTransition(Conflict):
     message = N_("This booking cannot be changed that way in its current state.")
 
 
+_ROOM = Prepared(lambda room_id: Room.select().where(Room.id == room_id).first())
+_GROUP = Prepared(lambda group_id: Group.select().where(Group.id == group_id).first())
+_BOOKING = Prepared(lambda booking_id: Booking.select().where(Booking.id == booking_id).first())
+
+
 async def _room(room_id: int) -> dict:
-    room = await reference_cached(f"room:{room_id}", Room.select().where(Room.id == room_id).first().run)
+    room = await reference_cached(f"room:{room_id}", lambda: _ROOM.run(room_id=room_id))
     if room is None:
         raise ValidationFailed({"room": N_("Choose a room.")})
     return room
 
 
 async def _group(group_id: int) -> dict:
-    group = await Group.select().where(Group.id == group_id).first()
+    group = await _GROUP.run(group_id=group_id)
     if group is None:
         raise ValidationFailed({"group": N_("Choose a group.")})
     return group
@@ -148,7 +154,7 @@ async def request_booking(
                 terms_version=terms_version if terms_agreed else None,
                 terms_agreed_at=now if terms_agreed else None,
             )
-            after = await Booking.select().where(Booking.id == booking_id).first()
+            after = await _BOOKING.run(booking_id=booking_id)
             await notify_group(after, "request")
             await audit.record(
                 "request",

@@ -11,6 +11,7 @@ from center.ledger import owners
 from center.ledger.service import holds_between
 from center.lib.dates import format_date
 from center.lib.i18n import N_, gettext, pick
+from center.lib.prepared import Prepared
 from center.places.tables import Room
 from center.places.warnings import Outage
 from maintenance.tables import Ticket
@@ -46,10 +47,16 @@ def feature_tickets():
     )
 
 
-async def open_feature_tickets() -> list[dict]:
-    return await feature_tickets().where(
+# Read by every booking request and room page: compiled once (center.lib.prepared).
+_OPEN_FEATURE_TICKETS = Prepared(
+    lambda: feature_tickets().where(
         (Ticket.accessibility_feature != "") & Ticket.status.is_in(list(OPEN_STATUSES))
     )
+)
+
+
+async def open_feature_tickets() -> list[dict]:
+    return await _OPEN_FEATURE_TICKETS.run()
 
 
 def _floors(floors: list[int]) -> str:

@@ -45,10 +45,11 @@ async def member_groups(request: Request) -> list[dict]:
     return await approved_groups_of(request.user.id)
 
 
-async def visible_booking(request: Request, booking_id: int) -> dict:
-    """The booking if the user may see it: staff, or a member of its group."""
+async def visible_booking(request: Request, booking_id: int, *, named: bool = False) -> dict:
+    """The booking if the user may see it: staff, or a member of its group (`named`: with its
+    room's and group's names)."""
     return await listing.visible_booking(
-        booking_id, staff=is_staff(request), group_ids=request.user.group_ids
+        booking_id, staff=is_staff(request), group_ids=request.user.group_ids, named=named
     )
 
 

@@ -50,7 +50,7 @@ class BookingController(Controller):
 
     @get("/", name="bookings:detail")
     async def booking_detail(self, request: Request, booking_id: FromPath[int]) -> Template:
-        booking = await visible_booking(request, booking_id)
+        booking = await visible_booking(request, booking_id, named=True)
         context = {
             **await booking_view(booking),
             "status_label": status_label,

@@ -20,6 +20,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
 from center.accounts.tables import SessionRecord
+from center.lib.prepared import Prepared
 from center.lib.settings import get_settings
 
 ROTATE_FLAG = "rotate_session"
@@ -72,6 +73,16 @@ def mark_seen(session: dict[str, Any]) -> None:
         session[SEEN_AT] = now
 
 
+# Read on every request that carries a session cookie: compiled once (center.lib.prepared).
+_SESSION = Prepared(
+    lambda key: (
+        SessionRecord.select(SessionRecord.data, SessionRecord.expires_at)
+        .where(SessionRecord.key == key)
+        .first()
+    )
+)
+
+
 class DatabaseStore(Store):
     """A Litestar store over the center_session table."""
 
@@ -89,11 +100,7 @@ class DatabaseStore(Store):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = (
-            await SessionRecord.select(SessionRecord.data, SessionRecord.expires_at)
-            .where(SessionRecord.key == key)
-            .first()
-        )
+        row = await _SESSION.run(key=key)
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):

@@ -15,6 +15,7 @@ from center.ledger.tables import Hold
 from center.lib.db import get_engine, is_postgres, write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
+from center.lib.prepared import Prepared
 
 HOLD_KINDS = ("booking", "screening", "closure", "programme")
 MAX_HOLD = timedelta(days=366)  # longer closures are entered as consecutive holds
@@ -75,25 +76,50 @@ def overlapping(starts_at: datetime, ends_at: datetime):
     longer than MAX_HOLD) bounds the (room, starts_at) index scan."""
     start, end = _utc(starts_at), _utc(ends_at)
     if is_postgres():
-        return (Hold.active == True) & WhereRaw(
-            "tstzrange(starts_at, ends_at, '[)') && tstzrange({}, {}, '[)')", start, end
-        )
-    return (
-        (Hold.active == True)
-        & (Hold.starts_at > start - MAX_HOLD)
-        & (Hold.starts_at < end)
-        & (Hold.ends_at > start)
+        return _overlapping_ranges(start, end)
+    return _overlapping_bounded(start, end, start - MAX_HOLD)
+
+
+def _overlapping_ranges(start, end):
+    return (Hold.active == True) & WhereRaw(
+        "tstzrange(starts_at, ends_at, '[)') && tstzrange({}, {}, '[)')", start, end
     )
+
+
+def _overlapping_bounded(start, end, floor):
+    return (Hold.active == True) & (Hold.starts_at > floor) & (Hold.starts_at < end) & (Hold.ends_at > start)
+
+
+# The conflict check of every hold taken: compiled once per engine (center.lib.prepared). No hold
+# has id -1, so that stands for "exclude none".
+_CONFLICTS_PG = Prepared(
+    lambda room_id, start, end, exclude_id: (
+        Hold.select()
+        .where((Hold.room == room_id) & _overlapping_ranges(start, end) & (Hold.id != exclude_id))
+        .order_by(Hold.starts_at)
+    )
+)
+_CONFLICTS_SQLITE = Prepared(
+    lambda room_id, start, end, floor, exclude_id: (
+        Hold.select()
+        .where((Hold.room == room_id) & _overlapping_bounded(start, end, floor) & (Hold.id != exclude_id))
+        .order_by(Hold.starts_at)
+    )
+)
 
 
 async def find_conflicts(
     room_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None
 ) -> list[HoldInfo]:
     """Active holds on the room that overlap [starts_at, ends_at)."""
-    query = Hold.select().where((Hold.room == room_id) & overlapping(starts_at, ends_at))
-    if exclude_id is not None:
-        query = query.where(Hold.id != exclude_id)
-    rows = await query.order_by(Hold.starts_at)
+    start, end = _utc(starts_at), _utc(ends_at)
+    exclude = -1 if exclude_id is None else exclude_id
+    if is_postgres():
+        rows = await _CONFLICTS_PG.run(room_id=room_id, start=start, end=end, exclude_id=exclude)
+    else:
+        rows = await _CONFLICTS_SQLITE.run(
+            room_id=room_id, start=start, end=end, floor=start - MAX_HOLD, exclude_id=exclude
+        )
     return [_info(row) for row in rows]
 
 

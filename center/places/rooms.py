@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from center.lib.i18n import N_
+from center.lib.prepared import Prepared
 from center.lib.versions import reference_cached
 from center.places import access, forms
 from center.places import equipment_fees as eq_fees
@@ -151,15 +152,18 @@ async def floors() -> list[int]:
     return sorted({room["floor"] for room in await reference_cached("rooms:True", lambda: _room_rows(True))})
 
 
+_ROOM_BY_CODE = Prepared(lambda code: Room.select().output(load_json=True).where(Room.code == code).first())
+
+
 async def room_row(code: str) -> dict | None:
     """The room's own row, decoded, without its fees, equipment prices or access (one query): for
     reading a request, whose rules fetch what they need themselves."""
-    room = await Room.select().output(load_json=True).where(Room.code == code).first()
+    room = await _ROOM_BY_CODE.run(code=code)
     return _decode(room) if room else None
 
 
 async def room_by_code(code: str) -> dict | None:
-    room = await Room.select().output(load_json=True).where(Room.code == code).first()
+    room = await _ROOM_BY_CODE.run(code=code)
     if room is None:
         return None
     room = _decode(room)
