@@ -64,7 +64,21 @@ def route_url(request: Any, name: str, **params: Any) -> str | None:
     """The path of a named route, or None when that part of the app is not installed, so a link
     to a feature appears only where the feature exists."""
     try:
-        return request.app.route_reverse(name, **params)
+        return _reversed(request.app, name, tuple(params.items()))
+    except TypeError:  # a value that cannot be a cache key (none of ours): ask Litestar each time
+        return _reverse(request.app, name, params)
+
+
+@lru_cache(maxsize=4096)
+def _reversed(app: Any, name: str, params: tuple[tuple[str, Any], ...]) -> str | None:
+    """route_reverse kept per (app, name, values): Litestar sorts and checks the routes on every
+    call, and a page asks for the same few paths many times."""
+    return _reverse(app, name, dict(params))
+
+
+def _reverse(app: Any, name: str, params: dict[str, Any]) -> str | None:
+    try:
+        return app.route_reverse(name, **params)
     except Exception:  # litestar raises NoRouteMatchFoundException
         return None
 

@@ -109,3 +109,18 @@ async def test_a_booking_request_checks_the_policy_as_it_stands(db):
     assert "group" in refused.value.errors
     assert await Booking.count() == 1
     clear_reference_cache()
+
+
+async def test_what_the_cache_gives_is_a_copy_the_caller_may_change_at_any_depth(policy):
+    kept = {"rows": [{"code": "hall", "slots": ["morning"], "opens": today()}], "pair": (1, [2])}
+
+    async def loader() -> dict:
+        return kept
+
+    first = await reference_cached("copy-check", loader)
+    first["rows"][0]["slots"].append("evening")
+    first["rows"].append({})
+    first["pair"][1].append(3)
+    again = await reference_cached("copy-check", loader)
+    assert again == {"rows": [{"code": "hall", "slots": ["morning"], "opens": today()}], "pair": (1, [2])}
+    assert again is not first and again["rows"][0] is not first["rows"][0]
