@@ -177,3 +177,34 @@ async def test_a_database_that_is_not_empty_is_built_on_not_restored(db, monkeyp
 def test_a_value_that_is_not_plain_data_is_refused():
     with pytest.raises(TypeError, match="plain data"):
         snapshots._check_plain({"rows": object()}, "a builder")
+
+
+async def test_every_table_counts_its_ids_as_the_restore_assumes(db):
+    """PostgreSQL: every table owns a sequence, so the restore may take a database where no sequence
+    was used since `db` for empty. SQLite: every id is the rowid (INTEGER PRIMARY KEY, no
+    AUTOINCREMENT), so the next id follows from the rows restored."""
+    tables = {table._meta.tablename for table in Finder().get_table_classes()}
+    if _postgres():
+        conn = await asyncpg.connect(**piccolo_conf.DB.config)
+        try:
+            owning = {
+                row[0]
+                for row in await conn.fetch(
+                    "SELECT DISTINCT t.relname FROM pg_depend d JOIN pg_class s ON s.oid = d.objid"
+                    " JOIN pg_class t ON t.oid = d.refobjid WHERE s.relkind = 'S' AND d.deptype = 'a'"
+                )
+            }
+        finally:
+            await conn.close()
+        assert tables - owning == set()
+        return
+    with contextlib.closing(sqlite3.connect(piccolo_conf.DB.path)) as conn:
+        keys = {
+            name: [(row[2].upper(), row[5]) for row in conn.execute(f'PRAGMA table_info("{name}")') if row[5]]
+            for name in tables
+        }
+        autoincrement = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"
+        ).fetchone()[0]
+    assert {name: key for name, key in keys.items() if key != [("INTEGER", 1)]} == {}
+    assert autoincrement == 0
