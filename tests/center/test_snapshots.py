@@ -73,6 +73,7 @@ BUILDERS = [
     ("bookings/test_payment_permit.py", "approved"),
     ("maintenance/test_maintenance_closures.py", "_center"),
     ("maintenance/test_step_free_now.py", "_center"),
+    ("maintenance/test_maintenance_closure_screenings.py", "_screened"),
     ("center/test_snapshots.py", "_with_deletions"),
 ]
 
@@ -92,7 +93,7 @@ def _builder(path: str, name: str):
     module = importlib.import_module(Path(path).stem)
     assert Path(module.__file__).resolve() == TESTS / path
     build = snapshots.SNAPSHOT_BUILDERS.get(f"{module.__name__}.{name}") or getattr(module, name)
-    return build, ({"db": "postgres" if _postgres() else "sqlite"} if name != "_center" else {})
+    return build, ({"db": "postgres" if _postgres() else "sqlite"} if not name.startswith("_") else {})
 
 
 def _postgres() -> bool:
