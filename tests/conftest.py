@@ -6,6 +6,7 @@
   fail instead.
 - `db` gives a test an empty, migrated database on the current engine.
 - `client` is an httpx.AsyncClient talking to the real app in the test's own event loop.
+- tests/snapshots.py: a data fixture's rows built once per worker, then restored for each test.
 
 CENTER_TEST_CLOCK=2026-12-28T23:30:00+09:00 runs the whole suite (and the browser tests' servers)
 with the wall clock set to that instant and ticking on, to check that no test depends on the hour,

@@ -16,6 +16,7 @@ from center.accounts.actors import ActorRef
 from center.ledger.service import take_hold
 from center.lib.dates import local_instant, today
 from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.snapshots import snapshot
 
 FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 DESK = ActorRef(None, "desk", staff=True)
@@ -70,7 +71,7 @@ async def desk_center(db):
     the desk acts on "now" (walk-ins take the rest of the current slot), so its tests must not
     depend on the hour the suite happens to run at."""
     with time_machine.travel(local_instant(today(), time(10, 30)), tick=True):
-        yield await _desk_center()
+        yield await snapshot(_desk_center)  # built once per worker and day, then restored
 
 
 async def _desk_center() -> dict:

@@ -12,6 +12,7 @@ from bookings.availability import week_start
 from bookings.fees import ensure_default_rules
 from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -20,6 +21,7 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar()
     await ensure_default_rules()

@@ -15,6 +15,7 @@ from center.ledger.tables import Hold
 from center.lib.dates import local_instant, today
 from center.places.tables import ClosedDay
 from tests.helpers import csrf_token, login, make_calendar, make_group, make_room, make_user, post_form
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -22,6 +23,7 @@ FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))  # heating all year: fees do not depend on the date
     await ensure_default_rules()

@@ -26,6 +26,7 @@ from center.lib.dates import local_instant, today
 from center.places.rooms import RoomFilters, room_by_id
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -34,6 +35,7 @@ STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar()
     await ensure_default_rules()

@@ -24,6 +24,7 @@ from tests.helpers import (
     post_form,
     text_of,
 )
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -35,6 +36,7 @@ TERMS_EN = "Article 1: Use the room for the purpose you requested.\n\nArticle 2:
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))  # heating all year: fees do not depend on the date
     await ensure_default_rules()

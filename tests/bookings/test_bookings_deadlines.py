@@ -30,6 +30,7 @@ from center.notices.tables import Notice
 from center.places.calendar import CalendarData
 from center.places.tables import OpeningHours, Room
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -177,6 +178,7 @@ def test_real_requests_store_the_rule_s_deadline_and_never_outlive_their_use(
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(closes="21:00", heating=(1, 12))
     await ensure_default_rules()

@@ -22,6 +22,7 @@ from center.shell.reports.periods import Period
 from tests.bookings import desk_support
 from tests.bookings.test_bookings_api import post_json
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -33,6 +34,7 @@ LACKS = "この部屋には次の設備がありません"
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))  # heating all year: fees do not depend on today's date
     await ensure_default_rules()

@@ -8,6 +8,7 @@ from bookings.fees import Payer, ensure_default_rules, line_text, quote
 from center.lib.i18n import current_locale
 from center.places.tables import Room
 from tests.helpers import make_calendar, make_room
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -15,6 +16,7 @@ FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 
 
 @pytest.fixture
+@snapshot_fixture
 async def room(db):
     slots = await make_calendar()
     await ensure_default_rules()

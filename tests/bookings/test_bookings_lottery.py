@@ -20,6 +20,7 @@ from center.lib.dates import TOKYO, local_instant, today
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.notices.tables import Notice
 from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -40,6 +41,7 @@ def month_after_next() -> str:
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))
     await ensure_default_rules()

@@ -13,6 +13,7 @@ from bookings.tables import Booking, BookingPolicy, LotteryEntry, LotteryRoom, L
 from center.accounts.actors import ActorRef
 from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -21,6 +22,7 @@ MANAGER = ActorRef(None, "manager", staff=True)
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))
     await ensure_default_rules()

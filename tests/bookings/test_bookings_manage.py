@@ -15,6 +15,7 @@ from center.accounts.tables import AuditEntry
 from center.ledger.tables import Hold
 from center.lib.dates import today
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -23,6 +24,7 @@ MEMBER = ActorRef(None, "member")
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))
     await ensure_default_rules()

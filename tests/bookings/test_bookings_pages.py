@@ -11,6 +11,7 @@ from bookings.service import approve, request_booking
 from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, text_of
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -19,6 +20,7 @@ STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar()
     await ensure_default_rules()

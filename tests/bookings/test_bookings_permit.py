@@ -14,6 +14,7 @@ from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from center.lib.i18n import current_locale
 from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -21,6 +22,7 @@ STAFF = ActorRef(None, "desk", staff=True)
 
 
 @pytest.fixture
+@snapshot_fixture
 async def booking(db):
     slots = await make_calendar()
     await ensure_default_rules()

@@ -14,6 +14,7 @@ from bookings.tables import Booking, LotteryRoom
 from center.accounts.actors import ActorRef
 from center.lib.dates import TOKYO, local_instant
 from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.snapshots import snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -24,12 +25,16 @@ NUMBER = re.compile(r"R-2026-\d{5,}")
 @pytest.fixture
 async def center(db):
     with time_machine.travel(datetime(2026, 12, 4, 10, 30, tzinfo=TOKYO), tick=True):
-        slots = await make_calendar(closes="21:00", heating=(1, 12))
-        await ensure_default_rules()
-        room = await make_room(code="hall", name_ja="多目的ホール", capacity=100, fees=FEES, slot_ids=slots)
-        member = await make_user("member1")
-        group = await make_group("子育てサークルひまわり", members=(member,))
-        yield {"room": room, "group": group, "member": member}
+        yield await snapshot(_center)  # built once per worker, then restored
+
+
+async def _center():
+    slots = await make_calendar(closes="21:00", heating=(1, 12))
+    await ensure_default_rules()
+    room = await make_room(code="hall", name_ja="多目的ホール", capacity=100, fees=FEES, slot_ids=slots)
+    member = await make_user("member1")
+    group = await make_group("子育てサークルひまわり", members=(member,))
+    return {"room": room, "group": group, "member": member}
 
 
 async def _numbers(where) -> list[str | None]:

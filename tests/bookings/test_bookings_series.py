@@ -23,6 +23,7 @@ from center.lib.i18n import current_locale
 from center.notices.tables import Notice
 from center.places.tables import ClosedDay
 from tests.helpers import make_calendar, make_group, make_room, make_user
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -143,6 +144,7 @@ def test_the_rule_reads_in_both_languages():
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))  # fees do not depend on today's date
     await ensure_default_rules()

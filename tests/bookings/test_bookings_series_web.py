@@ -15,6 +15,7 @@ from center.ledger.tables import Hold
 from center.lib.dates import today
 from center.notices.tables import Notice
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -22,6 +23,7 @@ FEES = {"morning": (600, 200), "afternoon": (800, 250), "evening": (800, 250)}
 
 
 @pytest.fixture
+@snapshot_fixture
 async def center(db):
     slots = await make_calendar(heating=(1, 12))
     await ensure_default_rules()

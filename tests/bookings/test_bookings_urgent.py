@@ -18,6 +18,7 @@ from center.lib.db import get_engine
 from center.notices.tables import Notice
 from maintenance.tables import Location, Ticket
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form, text_of
+from tests.snapshots import snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -30,15 +31,19 @@ MANAGER = ActorRef(None, "manager", staff=True)
 @pytest.fixture
 async def center(db):
     with time_machine.travel(NOW, tick=True):
-        slots = await make_calendar(closes="21:00", heating=(1, 12))
-        await ensure_default_rules()
-        room = await make_room(code="hall", name_ja="多目的ホール", capacity=100, fees=FEES, slot_ids=slots)
-        member = await make_user("member1")
-        await make_user("manager1", ("manager",))
-        await make_user("desk1", ("front_desk",))
-        await make_user("facilities1", ("facilities",))
-        group = await make_group("子育てサークルひまわり", members=(member,))
-        yield {"room": room, "group": group}
+        yield await snapshot(_center)  # built once per worker, then restored
+
+
+async def _center():
+    slots = await make_calendar(closes="21:00", heating=(1, 12))
+    await ensure_default_rules()
+    room = await make_room(code="hall", name_ja="多目的ホール", capacity=100, fees=FEES, slot_ids=slots)
+    member = await make_user("member1")
+    await make_user("manager1", ("manager",))
+    await make_user("desk1", ("front_desk",))
+    await make_user("facilities1", ("facilities",))
+    group = await make_group("子育てサークルひまわり", members=(member,))
+    return {"room": room, "group": group}
 
 
 async def _request(center, day: date, slot: str = "morning", purpose: str = "子育て相談会") -> int:

@@ -18,6 +18,7 @@ from bookings.tables import PaymentSettings
 from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +31,7 @@ SEAL_PNG = (
 
 
 @pytest.fixture
+@snapshot_fixture
 async def approved(db):
     slots = await make_calendar()
     await ensure_default_rules()

@@ -22,6 +22,7 @@ from center.notices.delivery import deliver_due
 from center.notices.service import notify
 from center.notices.tables import Notice, OutboxMessage
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
+from tests.snapshots import snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -60,6 +61,7 @@ def smtp(monkeypatch):
 
 
 @pytest.fixture
+@snapshot_fixture
 async def booking(db):
     slots = await make_calendar()
     await ensure_default_rules()

@@ -15,13 +15,16 @@ from center.ledger.tables import Hold
 from center.lib.dates import english_date, local_instant, wareki
 from center.lib.errors import Conflict, ValidationFailed
 from center.notices.tables import Notice
+from center.places.warnings import register_provider
 from center.programmes import screenings
 from center.programmes.tables import Screening
 from maintenance import closures, tickets
+from maintenance.accessibility import outages_for_rooms
 from maintenance.tables import Closure, ClosureEffect
 from tests.helpers import post_form, text_of
-from tests.maintenance.test_maintenance_closures import STAFF, Facilities, center, whole_day
+from tests.maintenance.test_maintenance_closures import STAFF, Facilities, _center, center, whole_day
 from tests.maintenance_support import facilities_client, make_location, ticket_form
+from tests.snapshots import snapshot
 
 pytestmark = pytest.mark.anyio
 assert center  # the fixture, used by name below
@@ -30,8 +33,14 @@ TITLE = "いすに座って簡単体操"
 
 
 @pytest.fixture
-async def screened(center):
+async def screened(db):
     """The center fixture plus a 20-minute screening at 14:00 in the room to be closed."""
+    register_provider(outages_for_rooms)  # as the center fixture does
+    return await snapshot(_screened)  # built once per worker, then restored
+
+
+async def _screened():
+    center = await _center()
     video_id = await screenings.add_video(
         {"title": TITLE, "minutes": 20, "level": "seated", "trains": "肩", "staff_notes": ""},
         actor=ActorRef(),

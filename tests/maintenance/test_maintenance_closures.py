@@ -25,6 +25,7 @@ from maintenance.accessibility import affected_bookings, outages_for_rooms
 from maintenance.tables import Closure
 from tests.helpers import make_calendar, make_group, make_room, make_user, post_form, text_of
 from tests.maintenance_support import facilities_client, make_location, ticket_form
+from tests.snapshots import snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -40,6 +41,10 @@ class Facilities:
 @pytest.fixture
 async def center(db):
     register_provider(outages_for_rooms)  # the app shell does this in create_app
+    return await snapshot(_center)  # built once per worker, then restored
+
+
+async def _center():
     slots = await make_calendar()
     await ensure_default_rules()
     await ensure_default_refund_rules()

@@ -23,6 +23,7 @@ from maintenance import tickets
 from maintenance.accessibility import outages_for_rooms
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, text_of
 from tests.maintenance_support import make_location, ticket_form
+from tests.snapshots import snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -39,6 +40,10 @@ class Facilities:
 @pytest.fixture
 async def center(db):
     register_provider(outages_for_rooms)  # the app shell does this in create_app
+    return await snapshot(_center)  # built once per worker, then restored
+
+
+async def _center():
     slots = await make_calendar()
     await ensure_default_rules()
     await ensure_default_refund_rules()

@@ -17,6 +17,7 @@ from tests.bookings.desk_support import make_booking
 from tests.feeds_support import screening, small_center
 from tests.helpers import text_of
 from tests.programmes_support import planned_day
+from tests.snapshots import snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -35,13 +36,17 @@ async def day_of_events(db):
     """Today, made at 8:00: public events in two rooms (one over by 10:30), a private booking, a
     screening at 10:00 and a flower-bed day 9:30–11:30."""
     with time_machine.travel(local_instant(today(), time(8)), tick=True):
-        center = await small_center()
-        await _public(center["room"], center["group"], "08:00", "09:00", "朝のラジオ体操")
-        await _public(center["room"], center["group"], "13:00", "15:00", "写真展")
-        await _public(center["hall"], center["group"], "11:00", "12:00", "子ども将棋教室")
-        await _public(center["hall"], center["other_group"], "18:00", "20:00")
-        screening_id = await screening(center, days_ahead=0, at=time(10))
-        await planned_day(days_ahead=0)
+        return await snapshot(_day_of_events)  # built once per worker and day, then restored
+
+
+async def _day_of_events() -> dict:
+    center = await small_center()
+    await _public(center["room"], center["group"], "08:00", "09:00", "朝のラジオ体操")
+    await _public(center["room"], center["group"], "13:00", "15:00", "写真展")
+    await _public(center["hall"], center["group"], "11:00", "12:00", "子ども将棋教室")
+    await _public(center["hall"], center["other_group"], "18:00", "20:00")
+    screening_id = await screening(center, days_ahead=0, at=time(10))
+    await planned_day(days_ahead=0)
     return {**center, "screening": screening_id}
 
 
