@@ -24,7 +24,7 @@ from center.lib.dates import TOKYO
 from center.lib.db import write_transaction
 from center.lib.errors import Conflict, DomainError, NotFound, ValidationFailed
 from center.lib.i18n import N_
-from center.lib.prepared import Prepared
+from center.lib.prepared import Prepared, PreparedInsert
 from center.lib.versions import reference_cached, reference_pinned
 from center.places.equipment import known_codes
 from center.places.tables import Room
@@ -56,6 +56,7 @@ class BadTransition(Conflict):
 _ROOM = Prepared(lambda room_id: Room.select().where(Room.id == room_id).first())
 _GROUP = Prepared(lambda group_id: Group.select().where(Group.id == group_id).first())
 _BOOKING = Prepared(lambda booking_id: Booking.select().where(Booking.id == booking_id).first())
+_INSERT_BOOKING = PreparedInsert(Booking, returning=(Booking.id,))
 
 
 async def _room(room_id: int) -> dict:
@@ -218,7 +219,7 @@ async def insert_booking(
         "updated_at": now,
         **fields,
     }
-    rows = await Booking.insert(Booking(**values)).returning(Booking.id)
+    rows = await _INSERT_BOOKING.run(values)
     booking_id = rows[0]["id"]
     hold = await take_hold(
         room["id"],

@@ -8,6 +8,7 @@ from typing import Any
 
 from center.accounts.actors import Actor
 from center.accounts.tables import AuditEntry
+from center.lib.prepared import PreparedInsert
 
 
 def _plain(value: Any) -> Any:
@@ -23,6 +24,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Every audit line goes through here (center.lib.prepared).
+_INSERT_ENTRY = PreparedInsert(AuditEntry)
+
+
 async def record(
     action: str,
     entity: str,
@@ -35,16 +40,16 @@ async def record(
 ) -> None:
     """Write one audit line. Call inside the transaction that makes the change. Without an
     actor the line names no one."""
-    await AuditEntry.insert(
-        AuditEntry(
-            at=datetime.now(UTC),
-            actor_id=actor.id if actor is not None else None,
-            actor_name=(actor.display_name if actor is not None else "") or "",
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            before=_plain(before),
-            after=_plain(after),
-            note=note,
-        )
+    await _INSERT_ENTRY.run(
+        {
+            "at": datetime.now(UTC),
+            "actor_id": actor.id if actor is not None else None,
+            "actor_name": (actor.display_name if actor is not None else "") or "",
+            "action": action,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "before": _plain(before),
+            "after": _plain(after),
+            "note": note,
+        }
     )

@@ -15,7 +15,7 @@ from center.ledger.tables import Hold
 from center.lib.db import get_engine, is_postgres, write_transaction
 from center.lib.errors import Conflict, NotFound, ValidationFailed
 from center.lib.i18n import N_
-from center.lib.prepared import Prepared
+from center.lib.prepared import Prepared, PreparedInsert
 
 HOLD_KINDS = ("booking", "screening", "closure", "programme")
 MAX_HOLD = timedelta(days=366)  # longer closures are entered as consecutive holds
@@ -108,6 +108,9 @@ _CONFLICTS_SQLITE = Prepared(
 )
 
 
+_INSERT_HOLD = PreparedInsert(Hold, returning=tuple(Hold.all_columns()))
+
+
 async def find_conflicts(
     room_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None = None
 ) -> list[HoldInfo]:
@@ -178,19 +181,19 @@ async def take_hold(
             raise HoldConflict(existing)
 
         async def write():
-            return await Hold.insert(
-                Hold(
-                    room=room_id,
-                    starts_at=_utc(starts_at),
-                    ends_at=_utc(ends_at),
-                    kind=kind,
-                    ref=ref,
-                    label=label,
-                    active=True,
-                    created_at=datetime.now(UTC),
-                    created_by=actor_id,
-                )
-            ).returning(*Hold.all_columns())
+            return await _INSERT_HOLD.run(
+                {
+                    "room": room_id,
+                    "starts_at": _utc(starts_at),
+                    "ends_at": _utc(ends_at),
+                    "kind": kind,
+                    "ref": ref,
+                    "label": label,
+                    "active": True,
+                    "created_at": datetime.now(UTC),
+                    "created_by": actor_id,
+                }
+            )
 
         rows = await _guarded_write(room_id, starts_at, ends_at, None, write)
         return _info(rows[0])

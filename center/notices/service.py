@@ -11,6 +11,7 @@ from typing import Any
 from center.accounts.tables import Group, GroupMember, User
 from center.lib.dates import format_date, format_datetime
 from center.lib.i18n import current_locale, gettext
+from center.lib.prepared import PreparedInsert
 from center.lib.settings import get_settings
 from center.notices.tables import Notice, OutboxMessage
 
@@ -34,6 +35,10 @@ def _render(msgid: str, params: dict[str, Any], locale: str) -> str:
         current_locale.reset(token)
 
 
+# Every notice goes through here (center.lib.prepared).
+_INSERT_NOTICE = PreparedInsert(Notice, returning=(Notice.id,))
+
+
 async def notify(
     *,
     kind: str,
@@ -51,22 +56,22 @@ async def notify(
     transaction that makes the change. Queues e-mail to the recipients when SMTP is configured."""
     params = params or {}
     now = datetime.now(UTC)
-    rows = await Notice.insert(
-        Notice(
-            group=group_id,
-            user=user_id,
-            email=email,
-            kind=kind,
-            subject_ja=_render(subject, params, "ja")[:300],
-            subject_en=_render(subject, params, "en")[:300],
-            body_ja=_render(body, params, "ja"),
-            body_en=_render(body, params, "en"),
-            link=link,
-            entity=entity,
-            entity_id=str(entity_id),
-            created_at=now,
-        )
-    ).returning(Notice.id)
+    rows = await _INSERT_NOTICE.run(
+        {
+            "group": group_id,
+            "user": user_id,
+            "email": email,
+            "kind": kind,
+            "subject_ja": _render(subject, params, "ja")[:300],
+            "subject_en": _render(subject, params, "en")[:300],
+            "body_ja": _render(body, params, "ja"),
+            "body_en": _render(body, params, "en"),
+            "link": link,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "created_at": now,
+        }
+    )
     notice_id = rows[0]["id"]
     settings = get_settings()
     if settings.smtp_host:

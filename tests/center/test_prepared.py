@@ -101,3 +101,25 @@ async def test_refuses_values_it_cannot_pass_as_they_are(db):
     unused = Prepared(lambda code: Room.select().where(Room.code == "meeting1"))
     with pytest.raises(TypeError, match="each of its values"):
         await unused.run(code="x")
+
+
+async def test_a_prepared_insert_writes_what_piccolo_writes_with_defaults_called_each_time(db):
+    from center.accounts.tables import AuditEntry
+    from center.lib.prepared import PreparedInsert
+
+    insert = PreparedInsert(AuditEntry)
+    first = await insert.run({"action": "request", "entity": "booking", "after": {"room": "和室"}})
+    await AuditEntry.insert(AuditEntry(action="request", entity="booking", after={"room": "和室"}))
+    second = await insert.run({"action": "approve", "entity": "booking", "entity_id": "7"})
+    rows = await AuditEntry.select().order_by(AuditEntry.id)
+    assert [row["id"] for row in rows] == [first[0]["id"], first[0]["id"] + 1, second[0]["id"]]
+    ours, piccolos = rows[0], rows[1]
+    assert {k: v for k, v in ours.items() if k not in ("id", "at")} == {
+        k: v for k, v in piccolos.items() if k not in ("id", "at")
+    }
+    assert rows[2]["entity_id"] == "7" and rows[2]["action"] == "approve"
+    # The time default is called on each run, not frozen into the statement.
+    assert rows[0]["at"] <= rows[1]["at"] <= rows[2]["at"] and rows[0]["at"] != rows[2]["at"]
+    with pytest.raises(ValueError, match="Unrecognized"):
+        await insert.run({"action": "x", "no_such_column": 1})
+    assert await AuditEntry.count() == 3
