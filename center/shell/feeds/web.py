@@ -197,18 +197,29 @@ async def _center_feed(request: Request, title: str, *collectors: sources.Collec
 async def _revalidate(request: Request) -> dict[str, str] | None:
     """center.web.revalidation's check, before the app's middleware: the 304's headers when the
     answer kept for this request's key is the client's copy (nothing kept: the app decides)."""
+    scope = request.scope
+    language = (request.query_params.get("lang") if scope["query_string"] else None) or "ja"
     with request_memo():
         versions = await current_versions(pushed=True)
-        key = _kept_key(request, request.query_params.get("lang") or "ja", versions.tag)
+        key = _kept_key(request, language, versions.tag)
     answer = _KEPT.get(key)
     if answer is None or not not_modified(
         answer.headers["ETag"],
         answer.last_modified,
-        request.headers.get("if-none-match"),
-        request.headers.get("if-modified-since"),
+        _header(scope, b"if-none-match"),
+        _header(scope, b"if-modified-since"),
     ):
         return None
     return dict(answer.headers)
+
+
+def _header(scope: Any, name: bytes) -> str | None:
+    """A request header's first value, read off the scope (ASGI names are lower case): building
+    the request's Headers would cost more than this whole check."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 class FeedController(Controller):

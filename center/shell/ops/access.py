@@ -9,6 +9,8 @@ writes the access line (secrets redacted) and records the latency by route templ
 from __future__ import annotations
 
 import logging
+import os
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -29,9 +31,15 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 Observe = Callable[[str, str, str, float], None]
 
 
+# Request ids name a request in the log; they guard nothing, so they come from a per-process
+# generator seeded from the OS (secrets would ask the kernel for every request).
+_ids = random.Random(secrets.randbits(128))
+os.register_at_fork(after_in_child=lambda: _ids.seed(secrets.randbits(128)))  # forked workers differ
+
+
 def new_request_id() -> str:
     """16 hex digits: short enough to read out on the phone, unique enough for a log."""
-    return secrets.token_hex(8)
+    return f"{_ids.getrandbits(64):016x}"
 
 
 def status_class(status: int) -> str:
