@@ -11,6 +11,7 @@ from typing import Any
 from bookings.booking_notices import notify_group
 from bookings.deadlines import load_rule
 from bookings.fees import FeeQuote, Payer, quote
+from bookings.listing import find_booking
 from bookings.refunds import ensure_default_refund_rules as ensure_default_refund_rules
 from bookings.refunds import refund_due
 from bookings.request_numbers import request_number
@@ -55,7 +56,6 @@ class BadTransition(Conflict):
 
 _ROOM = Prepared(lambda room_id: Room.select().where(Room.id == room_id).first())
 _GROUP = Prepared(lambda group_id: Group.select().where(Group.id == group_id).first())
-_BOOKING = Prepared(lambda booking_id: Booking.select().where(Booking.id == booking_id).first())
 _INSERT_BOOKING = PreparedInsert(Booking, returning=(Booking.id,))
 
 
@@ -155,7 +155,7 @@ async def request_booking(
                 terms_version=terms_version if terms_agreed else None,
                 terms_agreed_at=now if terms_agreed else None,
             )
-            after = await _BOOKING.run(booking_id=booking_id)
+            after = await find_booking(booking_id)
             await notify_group(after, "request")
             await audit.record(
                 "request",
@@ -237,7 +237,7 @@ async def insert_booking(
 
 
 async def get_booking(booking_id: int) -> dict:
-    booking = await Booking.select().where(Booking.id == booking_id).first()
+    booking = await find_booking(booking_id)
     if booking is None:
         raise NotFound(N_("That booking does not exist."))
     return booking

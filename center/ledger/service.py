@@ -90,24 +90,21 @@ def _overlapping_bounded(start, end, floor):
     return (Hold.active == True) & (Hold.starts_at > floor) & (Hold.starts_at < end) & (Hold.ends_at > start)
 
 
+def _conflicts(room_id, overlap, exclude_id):
+    where = (Hold.room == room_id) & overlap & (Hold.id != exclude_id)
+    return Hold.select().where(where).order_by(Hold.starts_at)
+
+
 # The conflict check of every hold taken: compiled once per engine (center.lib.prepared). No hold
 # has id -1, so that stands for "exclude none".
 _CONFLICTS_PG = Prepared(
-    lambda room_id, start, end, exclude_id: (
-        Hold.select()
-        .where((Hold.room == room_id) & _overlapping_ranges(start, end) & (Hold.id != exclude_id))
-        .order_by(Hold.starts_at)
-    )
+    lambda room_id, start, end, exclude_id: _conflicts(room_id, _overlapping_ranges(start, end), exclude_id)
 )
 _CONFLICTS_SQLITE = Prepared(
-    lambda room_id, start, end, floor, exclude_id: (
-        Hold.select()
-        .where((Hold.room == room_id) & _overlapping_bounded(start, end, floor) & (Hold.id != exclude_id))
-        .order_by(Hold.starts_at)
+    lambda room_id, start, end, floor, exclude_id: _conflicts(
+        room_id, _overlapping_bounded(start, end, floor), exclude_id
     )
 )
-
-
 _INSERT_HOLD = PreparedInsert(Hold, returning=tuple(Hold.all_columns()))
 
 

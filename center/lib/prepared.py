@@ -47,8 +47,16 @@ class Param:
         return f"Param({self.name!r})"
 
 
+def _frozen(querystring: QueryString, sql: str, args: list[Any]) -> QueryString:
+    """A querystring the engine runs as it runs Piccolo's own (compile_string answers the frozen
+    SQL and these arguments; query_type and table tell SQLite's engine what it runs)."""
+    frozen = QueryString(sql, query_type=querystring.query_type, table=querystring.table)
+    frozen._frozen_compiled_strings = (sql, args)
+    return frozen
+
+
 class _Compiled:
-    __slots__ = ("args", "first", "query", "query_type", "sql", "table")
+    __slots__ = ("args", "first", "query", "querystring", "sql")
 
     def __init__(self, built: Query | First, engine_type: str, names: tuple[str, ...]) -> None:
         self.first = isinstance(built, First)
@@ -60,14 +68,11 @@ class _Compiled:
         found = {arg.name for arg in args if isinstance(arg, Param)}
         if found != set(names):
             raise TypeError(f"a prepared query must use each of its values once or more: {names}")
-        self.query, self.sql, self.args = query, sql, args
-        self.query_type, self.table = querystring.query_type, querystring.table
+        self.query, self.querystring, self.sql, self.args = query, querystring, sql, args
 
-    def querystring(self, values: dict[str, Any]) -> QueryString:
+    def with_values(self, values: dict[str, Any]) -> QueryString:
         args = [values[arg.name] if isinstance(arg, Param) else arg for arg in self.args]
-        compiled = QueryString(self.sql, query_type=self.query_type, table=self.table)
-        compiled._frozen_compiled_strings = (self.sql, args)
-        return compiled
+        return _frozen(self.querystring, self.sql, args)
 
 
 class Prepared:
@@ -101,7 +106,7 @@ class Prepared:
             self._table = self._for_table()
         engine = self._table._meta.db  # read each time: tests point the tables at another engine
         compiled = self._for(engine.engine_type)
-        raw = await engine.run_querystring(compiled.querystring(values))
+        raw = await engine.run_querystring(compiled.with_values(values))
         rows = await compiled.query._process_results(raw)
         if compiled.first:
             return rows[0] if rows else None
@@ -123,31 +128,32 @@ class PreparedInsert:
         self._returning = returning or (table._meta.primary_key,)
         self._columns = [column for column in table._meta.columns if not column._meta.primary_key]
         self._by_name = {column._meta.name: column for column in self._columns}
-        self._compiled: dict[str, tuple[Query, str, list[Any], QueryString]] = {}
+        self._compiled: dict[str, tuple[Query, QueryString, str]] = {}
 
-    def _for(self, engine_type: str) -> tuple[Query, str, list[Any], QueryString]:
+    def _for(self, engine_type: str) -> tuple[Query, QueryString, str]:
         compiled = self._compiled.get(engine_type)
         if compiled is None:
             row = self._table(**{name: Param(name) for name in self._by_name})
             query = self._table.insert(row).returning(*self._returning)
             (querystring,) = query.querystrings
             sql, args = querystring.compile_string(engine_type=engine_type)
-            args = [self._placeholder(column, arg) for column, arg in zip(self._columns, args, strict=True)]
-            compiled = self._compiled[engine_type] = (query, sql, args, querystring)
+            for column, arg in zip(self._columns, args, strict=True):
+                self._check_placeholder(column, arg)
+            compiled = self._compiled[engine_type] = (query, querystring, sql)
         return compiled
 
-    def _placeholder(self, column: Any, arg: Any) -> Param:
-        """The column's placeholder among the compiled arguments (in column order); a JSON column's
-        comes back as the placeholder dumped to JSON text, which each run fills the same way."""
+    def _check_placeholder(self, column: Any, arg: Any) -> None:
+        """The compiled arguments are the columns' placeholders in column order (a JSON column's
+        comes back dumped to JSON text; each run converts its value the same way)."""
         name = column._meta.name
         if isinstance(arg, Param) and arg.name == name:
-            return arg
+            return
         if isinstance(column, (JSON, JSONB)) and arg == dump_json(Param(name)):
-            return Param(name)
+            return
         raise TypeError(f"a prepared insert into {self._table} would freeze {name}={arg!r}")
 
-    def _value(self, name: str, values: dict[str, Any]) -> Any:
-        column = self._by_name[name]
+    def _value(self, column: Any, values: dict[str, Any]) -> Any:
+        name = column._meta.name
         if name in values:
             value = values[name]
         else:  # as Table.__init__ gives a column left out
@@ -164,7 +170,6 @@ class PreparedInsert:
         if unknown:
             raise ValueError(f"Unrecognized columns - {sorted(unknown)}")
         engine = self._table._meta.db  # read each time: tests point the tables at another engine
-        query, sql, args, querystring = self._for(engine.engine_type)
-        compiled = QueryString(sql, query_type=querystring.query_type, table=querystring.table)
-        compiled._frozen_compiled_strings = (sql, [self._value(arg.name, values) for arg in args])
-        return await query._process_results(await engine.run_querystring(compiled))
+        query, querystring, sql = self._for(engine.engine_type)
+        args = [self._value(column, values) for column in self._columns]
+        return await query._process_results(await engine.run_querystring(_frozen(querystring, sql, args)))
