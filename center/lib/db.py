@@ -36,6 +36,9 @@ def postgres_config(url: str) -> dict[str, Any]:
     return config
 
 
+# A command's connections (command_pool): commands run one query at a time, a few at most at once.
+COMMAND_POOL_SIZE = 4
+
 # SQLite as its authors advise for a web server: the write-ahead log (readers never wait for the
 # writer), fsync only at checkpoints, a wait instead of "database is locked", memory-mapped reads
 # and a larger page cache. journal_mode is persistent (set by migrate); the rest is per connection.
@@ -212,6 +215,23 @@ async def start_pool() -> None:
     if isinstance(engine, PostgresEngine) and get_settings().pg_pool:
         await engine.start_connection_pool(min_size=1, max_size=10, reset=keep_session_state)
         await versions_listener.start(engine)
+
+
+@asynccontextmanager
+async def command_pool() -> AsyncIterator[None]:
+    """A few PostgreSQL connections for one command's run (`center ...`): without a pool, Piccolo
+    opens a connection for every query outside a transaction, and an import or the demo makes
+    hundreds. Nothing on SQLite, or where this event loop already has a pool."""
+    engine = get_engine()
+    if not isinstance(engine, PostgresEngine) or engine.pool is not None:
+        yield
+        return
+    await engine.start_connection_pool(min_size=1, max_size=COMMAND_POOL_SIZE, reset=keep_session_state)
+    try:
+        yield
+    finally:
+        if engine.pool is not None:  # (a command that closed it itself)
+            await engine.close_connection_pool()
 
 
 async def close_pool() -> None:

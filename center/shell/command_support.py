@@ -33,10 +33,12 @@ def database_label() -> str:
 
 def run(make: Callable[[], Awaitable[T]]) -> T:
     """Run async work; turn the rules' refusals and database failures into clear messages."""
+    from center.lib.db import command_pool
     from center.lib.errors import DomainError, ValidationFailed
 
     async def call() -> T:
-        return await make()
+        async with command_pool():
+            return await make()
 
     try:
         return asyncio.run(call())

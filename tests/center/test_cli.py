@@ -183,3 +183,26 @@ def test_run_migrates_loads_the_demo_on_first_run_and_serves(tmp_path):
     assert "Demo data loaded" in output and "demo-password" in output
     with sqlite3.connect(tmp_path / "center.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM center_room").fetchone()[0] == 9
+
+
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)  # SQLite opens a file, not a connection
+def test_a_command_on_postgresql_reuses_a_few_connections(db, monkeypatch):
+    """Without a pool Piccolo opens a connection for every query outside a transaction: a command
+    made one per query (hundreds for the demo). A command's queries share COMMAND_POOL_SIZE."""
+    import asyncpg.connection
+
+    from center.lib.db import COMMAND_POOL_SIZE
+
+    opened = []
+    real_connect = asyncpg.connection.connect
+
+    async def counting_connect(*args, **kwargs):
+        opened.append(1)
+        return await real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.connection, "connect", counting_connect)
+    monkeypatch.setattr(cli, "get_settings", lambda: dataclasses.replace(get_settings(), demo=True))
+    result = center("demo")  # the migration, then the demo: two runs, each with its pool
+    assert result.exit_code == 0, result.output
+    assert Room.count().run_sync() > 0
+    assert 2 <= len(opened) <= 2 * COMMAND_POOL_SIZE
