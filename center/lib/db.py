@@ -146,7 +146,7 @@ class CommittedReader:
         While this connection is open SQLite keeps that file (it only removes it when the last
         connection closes), and a restore that renames another database in is noticed by read()."""
         try:
-            descriptor = os.open(self.path + "-shm", os.O_RDONLY | os.O_CLOEXEC)
+            descriptor = os.open(self.path + "-shm", os.O_RDONLY)  # not inherited (PEP 446)
         except OSError:
             return
         try:
