@@ -126,6 +126,14 @@ def check_structure(page: Page) -> None:
     assert found["lang"] in ("ja", "en"), f"{page.url} has lang={found['lang']!r}"
 
 
+# Predicates for wait_for_function are written as functions, never as bare expressions: Playwright
+# evaluates a bare expression again with eval() on every poll, in the page, where the
+# Content-Security-Policy (script-src 'self') refuses it; only the first check, made through
+# DevTools, is allowed. A wait whose first check said no then failed with an EvalError. A function
+# is evaluated once, in that first check, and then called.
+FOCUS_ON_MAIN = "() => document.activeElement && document.activeElement.id === 'main'"
+
+
 def check_skip_link(page: Page) -> None:
     """The skip link is the first thing Tab reaches, and following it puts focus on #main."""
     found = page.evaluate(_BEFORE_SKIP)
@@ -143,7 +151,7 @@ def check_skip_link(page: Page) -> None:
     )
     assert skip.is_visible(), f"the skip link on {page.url} stays invisible when focused"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'", timeout=2000)
+    page.wait_for_function(FOCUS_ON_MAIN, timeout=2000)
 
 
 # What wait_for_load_state("networkidle") was waited for, without its fixed half second of quiet

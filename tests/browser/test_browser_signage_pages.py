@@ -35,6 +35,8 @@ from tests.programmes_support import planned_day
 pytestmark = [pytest.mark.anyio, on_sqlite]
 
 ORIGIN = "http://signage.test"
+# A function, not a bare expression (see tests/browser/support.py, FOCUS_ON_MAIN).
+ROWS_STATUS_SHOWN = "() => document.querySelector('[data-pager-status=\"rooms\"]').textContent !== ''"
 PAGE_SECONDS = "1"
 ROOMS, SLOTS = 8, (("09:00", "10:30"), ("11:00", "12:30"), ("13:00", "16:00"))
 AXE_TAGS = [*WCAG_TAGS, "best-practice"]
@@ -140,7 +142,7 @@ def _watch_one_cycle(page: Page) -> set[str]:
     """The rows seen while the rooms list goes once through all its pages (told apart by its
     "Page 2 of 3" line), checking at every look that nothing is off the screen and the page does
     not scroll."""
-    page.wait_for_function("document.querySelector('[data-pager-status=\"rooms\"]').textContent !== ''")
+    page.wait_for_function(ROWS_STATUS_SHOWN)
     pages = _page_count(page)
     seen: dict[str, set[str]] = {}
     deadline = wall.monotonic() + pages * float(PAGE_SECONDS) * 5 + 10
@@ -178,7 +180,7 @@ def _look(
 
 def _every_row_in_one_cycle(html: str, width: int, height: int, reduced_motion: str) -> dict:
     with _look(html, width, height, reduced_motion=reduced_motion) as page:
-        page.wait_for_function("document.querySelector('[data-pager-status=\"rooms\"]').textContent !== ''")
+        page.wait_for_function(ROWS_STATUS_SHOWN)
         first = page.evaluate(VISIBLE_ROWS)
         screenshot(page, f"signage-{width}x{height}{'-reduced-motion' if reduced_motion == 'reduce' else ''}")
         _audit(page)
