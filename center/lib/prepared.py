@@ -81,19 +81,15 @@ class Prepared:
     def __init__(self, build: Callable[..., Query | First]) -> None:
         self._build = build
         self._names = tuple(inspect.signature(build).parameters)
-        self._compiled: dict[str, _Compiled] = {}
+        self._built: Query | First | None = None  # built once, over Param markers
         self._table: Any = None
+        self._compiled: dict[str, _Compiled] = {}
 
     def _for(self, engine_type: str) -> _Compiled:
         compiled = self._compiled.get(engine_type)
         if compiled is None:
-            query = self._build(*(Param(name) for name in self._names))
-            compiled = self._compiled[engine_type] = _Compiled(query, engine_type, self._names)
+            compiled = self._compiled[engine_type] = _Compiled(self._built, engine_type, self._names)
         return compiled
-
-    def _for_table(self) -> Any:
-        built = self._build(*(Param(name) for name in self._names))
-        return (built.query if isinstance(built, First) else built).table
 
     async def run(self, **values: Any) -> Any:
         """Run with these values; answers what the Piccolo query would."""
@@ -102,8 +98,10 @@ class Prepared:
         for name, value in values.items():
             if not isinstance(value, _PLAIN):
                 raise TypeError(f"a prepared query takes plain values: {name}={value!r}")
-        if self._table is None:
-            self._table = self._for_table()
+        if self._built is None:
+            built = self._build(*(Param(name) for name in self._names))
+            self._table = (built.query if isinstance(built, First) else built).table
+            self._built = built
         engine = self._table._meta.db  # read each time: tests point the tables at another engine
         compiled = self._for(engine.engine_type)
         raw = await engine.run_querystring(compiled.with_values(values))
