@@ -41,18 +41,19 @@ async def _measure(runs: int) -> None:
 
     from center.app import create_app
     from center.lib import versions
-    from center.lib.db import TunedSQLiteEngine, migrate
+    from center.lib.db import migrate
+    from center.lib.sqlite_engine import TunedSQLiteEngine
 
     await migrate()
     opened = 0
-    original = TunedSQLiteEngine.get_connection
+    original = TunedSQLiteEngine.open_connection
 
     async def counting(self):  # type: ignore[no-untyped-def]
         nonlocal opened
         opened += 1
         return await original(self)
 
-    TunedSQLiteEngine.get_connection = counting  # type: ignore[method-assign]
+    TunedSQLiteEngine.open_connection = counting  # type: ignore[method-assign]
 
     for _ in range(50):
         await versions.current()

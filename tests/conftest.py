@@ -48,7 +48,7 @@ from center.shell.wiring import wire  # noqa: E402
 from tests.pg_engine import POOL_SIZE, LoopPooledPostgresEngine  # noqa: E402
 
 wire()  # the domains' providers, as every entry point registers them
-from center.lib.db import TunedSQLiteEngine as SQLiteEngine  # noqa: E402
+from center.lib.sqlite_engine import TunedSQLiteEngine as SQLiteEngine  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_CLOCK = os.environ.get("CENTER_TEST_CLOCK", "")

@@ -200,7 +200,8 @@ async def current(*, pushed: bool = False) -> Versions:
     could be newer than the data it then loads, and would file old data under a new version.
     `pushed`: a revalidation may take what PostgreSQL last notified (center.lib.versions_listener)."""
     from center.lib import versions_listener
-    from center.lib.db import TunedSQLiteEngine, get_engine
+    from center.lib.db import get_engine
+    from center.lib.sqlite_engine import TunedSQLiteEngine
 
     memo = _memo.get()
     if memo is not None and "now" in memo:

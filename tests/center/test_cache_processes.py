@@ -26,7 +26,8 @@ import httpx
 import pytest
 
 import piccolo_conf
-from center.lib.db import TunedSQLiteEngine, postgres_config
+from center.lib.db import postgres_config
+from center.lib.sqlite_engine import TunedSQLiteEngine
 from center.shell.demo import DEMO_PASSWORD
 from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database, activate, need
 from tests.forms_support import form_fields, with_values

@@ -1,4 +1,4 @@
-"""The process's read-only SQLite connection for tiny reads (center.lib.db.CommittedReader) keeps a
+"""The process's read-only SQLite connection for tiny reads (center.lib.committed_reader.CommittedReader) keeps a
 query's rows only while no other connection has committed: every commit, from this process or
 another, is seen by the next read; a file renamed over the old one (a restore) too."""
 
@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 
-from center.lib.db import CommittedReader
+from center.lib.committed_reader import CommittedReader
 
 QUERY = "SELECT name, version FROM counters ORDER BY name"
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from center.lib.db import CommittedReader, get_engine
+from center.lib.committed_reader import CommittedReader
+from center.lib.db import get_engine
 from center.lib.versions import VERSION_TABLE
 from center.shell.backup import backup_database
 from tests.center.test_backup import need_tool

@@ -15,9 +15,10 @@ from typing import Any
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 
-from center.lib.db import TunedSQLiteEngine, get_engine
+from center.lib.db import get_engine
 from center.lib.scheduler.tables import JobRun
 from center.lib.settings import get_settings
+from center.lib.sqlite_engine import TunedSQLiteEngine
 from center.shell.ops.facts import last_job_finished
 from center.shell.ops.metrics import package_version
 
