@@ -20,7 +20,7 @@ from center.lib.db import close_pool, start_pool
 from center.lib.settings import BASE_DIR, get_settings
 from center.shell.openapi import describe_api_only, openapi_config
 from center.web.access_log import install as install_access_log_filter
-from center.web.cache_control import NoStoreForSignedInMiddleware
+from center.web.cache_control import STATIC_CACHE, NoStoreForSignedInMiddleware
 from center.web.errors import handle_exception
 from center.web.forwarded import ForwardedMiddleware
 from center.web.input_bounds import check_input_bounds
@@ -99,7 +99,9 @@ def _route_handlers() -> list:
         *feed_pages,
         *opendata_pages,
         *ops_routes,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        create_static_files_router(
+            path="/static", directories=[STATIC_DIR], name="static", cache_control=STATIC_CACHE
+        ),
     ]
 
 

@@ -1,4 +1,4 @@
-"""The process's read-only SQLite connection for tiny reads (center.lib.committed_reader.CommittedReader) keeps a
+"""The process's read-only SQLite connection for tiny reads (center.lib.committed_reader) keeps a
 query's rows only while no other connection has committed: every commit, from this process or
 another, is seen by the next read; a file renamed over the old one (a restore) too."""
 

@@ -281,7 +281,8 @@ def test_static_files_come_from_nginx_with_long_cache_headers(stack: Stack):
         assert "content-security-policy" not in answer.headers
         direct = httpx.get(f"{stack.app}{href.group(1)}")
         assert "content-security-policy" in direct.headers
-        assert "immutable" not in direct.headers.get("cache-control", "")
+        # Served by the app itself (no nginx in front), they may be kept as long.
+        assert direct.headers["cache-control"] == "max-age=31536000, public, immutable"
 
 
 def test_rate_limit_counts_each_real_client_and_spoofing_gains_nothing(stack: Stack):
