@@ -42,6 +42,14 @@ def _counting(engine: TunedSQLiteEngine) -> list[object]:
     return opened
 
 
+def _engine(tmp_path, rows: int = 1) -> tuple[str, TunedSQLiteEngine, list[object]]:
+    """A database with `rows` items, an engine on it, and the list of connections it opens."""
+    path = str(tmp_path / "center.sqlite3")
+    _create(path, rows)
+    engine = TunedSQLiteEngine(path=path)
+    return path, engine, _counting(engine)
+
+
 async def _q(engine: TunedSQLiteEngine, sql: str, *args: object) -> list[dict]:
     """A statement run as Piccolo runs a query: in the current transaction, or on its own."""
     transaction = engine.current_transaction.get()
@@ -55,10 +63,7 @@ async def _names(engine: TunedSQLiteEngine) -> list[str]:
 
 
 def test_queries_and_transactions_reuse_one_connection(tmp_path):
-    path = str(tmp_path / "center.sqlite3")
-    _create(path)
-    engine = TunedSQLiteEngine(path=path)
-    opened = _counting(engine)
+    path, engine, opened = _engine(tmp_path)
 
     async def run():
         for n in range(20):
@@ -66,20 +71,19 @@ def test_queries_and_transactions_reuse_one_connection(tmp_path):
             async with engine.transaction():
                 await _q(engine, "SELECT count(*) FROM item")
         rows = await _q(engine, "SELECT count(*) AS n FROM item")
+        pragmas = [await _q(engine, f"PRAGMA {name}") for name in ("foreign_keys", "busy_timeout")]
         await engine.close_connections()
-        return rows
+        return rows, pragmas
 
-    assert asyncio.run(run()) == [{"n": 21}]
+    rows, pragmas = asyncio.run(run())
+    assert rows == [{"n": 21}]
     assert len(opened) == 1
-    # Every connection has the pragmas, the reused one too; the last close checkpointed the log.
-    assert not os.path.exists(path + "-wal")
+    assert pragmas == [[{"foreign_keys": 1}], [{"timeout": 30000}]]  # still as it was opened
+    assert not os.path.exists(path + "-wal")  # the last close checkpointed the log
 
 
 def test_a_failed_transaction_is_rolled_back_before_its_connection_is_reused(tmp_path):
-    path = str(tmp_path / "center.sqlite3")
-    _create(path)
-    engine = TunedSQLiteEngine(path=path)
-    opened = _counting(engine)
+    _, engine, opened = _engine(tmp_path)
 
     async def run():
         with pytest.raises(RuntimeError):
@@ -126,10 +130,7 @@ def test_a_connection_left_in_a_transaction_or_failing_to_commit_is_closed_not_k
 
 
 def test_concurrent_transactions_each_get_a_connection_and_few_are_kept(tmp_path):
-    path = str(tmp_path / "center.sqlite3")
-    _create(path)
-    engine = TunedSQLiteEngine(path=path)
-    opened = _counting(engine)
+    _, engine, opened = _engine(tmp_path)
     many = IDLE_CONNECTIONS + 4
 
     async def one(n: int) -> None:
@@ -162,10 +163,7 @@ def _committed_names(path: str) -> list[str]:
 
 
 def test_a_restored_file_is_read_afresh_and_an_idle_old_connection_is_not_used(tmp_path):
-    path = str(tmp_path / "center.sqlite3")
-    _create(path, rows=1)
-    engine = TunedSQLiteEngine(path=path)
-    opened = _counting(engine)
+    path, engine, opened = _engine(tmp_path)
 
     async def run():
         assert await _names(engine) == ["n0"]
@@ -203,10 +201,7 @@ def test_a_connection_in_use_across_a_restore_never_deletes_the_new_log(tmp_path
 
 
 def test_a_connection_from_before_a_fork_is_not_reused(tmp_path, monkeypatch):
-    path = str(tmp_path / "center.sqlite3")
-    _create(path)
-    engine = TunedSQLiteEngine(path=path)
-    opened = _counting(engine)
+    _, engine, opened = _engine(tmp_path)
 
     child = os.getpid() + 100_000
 
