@@ -39,6 +39,7 @@ from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine
 
 import piccolo_conf
+from tests.pg_engine import run_on_kept_connection
 
 
 def _table_classes():
@@ -169,15 +170,12 @@ async def _restore(snapshot: _Snapshot) -> bool:
     sequences where they were; False (and nothing written) when the database is not pristine."""
     engine = piccolo_conf.DB
     if isinstance(engine, PostgresEngine):
-        conn = await asyncpg.connect(**engine.config)
         try:
-            await conn.execute(snapshot.script)
+            await run_on_kept_connection(engine.config, snapshot.script)
         except asyncpg.RaiseError as error:
             if _NOT_PRISTINE not in str(error):
                 raise
             return False
-        finally:
-            await conn.close()
         return True
     with contextlib.closing(sqlite3.connect(engine.path, isolation_level=None, timeout=30)) as conn:
         conn.execute("BEGIN IMMEDIATE")
