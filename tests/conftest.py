@@ -215,7 +215,8 @@ async def pg_pool(db) -> AsyncIterator[None]:
     if not isinstance(engine, PostgresEngine):
         yield
         return
-    await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=keep_session_state)
+    if engine.pool is None:  # (a fixture's query in this loop may have started one already)
+        await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=keep_session_state)
     try:
         yield
     finally:

@@ -3,10 +3,10 @@
 Without a pool, Piccolo opens a new connection for every query, and a connection costs 20 to 50
 times a query. The server keeps a pool for its lifetime; a test has an event loop of its own, and an
 asyncpg pool can only be used from the loop that made it. So the pool here is kept per event loop:
-`pool` is the running loop's pool, or None in any other loop (a thread running asyncio.run inside a
-test, a sync test), which then opens connections as Piccolo does without a pool. The `pg_pool`
-fixture (tests/conftest.py) starts one for every async database test and closes it afterwards;
-an app lifespan that starts or closes the pool in a test does so for that test's loop only.
+`pool` is the running loop's pool. The `pg_pool` fixture (tests/conftest.py) starts one for every
+async database test and closes it afterwards; an app lifespan that starts or closes the pool in a
+test does so for that test's loop only. In any other loop (a sync test's asyncio.run, a thread's)
+the first query starts a pool that the loop's shutdown closes.
 """
 
 from __future__ import annotations
@@ -29,10 +29,41 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+async def _close_at_shutdown(pool: Any) -> Any:
+    """An async generator the loop closes when asyncio.run (or asyncio.Runner) ends it: the loop's
+    shutdown_asyncgens() closes every live one, and this one's `finally` closes the pool there."""
+    try:
+        yield
+    finally:
+        if not pool._closed:
+            await pool.close()
+
+
 class LoopPooledPostgresEngine(PostgresEngine):
     def __init__(self, config: dict[str, Any]) -> None:
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self._closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = (
+            weakref.WeakKeyDictionary()
+        )
         super().__init__(config=config)
+
+    async def _run_in_new_connection(self, query: str, args: Any = None) -> Any:
+        """A query in a loop without a pool (a sync test's asyncio.run, a thread's): the first one
+        starts a pool for that loop, closed when the loop shuts down, and later queries in it
+        share its connections. Before, each query opened a connection of its own: a new server
+        process, which then read the catalog of every table it touched."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._pools:
+            from center.lib.db import keep_session_state
+
+            pool = await asyncpg.create_pool(
+                **self.config, min_size=1, max_size=POOL_SIZE, reset=keep_session_state
+            )
+            closer = _close_at_shutdown(pool)
+            await closer.__anext__()  # now the loop knows it (and keeps it weakly: kept here)
+            self._closers.setdefault(loop, []).append(closer)
+            self._pools.setdefault(loop, pool)
+        return await self._run_in_pool(query, args)
 
     @property  # type: ignore[override]
     def pool(self) -> Any:
