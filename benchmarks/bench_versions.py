@@ -46,14 +46,14 @@ async def _measure(runs: int) -> None:
 
     await migrate()
     opened = 0
-    original = TunedSQLiteEngine.open_connection
+    original = TunedSQLiteEngine.get_connection
 
     async def counting(self):  # type: ignore[no-untyped-def]
         nonlocal opened
         opened += 1
         return await original(self)
 
-    TunedSQLiteEngine.open_connection = counting  # type: ignore[method-assign]
+    TunedSQLiteEngine.get_connection = counting  # type: ignore[method-assign]
 
     for _ in range(50):
         await versions.current()

@@ -122,8 +122,8 @@ async def start_pool() -> None:
 @asynccontextmanager
 async def command_pool() -> AsyncIterator[None]:
     """A few PostgreSQL connections for one command's run (`center ...`): without a pool, Piccolo
-        opens a connection for every query outside a transaction, and an import or the demo makes
-        hundreds. On SQLite, the engine keeps its connections anyway (center.lib.sqlite_engine); they
+    opens a connection for every query outside a transaction, and an import or the demo makes
+    hundreds. On SQLite, the engine keeps its connections anyway (center.lib.sqlite_engine); they
     are closed when the command is done. Nothing where this event loop already has a pool."""
     engine = get_engine()
     if isinstance(engine, TunedSQLiteEngine):

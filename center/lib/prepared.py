@@ -82,7 +82,6 @@ class Prepared:
         self._build = build
         self._names = tuple(inspect.signature(build).parameters)
         self._built: Query | First | None = None  # built once, over Param markers
-        self._table: Any = None
         self._compiled: dict[str, _Compiled] = {}
 
     def _for(self, engine_type: str) -> _Compiled:
@@ -99,10 +98,9 @@ class Prepared:
             if not isinstance(value, _PLAIN):
                 raise TypeError(f"a prepared query takes plain values: {name}={value!r}")
         if self._built is None:
-            built = self._build(*(Param(name) for name in self._names))
-            self._table = (built.query if isinstance(built, First) else built).table
-            self._built = built
-        engine = self._table._meta.db  # read each time: tests point the tables at another engine
+            self._built = self._build(*(Param(name) for name in self._names))
+        table = (self._built.query if isinstance(self._built, First) else self._built).table
+        engine = table._meta.db  # read each time: tests point the tables at another engine
         compiled = self._for(engine.engine_type)
         raw = await engine.run_querystring(compiled.with_values(values))
         rows = await compiled.query._process_results(raw)

@@ -66,6 +66,10 @@ class KeptConnection(aiosqlite.Connection):
     def __init__(self, database: str, **kwargs: Any) -> None:
         super().__init__(functools.partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
         self._thread.daemon = True
+        self.born: Identity | None = None  # the process and file it was opened in
+
+    def owned_here(self) -> bool:
+        return self.born is not None and self.born[0] == _this_process()
 
     def close_soon(self) -> None:
         """Close it on its thread once anything already queued there has run; waits for nothing."""
@@ -95,10 +99,9 @@ class SQLiteConnections:
     tests/center/test_sqlite_connections.py checks that a commit to the new file survives."""
 
     def __init__(self, engine: TunedSQLiteEngine) -> None:
-        self._open = engine.open_connection
+        self._engine = weakref.ref(engine)  # (not a bound method: that would keep the engine alive)
         self.path = engine.path
-        self._idle: list[tuple[KeptConnection, Identity | None]] = []
-        self._born: weakref.WeakKeyDictionary[KeptConnection, Identity | None] = weakref.WeakKeyDictionary()
+        self._idle: list[KeptConnection] = []
         # An engine dropped unclosed; at exit, _close_at_exit (which waits for the closes) instead.
         weakref.finalize(engine, _let_go, self._idle).atexit = False
         _ALL.add(self)
@@ -106,53 +109,54 @@ class SQLiteConnections:
     async def acquire(self) -> KeptConnection:
         identity = _file_identity(self.path)
         while self._idle:
-            connection, born = self._idle.pop()
-            if born == identity:
+            connection = self._idle.pop()
+            if connection.born == identity:
                 return connection
-            _discard(connection, born)
-        connection = await self._open()
-        self._born[connection] = _file_identity(self.path)  # (the open created the file if missing)
+            _discard(connection)
+        engine = self._engine()
+        assert engine is not None, "an engine's connections outlived it"
+        connection = await engine.get_connection()
+        connection.born = _file_identity(self.path)  # (the open created the file if missing)
         return connection
 
     def release(self, connection: KeptConnection, *, reusable: bool) -> None:
-        born = self._born.get(connection)
         if (
             reusable
-            and born is not None
-            and born == _file_identity(self.path)
+            and connection.born is not None
+            and connection.born == _file_identity(self.path)
             and len(self._idle) < IDLE_CONNECTIONS
             and not connection.in_transaction
         ):
-            self._idle.append((connection, born))
+            self._idle.append(connection)
         else:
-            _discard(connection, born)  # (closing rolls back a transaction left open)
+            _discard(connection)  # (closing rolls back a transaction left open)
 
     async def close(self) -> None:
         """Close the idle connections, so the last one checkpoints the log as SQLite does when a
         process is done with a database."""
         idle = list(self._idle)
         self._idle.clear()  # (the list itself is the one the engine's finalizer holds)
-        for connection, born in idle:
-            if born is not None and born[0] == _this_process():
+        for connection in idle:
+            if connection.owned_here():
                 await connection.close()
             else:
                 _INHERITED.append(connection)
 
 
-def _discard(connection: KeptConnection, born: Identity | None) -> bool:
+def _discard(connection: KeptConnection) -> bool:
     """Close a connection without waiting, or keep it forever if this process inherited it;
     whether it is being closed."""
-    if born is not None and born[0] == _this_process():
+    if connection.owned_here():
         connection.close_soon()
         return True
     _INHERITED.append(connection)
     return False
 
 
-def _let_go(idle: list[tuple[KeptConnection, Identity | None]]) -> list[KeptConnection]:
+def _let_go(idle: list[KeptConnection]) -> list[KeptConnection]:
     """Close idle connections without an event loop (an engine collected, the process exiting);
     the ones being closed, whose threads end once they have."""
-    closing = [connection for connection, born in idle if _discard(connection, born)]
+    closing = [connection for connection in idle if _discard(connection)]
     idle.clear()
     return closing
 
@@ -175,7 +179,7 @@ class PooledSQLiteTransaction(SQLiteTransaction):
 
     engine: TunedSQLiteEngine
 
-    async def get_connection(self) -> aiosqlite.Connection:
+    async def get_connection(self) -> KeptConnection:
         return await self.engine.connections.acquire()
 
     async def __aenter__(self) -> SQLiteTransaction:
@@ -220,15 +224,12 @@ class TunedSQLiteEngine(SQLiteEngine):
             connections = self.__dict__["_connections"] = SQLiteConnections(self)
         return connections
 
-    async def open_connection(self) -> KeptConnection:
-        """A new connection with the pragmas."""
+    async def get_connection(self) -> KeptConnection:
+        """A new connection with the pragmas (SQLiteConnections keeps them)."""
         connection = await KeptConnection(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.executescript(SQLITE_PRAGMAS)  # one round trip to the connection's thread
         return connection
-
-    async def get_connection(self) -> aiosqlite.Connection:
-        return await self.open_connection()
 
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True

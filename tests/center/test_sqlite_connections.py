@@ -31,14 +31,14 @@ def _create(path: str, rows: int = 1) -> None:
 def _counting(engine: TunedSQLiteEngine) -> list[object]:
     """Record every connection the engine opens."""
     opened: list[object] = []
-    original = engine.open_connection
+    original = engine.get_connection
 
     async def open_connection():
         connection = await original()
         opened.append(connection)
         return connection
 
-    engine.connections._open = open_connection
+    engine.get_connection = open_connection  # type: ignore[method-assign]
     return opened
 
 
@@ -167,7 +167,7 @@ def test_a_restored_file_is_read_afresh_and_an_idle_old_connection_is_not_used(t
 
     async def run():
         assert await _names(engine) == ["n0"]
-        old = engine.connections._idle[0][0]
+        old = engine.connections._idle[0]
         _restore_over(path, str(tmp_path / ".restoring"))
         assert await _names(engine) == ["n0", "n1", "n2"]  # a new connection, to the new file
         await engine.close_connections()
@@ -207,7 +207,7 @@ def test_a_connection_from_before_a_fork_is_not_reused(tmp_path, monkeypatch):
 
     async def run():
         await _names(engine)
-        old = engine.connections._idle[0][0]
+        old = engine.connections._idle[0]
         monkeypatch.setattr(sqlite_engine, "_this_process", lambda: child)  # as a fork's child sees it
         assert await _names(engine) == ["n0"]
         return old
