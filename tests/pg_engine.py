@@ -35,7 +35,7 @@ async def _close_at_shutdown(pool: Any) -> Any:
     try:
         yield
     finally:
-        if not pool._closed:
+        if not pool.is_closing():
             await pool.close()
 
 
