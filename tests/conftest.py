@@ -21,6 +21,7 @@ import inspect
 import os
 import secrets
 import sqlite3
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -152,7 +153,30 @@ def engine(request) -> Iterator[str]:
     yield kind
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` as ./dev test asks for it: the browser tests in two groups, each run whole
+    by one worker (tests/browser/groups.py says why xdist's own groups are not used)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.browser.groups import BrowserGroupScheduling
+
+    return BrowserGroupScheduling(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that does not drive the shared Chromium, close it if it is open in this process:
+    while Playwright's sync API runs, `asyncio.run` refuses to start (tests/browser/shared_chromium.py)."""
+    if "browser" not in getattr(item, "fixturenames", ()):
+        shared = sys.modules.get("tests.browser.shared_chromium")
+        if shared is not None:
+            shared.close()
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
+    shared = sys.modules.get("tests.browser.shared_chromium")
+    if shared is not None:
+        shared.close()
     for name in _PG_DATABASES:
         with contextlib.suppress(Exception):
             asyncio.run(_drop_pg_database(PG_URL, name))

@@ -8,8 +8,9 @@ and the engines' own behaviour is tested in-process on both. The few flows whose
 real server does depend on the engine (holds taken and released by the ledger, PostgreSQL's
 connection pool in the server, which the in-process tests do not use) say `both_engines()` and run
 on a PostgreSQL server too (a fresh database). Without CENTER_TEST_DATABASE_URL those PostgreSQL
-runs skip; under CI=true they fail, as does a missing Chromium. All browser tests form one xdist
-group, so one worker runs them, each server starting once."""
+runs skip; under CI=true they fail, as does a missing Chromium. The browser tests form two groups
+(tests/browser/groups.py), each run whole by one worker, which starts each server and one Chromium
+once for all of its group (tests/browser/shared_chromium.py)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from center.lib.dates import is_holiday, today
+from tests.browser import shared_chromium
+from tests.browser.groups import browser_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -56,39 +59,11 @@ def _run_apart(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-# The browser tests run as two groups (`--dist loadgroup`), one per worker of `pytest -n 2`: as one
-# group, one worker ran all of them (seven minutes) while the other had long finished the rest.
-# Split by file, balanced by measured durations; each worker starts the servers its own group asks
-# for (each a fresh demo of its own) and its own Chromium.
-SECOND_GROUP = frozenset(
-    {
-        "test_browser_booking_flow",
-        "test_browser_phone",
-        "test_browser_programmes",
-        "test_browser_maintenance",
-        "test_browser_phone_flow",
-        "test_browser_signage_pages",
-        "test_browser_confirm",
-        "test_browser_feeds",
-        "test_browser_codes",
-        "test_browser_closure_screenings",
-        "test_browser_signage",
-    }
-)
-
-
-def browser_group(path: Path) -> str:
-    return "browser-2" if path.stem in SECOND_GROUP else "browser-1"
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups off the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        path = Path(str(item.fspath))
-        if here in path.parents:
+        if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group(browser_group(path)))
 
 
 @pytest.fixture(scope="session")
@@ -314,17 +289,27 @@ def both_engines(fixture: str = "live_server") -> pytest.MarkDecorator:
     return pytest.mark.parametrize(fixture, ["sqlite", "postgres"], indirect=True)
 
 
-@pytest.fixture(scope="module")
-def browser(harness: ModuleType) -> Iterator[Browser]:
-    # Module scope: Playwright's sync API runs its own event loop, which must be gone before the
-    # async tests of other modules run in this process.
+@pytest.fixture(scope="session")
+def _chromium_process() -> Iterator[None]:
+    """Closes the shared Chromium when the session's fixtures are torn down (set up after the
+    session fixtures of the tests before it, so torn down before them)."""
+    yield
+    shared_chromium.close()
+
+
+@pytest.fixture
+def browser(harness: ModuleType, _chromium_process: None) -> Iterator[Browser]:
+    """This worker's Chromium, shared by its browser tests. Every context a test opens is closed
+    when it ends, so no page of one test (a desk board polling, say) runs on into the next."""
     harness.need(
         Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    browser = shared_chromium.browser(CHROMIUM, CHROMIUM_ARGS)
+    before = set(browser.contexts)
+    yield browser
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
 
 
 @pytest.fixture

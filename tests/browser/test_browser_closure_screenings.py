@@ -13,7 +13,6 @@ from playwright.sync_api import Page
 from center.lib.dates import wareki
 from tests.browser.test_browser_maintenance import (
     _tab_to,
-    browser,
     checked,
     choose,
     follow,
@@ -21,8 +20,6 @@ from tests.browser.test_browser_maintenance import (
     submit,
     type_into,
 )
-
-assert browser  # the per-test Chromium fixture, used by name
 
 VIDEO = "いすに座って簡単体操"
 

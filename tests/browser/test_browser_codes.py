@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from center.lib.i18n import translations
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import WCAG_TAGS, check_structure, format_violations, run_axe, screenshot
 
 RAIN_DAY = "花壇の雪囲いと落ち葉集め"  # the demo's upcoming day with places left
@@ -74,24 +71,17 @@ class Thumb:
 
 
 @pytest.fixture
-def phone(harness, live_server: str) -> Iterator[Page]:
-    """A touch phone of 390×844 in a Chromium of this test's own, started after the live server."""
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser: Browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(
-            base_url=live_server,
-            viewport={"width": 390, "height": 844},
-            has_touch=True,
-            is_mobile=True,
-            device_scale_factor=2,
-        )
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def phone(browser: Browser, live_server: str) -> Page:
+    """A touch phone of 390×844."""
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
 
 
 def main_text(page: Page) -> str:

@@ -5,12 +5,9 @@ address stops) and revoked; the public feeds page passes the same checks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from center.lib.i18n import translations
 from tests.browser.support import audit, check_skip_link, check_structure, log_in_by_keyboard, tab_to
@@ -47,17 +44,8 @@ def _new_feed_url(page: Page) -> str:
     return value
 
 
-@pytest.fixture
-def feeds_browser(live_server: str, harness) -> Iterator[Browser]:
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_a_member_makes_rotates_and_revokes_a_feed_link_by_keyboard(live_server: str, feeds_browser: Browser):
-    context = feeds_browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+def test_a_member_makes_rotates_and_revokes_a_feed_link_by_keyboard(live_server: str, browser: Browser):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
     log_in_by_keyboard(page, "member")
@@ -94,10 +82,8 @@ def test_a_member_makes_rotates_and_revokes_a_feed_link_by_keyboard(live_server:
     context.close()
 
 
-def test_the_public_feeds_page_and_the_calendar_links_pass_the_checks(
-    live_server: str, feeds_browser: Browser
-):
-    context = feeds_browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+def test_the_public_feeds_page_and_the_calendar_links_pass_the_checks(live_server: str, browser: Browser):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.goto("/calendar")

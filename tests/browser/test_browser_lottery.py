@@ -5,13 +5,10 @@ the draw against its seed, the member sees the win and confirms it. axe on every
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from bookings.rules import add_months
 from center.lib.dates import today
@@ -55,27 +52,14 @@ def _log_in(context: BrowserContext, username: str) -> Page:
     return page
 
 
-@pytest.fixture
-def lottery_browser(live_server: str, harness) -> Iterator[Browser]:
-    """A Chromium of this test's own, started after the live server (the PostgreSQL live server is
-    set up with asyncio.run, which cannot run while a shared Playwright loop does)."""
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_the_lottery_from_applications_to_results_by_keyboard(live_server: str, lottery_browser: Browser):
+def test_the_lottery_from_applications_to_results_by_keyboard(live_server: str, browser: Browser):
     # A month beyond the demo's bookings, so the hall is free; the round's dates are today so the
     # member can apply and the manager draw at once.
     month_first = add_months(today().replace(day=1), 3)
     month = f"{month_first:%Y-%m}"
     day = month_first + timedelta(days=9)
     contexts = [
-        lottery_browser.new_context(
-            base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900}
-        )
+        browser.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
         for _ in range(2)
     ]
     for context in contexts:

@@ -7,32 +7,18 @@ goes when it is done. Every page passes axe's WCAG A/AA rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
-from types import ModuleType
 
-import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot, tab_to
 
 MAX_TABS = 400
 _tab_to = partial(tab_to, limit=MAX_TABS, from_start=True)
 ROOMS = ("meeting1", "meeting2", "volunteer", "washitsu", "equality", "training")
-
-
-@pytest.fixture
-def browser(harness: ModuleType, live_server: str) -> Iterator[Browser]:
-    """Chromium for one test, started after the live server (see test_browser_booking_flow)."""
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def checked(page: Page) -> None:

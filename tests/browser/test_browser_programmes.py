@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 from pypdf import PdfReader
 
 from center.lib.dates import format_date, holiday_name, is_holiday, today
@@ -130,17 +127,6 @@ def _staff_day_page(page: Page, title: str) -> None:
     _checked(page)
 
 
-@pytest.fixture
-def programmes_browser(live_server: str, harness) -> Iterator[Browser]:
-    """A Chromium of this test's own, started after the live server (the PostgreSQL live server is
-    set up with asyncio.run, which cannot run while a shared Playwright loop does)."""
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _context(browser: Browser, live_server: str) -> BrowserContext:
     # An en-US browser so date fields take month, day, year; the pages stay in Japanese.
     context = browser.new_context(
@@ -151,9 +137,9 @@ def _context(browser: Browser, live_server: str) -> BrowserContext:
 
 
 def test_a_visitor_joins_the_waiting_list_of_a_full_day_and_moves_up_when_staff_cancel_a_signup(
-    live_server: str, programmes_browser: Browser, engine_kind: str
+    live_server: str, browser: Browser, engine_kind: str
 ):
-    visitor = _context(programmes_browser, live_server).new_page()
+    visitor = _context(browser, live_server).new_page()
     visitor.goto("/flowerbeds")
     _checked(visitor)
     assert ja("Full: waiting list open") in _main_text(visitor)
@@ -184,7 +170,7 @@ def test_a_visitor_joins_the_waiting_list_of_a_full_day_and_moves_up_when_staff_
     private_link = visitor.url
     screenshot(visitor, f"{engine_kind}-programmes-waiting")
 
-    staff = _log_in(_context(programmes_browser, live_server), "desk")
+    staff = _log_in(_context(browser, live_server), "desk")
     _staff_day_page(staff, FULL_DAY)
     assert ja("On the waiting list") in _row_text(staff, "弥生 ふみ")
     # 日新 孝 (one person) phones to cancel: one place opens. The party of three waiting first does
@@ -206,9 +192,9 @@ def test_a_visitor_joins_the_waiting_list_of_a_full_day_and_moves_up_when_staff_
 
 
 def test_staff_cancel_a_day_for_rain_and_everyone_signed_up_is_told(
-    live_server: str, programmes_browser: Browser, engine_kind: str
+    live_server: str, browser: Browser, engine_kind: str
 ):
-    staff = _log_in(_context(programmes_browser, live_server), "desk")
+    staff = _log_in(_context(browser, live_server), "desk")
     _staff_day_page(staff, RAIN_DAY)
     # The day's live signups (another browser test may have signed up and cancelled on this day).
     people = staff.evaluate(
@@ -258,9 +244,9 @@ def _month_of(day_text: str) -> str:
 
 
 def test_staff_correct_the_attendance_and_the_points_appear_on_the_statement(
-    live_server: str, programmes_browser: Browser, engine_kind: str
+    live_server: str, browser: Browser, engine_kind: str
 ):
-    staff = _log_in(_context(programmes_browser, live_server), "desk")
+    staff = _log_in(_context(browser, live_server), "desk")
     _staff_day_page(staff, HELD_DAY)
     _press_enter_on(staff, "main a[href$='/attendance']")
     _checked(staff)
@@ -288,7 +274,7 @@ def test_staff_correct_the_attendance_and_the_points_appear_on_the_statement(
 
 
 def test_a_screening_series_skips_the_year_end_closure_and_a_holiday(
-    live_server: str, programmes_browser: Browser, engine_kind: str
+    live_server: str, browser: Browser, engine_kind: str
 ):
     def first_for(year: int) -> date:
         """The last Monday, Wednesday or Friday on or before 28 December: the series' first date,
@@ -305,7 +291,7 @@ def test_a_screening_series_skips_the_year_end_closure_and_a_holiday(
         for n in range(6, 19)
         if (first + timedelta(days=n)).weekday() in (0, 2, 4) and is_holiday(first + timedelta(days=n))
     )
-    staff = _log_in(_context(programmes_browser, live_server), "manager")
+    staff = _log_in(_context(browser, live_server), "manager")
     staff.goto("/manage/screenings")
     _checked(staff)
     _press_enter_on(staff, "main a[href='/manage/screenings/rule']")
@@ -345,9 +331,9 @@ def test_a_screening_series_skips_the_year_end_closure_and_a_holiday(
 
 
 def test_the_public_programme_pages_and_the_lobby_signage_pass_the_checks(
-    live_server: str, programmes_browser: Browser, engine_kind: str
+    live_server: str, browser: Browser, engine_kind: str
 ):
-    page = _context(programmes_browser, live_server).new_page()
+    page = _context(browser, live_server).new_page()
     for path in ("/exercise-videos", "/flowerbeds", "/signage"):
         page.goto(path)
         _checked(page)

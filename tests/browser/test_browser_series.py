@@ -5,13 +5,10 @@ bookings (so clashes show), books the free dates and sees them listed. axe on ev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from center.lib.dates import today
 from tests.browser.support import audit, check_structure, log_in_by_keyboard, screenshot, tab_to
@@ -45,21 +42,9 @@ def _type_date(page: Page, selector: str, day: date) -> None:
     assert page.evaluate("(s) => document.querySelector(s).value", selector) == day.isoformat()
 
 
-@pytest.fixture
-def series_browser(live_server: str, harness) -> Iterator[Browser]:
-    """A Chromium of this test's own, started after the live server: the shared module-scoped
-    browser keeps Playwright's event loop running, and the PostgreSQL live server cannot be set up
-    (asyncio.run) while it does."""
-    harness.need(Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_member_books_a_weekly_series_with_clashes_by_keyboard(live_server: str, series_browser: Browser):
+def test_member_books_a_weekly_series_with_clashes_by_keyboard(live_server: str, browser: Browser):
     # An en-US browser so the date fields take month, day, year; the pages stay in Japanese.
-    context = series_browser.new_context(
+    context = browser.new_context(
         base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15_000)
