@@ -18,7 +18,7 @@ from bookings.tables import PaymentSettings
 from center.accounts.actors import ActorRef
 from center.lib.dates import today, wareki
 from tests.helpers import login, make_calendar, make_group, make_room, make_user, post_form
-from tests.snapshots import snapshot_fixture
+from tests.snapshots import demo_center, snapshot_fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -172,9 +172,8 @@ async def test_an_uploaded_seal_is_shown_to_the_manager_and_can_be_removed(manag
 async def test_the_demo_centers_permits_cite_the_ordinance_and_show_the_group_address(db):
     from bookings.tables import Booking
     from center.accounts.tables import Group
-    from center.shell.demo import load_demo
 
-    await load_demo()
+    await demo_center()
     booking = await Booking.select().where(Booking.status == "approved").order_by(Booking.id).first()
     group = await Group.select().where(Group.id == booking["group"]).first()
     text = pdf_text(await permit_pdf(booking["id"]))

@@ -10,8 +10,9 @@ import pytest
 
 from center.lib.dates import today
 from center.places.tables import Room
-from center.shell.demo import DEMO_PASSWORD, load_demo
+from center.shell.demo import DEMO_PASSWORD
 from tests.helpers import login
+from tests.snapshots import demo_center
 
 pytestmark = pytest.mark.anyio
 
@@ -23,7 +24,7 @@ def _pages() -> list[str]:
 
 
 async def test_a_visitor_gets_304_for_an_unchanged_page_and_a_fresh_one_after_a_change(client):
-    await load_demo()
+    await demo_center()
     for url in _pages():
         first = await client.get(url)
         assert first.status_code == 200 and "Cookie" in first.headers["vary"]
@@ -45,7 +46,7 @@ async def test_a_visitor_gets_304_for_an_unchanged_page_and_a_fresh_one_after_a_
 async def test_another_visitors_csrf_cookie_changes_the_validator_and_the_token_in_the_page(client, app):
     from tests.helpers import client_at
 
-    await load_demo()
+    await demo_center()
     grid = _pages()[0]
     first = await client.get(grid)
     token = client.cookies.get("csrftoken")
@@ -58,7 +59,7 @@ async def test_another_visitors_csrf_cookie_changes_the_validator_and_the_token_
 
 
 async def test_signed_in_people_get_no_validator_and_no_304(client):
-    await load_demo()
+    await demo_center()
     grid = _pages()[0]
     etag = (await client.get(grid)).headers["etag"]
     await login(client, "member", DEMO_PASSWORD)
@@ -69,7 +70,7 @@ async def test_signed_in_people_get_no_validator_and_no_304(client):
 
 
 async def test_the_public_feed_answers_304_from_what_it_kept(client):
-    await load_demo()
+    await demo_center()
     first = await client.get("/feeds/public.ics")
     assert first.status_code == 200
     again = await client.get("/feeds/public.ics", headers={"If-None-Match": first.headers["etag"]})
@@ -100,7 +101,7 @@ def _comparable(headers) -> dict[str, str]:
 async def test_a_304_answered_before_the_middleware_is_the_one_the_app_would_answer(client, monkeypatch, url):
     from center.web import revalidation
 
-    await load_demo()
+    await demo_center()
     answered = _count_early_answers(monkeypatch)
     first = await client.get(url)
     assert first.status_code == 200
@@ -122,7 +123,7 @@ async def test_a_304_answered_before_the_middleware_is_the_one_the_app_would_ans
 async def test_the_early_answer_leaves_sessions_languages_and_tokens_to_the_app(client, app, monkeypatch):
     from tests.helpers import client_at
 
-    await load_demo()
+    await demo_center()
     answered = _count_early_answers(monkeypatch)
     grid = _pages()[0]
     etag = (await client.get(grid)).headers["etag"]

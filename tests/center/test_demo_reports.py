@@ -19,11 +19,11 @@ from center.accounts.tables import Group
 from center.ledger.tables import Hold
 from center.lib.dates import to_local
 from center.places.tables import Slot
-from center.shell.demo import load_demo
 from center.shell.reports.income import income_report
 from center.shell.reports.periods import Period
 from center.shell.reports.usage import WALK_IN_MARKER, Figures, usage_report
 from maintenance.tables import Closure, Ticket
+from tests.snapshots import demo_center
 
 pytestmark = pytest.mark.anyio
 
@@ -76,7 +76,7 @@ async def _closed_slots(period: Period) -> int:
 
 
 async def test_last_month_usage_report_has_every_line_and_agrees_with_the_tables(db, clock):
-    await load_demo()
+    await demo_center()
     report = await usage_report(LAST_MONTH)
     rows = await _bookings(LAST_MONTH)
     approved = [row for row in rows if row["status"] == "approved"]
@@ -101,7 +101,7 @@ async def test_last_month_usage_report_has_every_line_and_agrees_with_the_tables
 
 
 async def test_fiscal_year_usage_report_has_every_past_month_filled_and_agrees_with_the_tables(db, clock):
-    await load_demo()
+    await demo_center()
     report = await usage_report(FISCAL_YEAR)
     rows = await _bookings(FISCAL_YEAR)
     approved = [row for row in rows if row["status"] == "approved"]
@@ -135,7 +135,7 @@ async def _money(period: Period) -> dict[tuple[str, str], int]:
 
 @pytest.mark.parametrize("period", [LAST_MONTH, FISCAL_YEAR], ids=["last-month", "fiscal-year"])
 async def test_income_report_has_every_line_and_agrees_with_the_tables(db, clock, period):
-    await load_demo()
+    await demo_center()
     report = await income_report(period)
     rows = await _bookings(period)
     approved = [row for row in rows if row["status"] == "approved"]
@@ -164,7 +164,7 @@ async def test_income_report_has_every_line_and_agrees_with_the_tables(db, clock
 
 
 async def test_desk_cash_summary_of_a_past_day_with_payments_balances(db, clock):
-    await load_demo()
+    await demo_center()
     refund = await Payment.select().where(Payment.kind == "refund").order_by(Payment.paid_at).first()
     day = to_local(refund["paid_at"]).date()
     summary = await cash_summary(day)
@@ -179,7 +179,7 @@ async def test_desk_cash_summary_of_a_past_day_with_payments_balances(db, clock)
 
 
 async def test_demo_desk_work_leaves_past_bookings_checked_in_with_keys_and_numbered_receipts(db, clock):
-    await load_demo()
+    await demo_center()
     past = await Booking.select().where((Booking.status == "approved") & (Booking.ends_at <= INSTANT))
     checked = [row for row in past if row["checked_in_at"]]
     assert checked and all(row["actual_head_count"] and row["key_number"] for row in checked)
@@ -195,7 +195,7 @@ async def test_demo_desk_work_leaves_past_bookings_checked_in_with_keys_and_numb
 
 
 async def test_demo_has_lotteries_a_series_inspections_done_and_due_and_an_outage_that_ended(db, clock):
-    await load_demo()
+    await demo_center()
     rounds = {row["status"]: row for row in await LotteryRound.select()}
     assert set(rounds) == {"drawn", "open"} and accepting(rounds["open"], on=INSTANT.date())
     drawn = {

@@ -14,9 +14,9 @@ from bookings.tables import Booking
 from center.lib.dates import local_day_bounds, to_local, today
 from center.places.tables import CenterProfile, Room
 from center.programmes.tables import FlowerbedDay, Screening
-from center.shell.demo import load_demo
 from center.shell.opendata.events import FUTURE_DAYS, PAST_DAYS
 from center.shell.opendata.standard import EVENT_COLUMNS, FACILITY_COLUMNS, local_government_code
+from tests.snapshots import demo_center
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +63,7 @@ async def test_empty_center_gives_headers_and_the_building(client):
 
 
 async def test_demo_public_events_round_trip(client):
-    await load_demo()
+    await demo_center()
     response = await client.get("/opendata/events.csv", headers={"Cookie": "lang=en"})
     assert response.status_code == 200
     assert 'filename="012131_event.csv"' in response.headers["content-disposition"]
@@ -123,7 +123,7 @@ async def test_demo_public_events_round_trip(client):
 
 
 async def test_events_follow_changes_and_answer_not_modified(client):
-    await load_demo()
+    await demo_center()
     first = await client.get("/opendata/events.csv")
     etag = first.headers["etag"]
     assert first.headers["cache-control"] == "public, max-age=300"
@@ -143,7 +143,7 @@ async def test_events_follow_changes_and_answer_not_modified(client):
 
 
 async def test_demo_facilities(client):
-    await load_demo()
+    await demo_center()
     rows = parse((await client.get("/opendata/facilities.csv")).content, FACILITY_COLUMNS)
     profile = await CenterProfile.select().first()
     rooms = await Room.select().order_by(Room.sort_order, Room.floor, Room.code)

@@ -75,6 +75,7 @@ BUILDERS = [
     ("maintenance/test_step_free_now.py", "_center"),
     ("maintenance/test_maintenance_closure_screenings.py", "_screened"),
     ("center/test_snapshots.py", "_with_deletions"),
+    ("snapshots.py", "demo_center"),  # the demo center itself (center.shell.demo.load_demo)
 ]
 
 
@@ -83,6 +84,10 @@ def _builder(path: str, name: str):
     its file's name, with its folder on sys.path; desk_support is imported as tests.bookings...)."""
     if path == "center/test_snapshots.py":
         return _with_deletions, {}
+    if path == "snapshots.py":
+        from center.shell.demo import load_demo
+
+        return load_demo, {}
     if path == "bookings/desk_support.py":
         from tests.bookings import desk_support
 
