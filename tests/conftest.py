@@ -153,6 +153,7 @@ def engine(request) -> Iterator[str]:
     yield kind
 
 
+@pytest.hookimpl(optionalhook=True)  # (xdist's hook: pytest -p no:xdist must still start)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """`--dist loadgroup` as ./dev test asks for it: the browser tests in two groups, each run whole
     by one worker (tests/browser/groups.py says why xdist's own groups are not used)."""
