@@ -175,9 +175,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    shared = sys.modules.get("tests.browser.shared_chromium")
-    if shared is not None:
-        shared.close()
     for name in _PG_DATABASES:
         with contextlib.suppress(Exception):
             asyncio.run(_drop_pg_database(PG_URL, name))

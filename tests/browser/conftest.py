@@ -292,24 +292,23 @@ def both_engines(fixture: str = "live_server") -> pytest.MarkDecorator:
 @pytest.fixture(scope="session")
 def _chromium_process() -> Iterator[None]:
     """Closes the shared Chromium when the session's fixtures are torn down (set up after the
-    session fixtures of the tests before it, so torn down before them)."""
+    session fixtures of the tests before it, so torn down before them, and before the session
+    ends: the one place it is closed at the end)."""
     yield
     shared_chromium.close()
 
 
 @pytest.fixture
 def browser(harness: ModuleType, _chromium_process: None) -> Iterator[Browser]:
-    """This worker's Chromium, shared by its browser tests. Every context a test opens is closed
-    when it ends, so no page of one test (a desk board polling, say) runs on into the next."""
+    """This worker's Chromium, shared by its browser tests. Every context a test leaves open is
+    closed when it ends, so no page of one test (a desk board polling, say) runs on into the next."""
     harness.need(
         Path(CHROMIUM).exists(), f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
     )
     browser = shared_chromium.browser(CHROMIUM, CHROMIUM_ARGS)
-    before = set(browser.contexts)
     yield browser
     for context in browser.contexts:
-        if context not in before:
-            context.close()
+        context.close()
 
 
 @pytest.fixture
